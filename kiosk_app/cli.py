@@ -1,0 +1,331 @@
+"""The ``kiosk`` command.
+
+Every subcommand has ``--help``; on failure it exits non-zero with one line on stderr
+(``kiosk: ...``); where it reports something, ``--json`` prints a machine-readable answer on
+stdout. Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 not available in this
+version, 4 unknown code or nothing found, 5 the imaging cloud cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk_app import __version__
+from kiosk_app.core.errors import KioskError, NotAvailableError
+from kiosk_app.settings import Settings, SettingsError, load
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A command-line problem with its exit code; ``str()`` is the one line shown."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load(args.config, demo=getattr(args, "demo", False))
+
+
+def _emit(args: argparse.Namespace, data: Any, human: str) -> None:
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(human + ("\n" if human and not human.endswith("\n") else ""))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from kiosk_app.app import build
+
+    kiosk = build(_settings(args), console_log=args.verbose)
+    try:
+        summary = kiosk.visit.print_code(args.code)
+    finally:
+        kiosk.close()
+    lines = []
+    for item in summary.items:
+        unit = "page(s)" if item.kind.value == "report" else "sheet(s)"
+        count = f" {item.count} {unit}" if item.count else ""
+        why = f": {item.reason}" if item.reason else ""
+        lines.append(
+            f"{item.kind.value:6} {item.study_uid}  {item.state.value}{count}"
+            f" on {item.printer}{why}"
+        )
+    if not summary.delivered and not summary.failed:
+        lines.append("Nothing new was printed.")
+    _emit(args, summary.to_json(), "\n".join(lines))
+    if summary.failed:
+        print(
+            f"kiosk: {len(summary.failed)} item(s) did not print; see the summary", file=sys.stderr
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kiosk_app.app import build
+
+    kiosk = build(_settings(args), console_log=args.verbose)
+    try:
+        snapshot = kiosk.health.snapshot()
+    finally:
+        kiosk.close()
+    data = snapshot.to_json()
+    lines = [f"kiosk {data['kiosk_id']}: {data['level']}"]
+    for name, component in snapshot.components.items():
+        state = component.get("state") or (
+            "reachable"
+            if component.get("reachable")
+            else "unreachable"
+            if "reachable" in component
+            else ""
+        )
+        lines.append(f"  {name}: {state}")
+    lines.extend(
+        f"  ! {c.component}: {c.reason} ({c.level.label})"
+        for c in snapshot.conditions
+        if c.level > 0
+    )
+    _emit(args, data, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.windowed:
+        import dataclasses
+
+        settings = dataclasses.replace(
+            settings, ui=dataclasses.replace(settings.ui, fullscreen=False)
+        )
+    from kiosk_app.ui.main import run
+
+    return run(settings)
+
+
+def cmd_film(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    from kiosk_app.services import film
+
+    try:
+        layout = film.parse_layout(args.layout) if args.layout else None
+        window = film.parse_window(args.window) if args.window else None
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    datasets = [_read_dicom(Path(p)) for p in args.files]
+    sheets = film.compose_sheets(
+        datasets,
+        film_size_id=args.film_size,
+        dpi=args.dpi,
+        layout=layout,
+        window=window,
+    )
+    out = Path(args.output)
+    if out.suffix.lower() == ".pdf":
+        from drivers.printer.sheet_pdf import sheets_to_pdf
+
+        out.write_bytes(sheets_to_pdf(sheets))
+        written = [out]
+    elif out.suffix.lower() == ".png":
+        written = []
+        for i, sheet in enumerate(sheets, 1):
+            path = out if len(sheets) == 1 else out.with_name(f"{out.stem}-{i}{out.suffix}")
+            Image.fromarray(sheet.pixels, mode="L").save(path)
+            written.append(path)
+    else:
+        raise CommandError(f"output {out.name}: must end in .png or .pdf", EXIT_USAGE)
+    _emit(
+        args,
+        {"sheets": len(sheets), "files": [str(p) for p in written]},
+        "\n".join(str(p) for p in written),
+    )
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from PIL import Image
+
+    from kiosk_app.services import film
+
+    try:
+        window = film.parse_window(args.window) if args.window else None
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    ds = _read_dicom(Path(args.file))
+    pixels = film.display_frame(ds, frame=args.frame, window=window)
+    out = Path(args.output)
+    if out.suffix.lower() != ".png":
+        raise CommandError(f"output {out.name}: must end in .png", EXIT_USAGE)
+    Image.fromarray(pixels, mode="L").save(out)
+    _emit(
+        args,
+        {"file": str(out), "rows": int(pixels.shape[0]), "columns": int(pixels.shape[1])},
+        str(out),
+    )
+    return EXIT_OK
+
+
+def _read_dicom(path: Path) -> Any:
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
+    try:
+        return pydicom.dcmread(path)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except (InvalidDicomError, OSError, ValueError, EOFError) as exc:
+        raise CommandError(f"{path}: not a readable DICOM file ({exc})") from None
+
+
+def not_available(feature: str) -> Callable[[argparse.Namespace], int]:
+    def command(_args: argparse.Namespace) -> int:
+        raise NotAvailableError(feature=feature)
+
+    return command
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Film & report print kiosk for radiology patients."
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(
+        name: str,
+        help_text: str,
+        func: Callable[[argparse.Namespace], int],
+        *,
+        config: bool = True,
+        demo: bool = False,
+        as_json: bool = False,
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        if config:
+            p.add_argument(
+                "--config",
+                type=Path,
+                metavar="FILE",
+                help="settings file (default: $KIOSK_CONFIG, /etc/kiosk/kiosk.toml)",
+            )
+        if demo:
+            p.add_argument(
+                "--demo",
+                action="store_true",
+                help="embedded demo: local archive, printers writing PDFs to a folder",
+            )
+        if as_json:
+            p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.add_argument("-v", "--verbose", action="store_true", help="log to the console too")
+        return p
+
+    p = add("run", "the fullscreen kiosk", cmd_run, demo=True)
+    p.add_argument("--windowed", action="store_true", help="a normal window (development)")
+
+    p = add("print", "the whole patient flow without a screen", cmd_print, demo=True, as_json=True)
+    p.add_argument("code", help="exam-slip accession number or ID number")
+
+    p = add("film", "compose film sheets from DICOM files", cmd_film, config=False, as_json=True)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--layout", help="columns x rows, e.g. 4x5 (default: automatic)")
+    p.add_argument("--film-size", default="14INX17IN", help="DICOM Film Size ID")
+    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--window", help="center,width (default: the file's, else automatic)")
+    p.add_argument(
+        "--no-annotations",
+        action="store_true",
+        help="no text on the film (annotations are not drawn in this version)",
+    )
+    p.add_argument("-o", "--output", required=True, help="OUT.png or OUT.pdf")
+
+    p = add(
+        "render",
+        "one frame at native resolution after the pixel pipeline",
+        cmd_render,
+        config=False,
+        as_json=True,
+    )
+    p.add_argument("file")
+    p.add_argument("--frame", type=int, default=0)
+    p.add_argument("--window", help="center,width")
+    p.add_argument("-o", "--output", required=True, help="OUT.png")
+
+    p = add(
+        "decode",
+        "barcodes and QR codes found in image files",
+        not_available("kiosk decode"),
+        config=False,
+        as_json=True,
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+
+    p = add(
+        "read-card",
+        "read one ID card from a reader on a serial port",
+        not_available("kiosk read-card"),
+        config=False,
+        as_json=True,
+    )
+    p.add_argument("--port", required=True)
+
+    add(
+        "status",
+        "the health snapshot the monitoring centre sees",
+        cmd_status,
+        demo=True,
+        as_json=True,
+    )
+    add(
+        "selftest",
+        "check every configured device and the cloud",
+        not_available("kiosk selftest"),
+        as_json=True,
+    )
+    add("setup", "first-run configuration", not_available("kiosk setup"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Until a command configures logging, nothing reaches the console but its one-line verdict.
+    logging.getLogger().addHandler(logging.NullHandler())
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"kiosk: configuration: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KioskError as exc:
+        print(f"kiosk: {exc} [{exc.message_id}]", file=sys.stderr)
+        return exc.exit_code
+    except CommandError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kiosk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, details in the log
+        log.exception("unexpected error in 'kiosk %s'", args.command)
+        print(
+            f"kiosk: internal error ({type(exc).__name__}); details are in the log", file=sys.stderr
+        )
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""Core: plain models, errors and messages. Standard library only."""

@@ -1,0 +1,142 @@
+"""The message catalogue: every sentence a patient, nurse or installer may see, per locale.
+
+Services raise errors carrying a message id; the screen and the command line look the text up
+here. Ids are stable (staff quote them to support), so never reuse one for another meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULT_LOCALE = "zh_CN"
+
+_CATALOGUE: dict[str, dict[str, str]] = {
+    "code.unknown": {
+        "zh_CN": "无法识别这个号码。请核对检查单上的条码，或到服务台咨询。",
+        "en": "This code is not recognised. Please check the barcode on your exam slip, "
+        "or ask at the desk.",
+    },
+    "code.bad_id_number": {
+        "zh_CN": "身份证号码校验不正确，请重新放置身份证或到服务台咨询。",
+        "en": "This ID number does not pass its check digit. Please place the card again "
+        "or ask at the desk.",
+    },
+    "exam.none_found": {
+        "zh_CN": "没有找到与这个号码对应的检查。请到服务台咨询。",
+        "en": "No exams were found for this code. Please ask at the desk.",
+    },
+    "cloud.unreachable": {
+        "zh_CN": "暂时无法连接影像云，请稍后再试或到服务台咨询。",
+        "en": "The imaging cloud at {cloud} cannot be reached ({detail}). "
+        "Please try again later or ask at the desk.",
+    },
+    "cloud.error": {
+        "zh_CN": "影像云返回了错误，请到服务台咨询。",
+        "en": "The imaging cloud at {cloud} answered with an error ({detail}).",
+    },
+    "cloud.bad_data": {
+        "zh_CN": "检查资料不完整，无法打印。请到服务台咨询。",
+        "en": "An exam's data could not be read ({detail}).",
+    },
+    "item.already_printed": {
+        "zh_CN": "已打印。如需补打，请到服务台。",
+        "en": "Already printed on {when}; ask the staff for a reprint.",
+    },
+    "item.report_not_final": {
+        "zh_CN": "报告尚未完成。",
+        "en": "The report is not final yet.",
+    },
+    "item.report_expected": {
+        "zh_CN": "报告尚未完成，预计 {time} 可取。",
+        "en": "The report is not final yet; expected at {time}.",
+    },
+    "item.no_report": {
+        "zh_CN": "这项检查还没有报告。",
+        "en": "This exam has no report yet.",
+    },
+    "item.report_unsupported": {
+        "zh_CN": "这份报告需要到服务台打印。",
+        "en": "This report's format ({sop_class}) cannot be printed here yet; "
+        "the desk can print it.",
+    },
+    "item.in_progress": {
+        "zh_CN": "正在打印，或正在等待工作人员处理。",
+        "en": "A print of this item is in progress or waits for the staff ({state}).",
+    },
+    "item.no_images": {
+        "zh_CN": "这项检查没有可打印的胶片。",
+        "en": "This exam has no images to print on film.",
+    },
+    "printer.failed": {
+        "zh_CN": "打印机出现问题，资料没有丢失，工作人员会为您处理。",
+        "en": "The printer {printer} reported a problem ({detail}); nothing was lost.",
+    },
+    "printer.timeout": {
+        "zh_CN": "打印机长时间没有完成，资料没有丢失，请联系工作人员。",
+        "en": "The printer {printer} did not finish within {seconds} s ({detail}); "
+        "the job waits for the staff.",
+    },
+    "printer.unavailable": {
+        "zh_CN": "打印机暂时不可用，请联系工作人员。",
+        "en": "The printer {printer} is not available ({detail}).",
+    },
+    "film.compose_failed": {
+        "zh_CN": "胶片无法生成，请联系工作人员。",
+        "en": "The film could not be composed ({detail}).",
+    },
+    "feature.not_available": {
+        "zh_CN": "此功能尚未提供。",
+        "en": "'{feature}' is not available yet in this version.",
+    },
+    "ui.instruction": {
+        "zh_CN": "请扫描检查单条码、电子健康卡，或将身份证放在读卡区",
+        "en": "Scan your exam slip or e-health code, or place your ID card on the reader",
+    },
+    "ui.type_code": {"zh_CN": "输入号码", "en": "Type the code"},
+    "ui.print": {"zh_CN": "打印", "en": "Print"},
+    "ui.searching": {"zh_CN": "正在查找您的检查…", "en": "Finding your exams…"},
+    "ui.done": {
+        "zh_CN": "打印完成，请取走您的报告和胶片。",
+        "en": "Printing is done. Please take your report and films.",
+    },
+    "ui.nothing_new": {
+        "zh_CN": "没有需要打印的新资料。",
+        "en": "There is nothing new to print.",
+    },
+    "ui.demo_codes": {"zh_CN": "演示号码：", "en": "Demo codes: "},
+    "ui.staff_help": {
+        "zh_CN": "如需帮助，请到服务台。",
+        "en": "If you need help, please ask at the desk.",
+    },
+    "state.delivered": {"zh_CN": "已打印", "en": "Printed"},
+    "state.skipped": {"zh_CN": "未打印", "en": "Not printed"},
+    "state.failed": {"zh_CN": "打印失败", "en": "Failed"},
+    "kind.report": {"zh_CN": "报告", "en": "Report"},
+    "kind.film": {"zh_CN": "胶片", "en": "Film"},
+}
+
+
+class _Blank(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def text(message_id: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
+    """The sentence for ``message_id`` in ``locale`` (falling back to Chinese, then English).
+
+    Parameters the sentence does not use are ignored, and ones it uses but were not given are
+    left blank, so a missing detail never turns into a crash in front of a patient.
+    """
+    entry = _CATALOGUE.get(message_id)
+    if entry is None:
+        return message_id
+    template = entry.get(locale) or entry.get(locale.split("_")[0]) or entry[DEFAULT_LOCALE]
+    return template.format_map(_Blank(params))
+
+
+def message_ids() -> frozenset[str]:
+    return frozenset(_CATALOGUE)
+
+
+def locales_of(message_id: str) -> Mapping[str, str]:
+    return dict(_CATALOGUE[message_id])

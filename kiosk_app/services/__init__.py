@@ -1,0 +1,1 @@
+"""Services: the kiosk's behaviour, with no Qt, talking to drivers through drivers.base."""

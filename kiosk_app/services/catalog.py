@@ -1,0 +1,181 @@
+"""The catalog: a credential in, that patient's exams out, each with its report and images."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from pydicom import Dataset
+
+from kiosk_app.core.errors import BadStudyDataError, NoExamsError
+from kiosk_app.core.models import Credential, CredentialKind, Exam, InstanceRef, ReportInfo
+from kiosk_app.logs import patient_ref
+from kiosk_app.sources.base import StudySource
+
+log = logging.getLogger(__name__)
+
+ENCAPSULATED_PDF = "1.2.840.10008.5.1.4.1.1.104.1"
+_SR_PREFIX = "1.2.840.10008.5.1.4.1.1.88."
+_NOT_IMAGES = (
+    "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated documents
+    _SR_PREFIX,  # structured reports, key object selection
+    "1.2.840.10008.5.1.4.1.1.11.",  # presentation states
+    "1.2.840.10008.5.1.4.1.1.481.",  # radiotherapy objects
+    "1.2.840.10008.5.1.4.1.1.9.",  # waveforms
+    "1.2.840.10008.5.1.4.1.1.66",  # raw data, spatial registration
+)
+_NOT_IMAGE_MODALITIES = {"SR", "DOC", "KO", "PR", "RTPLAN", "RTSTRUCT", "RTDOSE", "ECG"}
+
+
+def is_report(ref: InstanceRef) -> bool:
+    return ref.sop_class_uid == ENCAPSULATED_PDF or ref.sop_class_uid.startswith(_SR_PREFIX)
+
+
+def is_image(ref: InstanceRef) -> bool:
+    if ref.sop_class_uid.startswith(_NOT_IMAGES):
+        return False
+    return ref.modality not in _NOT_IMAGE_MODALITIES
+
+
+def report_is_final(ds: Dataset, pdf_default: bool) -> bool:
+    """Final only when the source says so.
+
+    Structured reports carry Completion Flag and Verification Flag; both must say so. For
+    Encapsulated PDFs the flags are optional: when present they decide, otherwise the site's
+    ``policy.pdf_reports_final`` does.
+    """
+    completion = str(ds.get("CompletionFlag", "")).upper()
+    verification = str(ds.get("VerificationFlag", "")).upper()
+    if completion or verification:
+        return completion == "COMPLETE" and verification == "VERIFIED"
+    if str(ds.get("SOPClassUID", "")) == ENCAPSULATED_PDF:
+        return pdf_default
+    return False
+
+
+def expected_time(ds: Dataset) -> str:
+    """When a non-final report is expected, as the demo archive and some RIS write it.
+
+    The kiosk reads the Scheduled Procedure Step End Time (0040,0005) when a report instance
+    carries it; there is no better standard place in an unfinished report.
+    """
+    text = str(ds.get("ScheduledProcedureStepEndTime", "") or "")
+    if len(text) >= 4 and text[:4].isdigit():
+        return f"{text[:2]}:{text[2:4]}"
+    return ""
+
+
+def pdf_bytes(ds: Dataset) -> bytes:
+    """The PDF inside an Encapsulated PDF instance, trimmed to its declared length."""
+    if str(ds.get("SOPClassUID", "")) != ENCAPSULATED_PDF:
+        raise BadStudyDataError(detail="report instance is not an Encapsulated PDF")
+    data = ds.get("EncapsulatedDocument")
+    if not data:
+        raise BadStudyDataError(detail="Encapsulated PDF without a document")
+    document = bytes(data)
+    length = ds.get("EncapsulatedDocumentLength")
+    if length:
+        document = document[: int(length)]
+    else:
+        # Padding to an even length adds one NUL or space after %%EOF.
+        document = document.rstrip(b"\x00")
+    if not document.startswith(b"%PDF-"):
+        raise BadStudyDataError(detail="encapsulated document is not a PDF")
+    return document
+
+
+class Catalog:
+    """Looks exams up in one source and keeps the few instances a visit reads twice."""
+
+    def __init__(
+        self,
+        source: StudySource,
+        *,
+        pdf_reports_final: bool = True,
+        max_parallel: int = 4,
+        cache_size: int = 16,
+    ) -> None:
+        self.source = source
+        self.pdf_reports_final = pdf_reports_final
+        self.max_parallel = max_parallel
+        self._cache: OrderedDict[str, Dataset] = OrderedDict()
+        self._cache_size = cache_size
+
+    def exams_for(self, credential: Credential) -> list[Exam]:
+        """The credential's exams, newest first. Raises NoExamsError or CloudError."""
+        if credential.kind is CredentialKind.ACCESSION:
+            found = self.source.find_studies(accession=credential.value)
+        else:
+            found = self.source.find_studies(patient_id=credential.value)
+        if not found:
+            raise NoExamsError()
+        patients = {e.patient_id for e in found}
+        if credential.kind is CredentialKind.ACCESSION and len(patients) > 1:
+            # One accession number must name one patient's exam; anything else is a data
+            # error that must not be resolved by guessing.
+            raise BadStudyDataError(detail="one accession number belongs to several patients")
+        exams = [self._complete(e) for e in found]
+        exams.sort(key=lambda e: (e.study_date is not None, e.study_date), reverse=True)
+        log.info(
+            "catalog: %d exam(s) for %s %s",
+            len(exams),
+            credential.kind.value,
+            patient_ref(credential.value),
+        )
+        return exams
+
+    def _complete(self, exam: Exam) -> Exam:
+        instances = self.source.list_instances(exam.study_uid)
+        images = tuple(
+            sorted(
+                (i for i in instances if is_image(i)),
+                key=lambda i: (i.series_uid, i.instance_number or 0, i.sop_uid),
+            )
+        )
+        reports = [i for i in instances if is_report(i)]
+        report: ReportInfo | None = None
+        if reports:
+            # Prefer the PDF the radiology system signed; otherwise the first SR.
+            reports.sort(key=lambda i: i.sop_class_uid != ENCAPSULATED_PDF)
+            ds = self.instance(reports[0])
+            if str(ds.get("PatientID", "")) != exam.patient_id:
+                raise BadStudyDataError(detail="report instance names another patient")
+            report = ReportInfo(
+                instance=reports[0],
+                final=report_is_final(ds, self.pdf_reports_final),
+                expected_at=expected_time(ds),
+            )
+        modalities = exam.modalities or tuple(sorted({i.modality for i in images} - {""}))
+        return Exam(
+            **{**exam.__dict__, "report": report, "images": images, "modalities": modalities}
+        )
+
+    def instance(self, ref: InstanceRef) -> Dataset:
+        cached = self._cache.get(ref.sop_uid)
+        if cached is not None:
+            self._cache.move_to_end(ref.sop_uid)
+            return cached
+        ds = self.source.fetch_instance(ref)
+        self._cache[ref.sop_uid] = ds
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return ds
+
+    def report_pdf(self, exam: Exam) -> bytes:
+        if exam.report is None:
+            raise BadStudyDataError(detail="exam has no report")
+        return pdf_bytes(self.instance(exam.report.instance))
+
+    def image_datasets(self, exam: Exam) -> list[Dataset]:
+        """Every image of the exam, fetched a few at a time, each checked to be this patient's."""
+        refs: Sequence[InstanceRef] = exam.images
+        with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
+            datasets = list(pool.map(self.source.fetch_instance, refs))
+        for ds in datasets:
+            if str(ds.get("PatientID", "")) != exam.patient_id:
+                raise BadStudyDataError(detail="an image names another patient")
+            if str(ds.get("StudyInstanceUID", "")) != exam.study_uid:
+                raise BadStudyDataError(detail="an image belongs to another study")
+        return datasets

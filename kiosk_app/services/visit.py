@@ -1,0 +1,202 @@
+"""One patient's visit: resolve the code, list the exams, print what policy allows, report."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from kiosk_app.core import messages
+from kiosk_app.core.credentials import parse_code
+from kiosk_app.core.errors import BadStudyDataError, KioskError
+from kiosk_app.core.models import (
+    Credential,
+    Exam,
+    ItemKind,
+    ItemOutcome,
+    ItemState,
+    JobState,
+    PrintSummary,
+)
+from kiosk_app.services import film
+from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.policy import Decision, Policy
+from kiosk_app.services.printing import JobResult, PrintingService
+from kiosk_app.store import Store
+from kiosk_app.store.repositories import JobRepository, LedgerRepository, item_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """An item of an exam and whether it may print now."""
+
+    exam: Exam
+    kind: ItemKind
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class FilmOptions:
+    size: str = "14INX17IN"
+    dpi: int = 300
+
+
+Progress = Callable[[str, dict[str, object]], None]
+
+
+def _no_progress(_event: str, _data: dict[str, object]) -> None:
+    return None
+
+
+class VisitService:
+    """The patient flow without a screen; the UI and ``kiosk print`` both drive it."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        catalog: Catalog,
+        policy: Policy,
+        printing: PrintingService,
+        film_options: FilmOptions,
+        job_timeout: float,
+        locale: str = "en",
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.policy = policy
+        self.printing = printing
+        self.film_options = film_options
+        self.job_timeout = job_timeout
+        self.locale = locale
+
+    def find(self, code: str) -> tuple[Credential, list[Exam]]:
+        """Parse the code and look the exams up (raises KioskError with a message id)."""
+        credential = parse_code(code)
+        return credential, self.catalog.exams_for(credential)
+
+    def plan(self, exams: list[Exam]) -> list[PlannedItem]:
+        """Each exam's report and film, with what policy says about printing them now."""
+        planned = []
+        with self.store.session() as session:
+            ledger = LedgerRepository(session)
+            open_items = {j.item_key: j.state for j in JobRepository(session).open_jobs()}
+            unknown = set(JobRepository(session).item_keys_in_state(JobState.UNKNOWN))
+            for exam in exams:
+                for kind in (ItemKind.REPORT, ItemKind.FILM):
+                    key = item_key(exam.study_uid, kind.value)
+                    if key in open_items or key in unknown:
+                        state = open_items.get(key, JobState.UNKNOWN.value)
+                        decision = Decision(False, "item.in_progress", {"state": state})
+                    else:
+                        last = ledger.last_delivery(key)
+                        decision = self.policy.decide(
+                            exam, kind, last.delivered_at if last else None
+                        )
+                    planned.append(PlannedItem(exam, kind, decision))
+        return planned
+
+    def print_code(self, code: str, progress: Progress = _no_progress) -> PrintSummary:
+        """The whole flow for one code. Raises KioskError when nothing can be listed."""
+        self.printing.reconcile()
+        _credential, exams = self.find(code)
+        progress("found", {"exams": len(exams)})
+        return self.print_planned(code, self.plan(exams), progress)
+
+    def print_planned(
+        self, code: str, planned: list[PlannedItem], progress: Progress = _no_progress
+    ) -> PrintSummary:
+        summary = PrintSummary(code=code)
+        outcomes: dict[int, ItemOutcome] = {}
+        jobs: dict[int, int] = {}  # job id -> index in summary.items
+        for item in planned:
+            if not item.decision.printable:
+                outcomes[len(outcomes)] = ItemOutcome(
+                    item.kind,
+                    item.exam.study_uid,
+                    ItemState.SKIPPED,
+                    item.decision.reason(self.locale),
+                    printer=self.printing.printer_for(item.kind).name,
+                )
+                continue
+            index = len(outcomes)
+            try:
+                result = self._submit(item)
+            except KioskError as exc:
+                log.warning("%s of study could not be sent: %s", item.kind.value, exc)
+                outcomes[index] = ItemOutcome(
+                    item.kind,
+                    item.exam.study_uid,
+                    ItemState.FAILED,
+                    exc.text(self.locale),
+                    printer=self.printing.printer_for(item.kind).name,
+                )
+                continue
+            progress("submitted", {"kind": item.kind.value, "units": result.units})
+            outcomes[index] = self._outcome(item, result)
+            if result.state is JobState.SUBMITTED:
+                jobs[result.job_id] = index
+        if jobs:
+            done = self.printing.wait(jobs, self.job_timeout)
+            for job_id, result in done.items():
+                index = jobs[job_id]
+                item_outcome = outcomes[index]
+                outcomes[index] = self._outcome_from(item_outcome, result)
+                progress("finished", {"kind": result.kind.value, "state": result.state.value})
+        summary.items = [outcomes[i] for i in sorted(outcomes)]
+        return summary
+
+    # ------------------------------------------------------------------ helpers
+
+    def _submit(self, item: PlannedItem) -> JobResult:
+        if item.kind is ItemKind.REPORT:
+            pdf = self.catalog.report_pdf(item.exam)
+            return self.printing.submit_report(item.exam, pdf, count_pages(pdf))
+        datasets = self.catalog.image_datasets(item.exam)
+        sheets = film.compose_sheets(
+            datasets,
+            film_size_id=self.film_options.size,
+            dpi=self.film_options.dpi,
+        )
+        return self.printing.submit_film(item.exam, sheets)
+
+    def _outcome(self, item: PlannedItem, result: JobResult) -> ItemOutcome:
+        return self._outcome_from(
+            ItemOutcome(
+                item.kind, item.exam.study_uid, ItemState.FAILED, "", result.units, result.printer
+            ),
+            result,
+        )
+
+    def _outcome_from(self, base: ItemOutcome, result: JobResult) -> ItemOutcome:
+        if result.state is JobState.COMPLETED:
+            state, reason = ItemState.DELIVERED, ""
+        elif result.state in (JobState.SUBMITTED, JobState.PAUSED):
+            state = ItemState.FAILED
+            reason = messages.text(
+                "printer.timeout",
+                self.locale,
+                printer=result.printer,
+                seconds=int(self.job_timeout),
+                detail=result.reason or "still printing",
+            )
+        else:
+            state = ItemState.FAILED
+            reason = messages.text(
+                "printer.failed", self.locale, printer=result.printer, detail=result.reason
+            )
+        return ItemOutcome(base.kind, base.study_uid, state, reason, result.units, result.printer)
+
+
+def count_pages(pdf: bytes) -> int:
+    """Pages in a report PDF; a damaged PDF is refused before it reaches a printer."""
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise BadStudyDataError(detail=f"report PDF is damaged: {exc}") from exc

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from kiosk_app.core.errors import (
+    BadStudyDataError,
+    CloudUnavailableError,
+    NoExamsError,
+    UnknownCodeError,
+)
+from kiosk_app.core.models import ItemKind, ItemState
+from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.policy import Policy
+from kiosk_app.services.printing import PrintingService
+from kiosk_app.services.visit import FilmOptions, VisitService
+from kiosk_app.store import Store
+from tests.unit.fakes import MemorySource, ScriptedPrinter, ct_images, pdf_instance, report_pdf
+
+STUDY = "1.2.826.0.1.3680043.8.498.1"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "k.db")
+
+
+def make_visit(
+    store: Store, source: MemorySource
+) -> tuple[VisitService, ScriptedPrinter, ScriptedPrinter]:
+    paper, film = ScriptedPrinter("Paper"), ScriptedPrinter("Film")
+    printing = PrintingService(store, paper, film, poll_interval=0.01)
+    visit = VisitService(
+        store=store,
+        catalog=Catalog(source),
+        policy=Policy(print_once=True),
+        printing=printing,
+        film_options=FilmOptions(size="8INX10IN", dpi=30),
+        job_timeout=5,
+    )
+    return visit, paper, film
+
+
+def test_report_and_film_print_once(store: Store) -> None:
+    pdf = report_pdf("IMPRESSION: normal study")
+    source = MemorySource(
+        [pdf_instance("P1", "ACC1", STUDY, pdf=pdf), *ct_images("P1", "ACC1", STUDY, n=3)]
+    )
+    visit, paper, film = make_visit(store, source)
+    summary = visit.print_code("acc1")
+    states = {(i.kind, i.state) for i in summary.items}
+    assert states == {(ItemKind.REPORT, ItemState.DELIVERED), (ItemKind.FILM, ItemState.DELIVERED)}
+    # the printer got exactly the report's PDF, and one sheet holding three images
+    assert paper.sent[0][1] == pdf
+    sheets = film.sent[0][1]
+    assert isinstance(sheets, list) and len(sheets) == 1
+    assert sheets[0].pixels.shape == (300, 240) and sheets[0].pixels.max() > 0
+    report = next(i for i in summary.items if i.kind is ItemKind.REPORT)
+    assert report.count == len(PdfReader(__import__("io").BytesIO(pdf)).pages) == 1
+    # the second visit prints nothing and says why
+    again = visit.print_code("ACC1")
+    assert {i.state for i in again.items} == {ItemState.SKIPPED}
+    assert all("Already printed" in i.reason for i in again.items)
+    assert len(paper.sent) == 1 and len(film.sent) == 1
+
+
+def test_report_not_final_is_held_back_with_the_expected_time(store: Store) -> None:
+    source = MemorySource(
+        [pdf_instance("P1", "ACC1", STUDY, final=False), *ct_images("P1", "ACC1", STUDY, n=1)]
+    )
+    visit, paper, _film = make_visit(store, source)
+    summary = visit.print_code("ACC1")
+    report = next(i for i in summary.items if i.kind is ItemKind.REPORT)
+    assert report.state is ItemState.SKIPPED
+    assert "expected at 16:30" in report.reason
+    assert paper.sent == []
+
+
+def test_unknown_and_unmatched_codes(store: Store) -> None:
+    visit, _paper, _film = make_visit(store, MemorySource(ct_images("P1", "ACC1", STUDY)))
+    with pytest.raises(UnknownCodeError):
+        visit.print_code("??")
+    with pytest.raises(NoExamsError):
+        visit.print_code("ACC2")
+
+
+def test_cloud_down_prints_nothing(store: Store) -> None:
+    source = MemorySource(ct_images("P1", "ACC1", STUDY))
+    source.down = True
+    visit, paper, film = make_visit(store, source)
+    with pytest.raises(CloudUnavailableError):
+        visit.print_code("ACC1")
+    assert paper.sent == [] and film.sent == []
+
+
+def test_an_accession_shared_by_two_patients_is_refused(store: Store) -> None:
+    images = ct_images("P1", "ACC1", STUDY) + ct_images("P2", "ACC1", STUDY + ".9")
+    visit, _paper, film = make_visit(store, MemorySource(images))
+    with pytest.raises(BadStudyDataError):
+        visit.print_code("ACC1")
+    assert film.sent == []
+
+
+def test_an_image_of_another_patient_stops_the_film(store: Store) -> None:
+    images = ct_images("P1", "ACC1", STUDY, n=2)
+    images[1].PatientID = "P2"  # the index says P1, the file says otherwise
+    source = MemorySource(images)
+    source.find_studies = (
+        lambda **_: [  # type: ignore[method-assign]
+            MemorySource(images[:1]).find_studies(accession="ACC1")[0]
+        ]
+    )
+    visit, _paper, film = make_visit(store, source)
+    summary = visit.print_code("ACC1")
+    film_item = next(i for i in summary.items if i.kind is ItemKind.FILM)
+    assert film_item.state is ItemState.FAILED
+    assert film.sent == []
+
+
+def test_a_damaged_image_fails_the_film_but_not_the_report(store: Store) -> None:
+    images = ct_images("P1", "ACC1", STUDY, n=1)
+    images[0].PixelData = images[0].PixelData[:100]
+    source = MemorySource([pdf_instance("P1", "ACC1", STUDY), *images])
+    visit, paper, film = make_visit(store, source)
+    summary = visit.print_code("ACC1")
+    by_kind = {i.kind: i for i in summary.items}
+    assert by_kind[ItemKind.REPORT].state is ItemState.DELIVERED
+    assert by_kind[ItemKind.FILM].state is ItemState.FAILED
+    assert by_kind[ItemKind.FILM].reason
+    assert film.sent == [] and len(paper.sent) == 1
+
+
+def test_film_sheet_holds_the_images_pixels(store: Store) -> None:
+    source = MemorySource(ct_images("P1", "ACC1", STUDY, n=1))
+    visit, _paper, film = make_visit(store, source)
+    visit.print_code("ACC1")
+    sheet = film.sent[0][1][0].pixels  # type: ignore[index]
+    assert sheet.dtype == np.uint8
+    assert (sheet > 0).sum() > 0.3 * sheet.size  # the CT fills a good part of a 1-up sheet

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kiosk_app.core.models import JobState
+from kiosk_app.store import Store
+from kiosk_app.store.repositories import AuditRepository, JobRepository, LedgerRepository
+
+
+def test_new_database_is_migrated_to_head_in_wal_mode(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "k.db")
+    assert store.revision() == "0001"
+    store.close()
+    con = sqlite3.connect(tmp_path / "k.db")
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"print_jobs", "print_units", "ledger", "audit_log"} <= tables
+
+
+def test_reopening_keeps_rows_and_does_not_migrate_again(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "k.db")
+    with store.session() as s:
+        job = JobRepository(s).create(
+            kind="film",
+            study_uid="1.2.3",
+            accession="A1",
+            patient_id="P1",
+            printer="KioskFilm",
+            units_total=3,
+        )
+        assert [u.index for u in job.units] == [0, 1, 2]
+    store.close()
+    again = Store.open(tmp_path / "k.db")
+    with again.session() as s:
+        jobs = JobRepository(s).open_jobs()
+        assert len(jobs) == 1 and jobs[0].state == JobState.QUEUED.value
+        assert len(jobs[0].units) == 3
+
+
+def test_a_failed_unit_of_work_leaves_nothing(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "k.db")
+    try:
+        with store.session() as s:
+            AuditRepository(s).record("nurse:1", "reprint.authorised", "study 1.2.3")
+            raise RuntimeError("power cut")
+    except RuntimeError:
+        pass
+    with store.session() as s:
+        assert AuditRepository(s).recent() == []
+
+
+def test_ledger_records_the_delivery_of_a_completed_job(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "k.db")
+    with store.session() as s:
+        jobs = JobRepository(s)
+        job = jobs.create(
+            kind="report",
+            study_uid="1.2.3",
+            accession="A1",
+            patient_id="P1",
+            printer="KioskPDF",
+            units_total=2,
+        )
+        jobs.set_state(job, JobState.COMPLETED)
+        jobs.confirm_all_units(job)
+        LedgerRepository(s).record_delivery(job)
+    with store.session() as s:
+        entry = LedgerRepository(s).last_delivery("1.2.3/report")
+        assert entry is not None
+        assert (entry.printer, entry.units, entry.patient_id) == ("KioskPDF", 2, "P1")
+        assert LedgerRepository(s).last_delivery("1.2.3/film") is None
