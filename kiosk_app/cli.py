@@ -51,7 +51,8 @@ def _emit(args: argparse.Namespace, data: Any, human: str) -> None:
 def cmd_print(args: argparse.Namespace) -> int:
     from kiosk_app.app import build
 
-    kiosk = build(_settings(args), console_log=args.verbose)
+    settings = _settings(args)
+    kiosk = build(settings, console_log=args.verbose)
     try:
         summary = kiosk.visit.print_code(args.code)
     finally:
@@ -67,6 +68,12 @@ def cmd_print(args: argparse.Namespace) -> int:
         )
     if not summary.delivered and not summary.failed:
         lines.append("Nothing new was printed.")
+    folders = {
+        str(settings.output_dir(p))
+        for p in (settings.printers.report, settings.printers.film)
+        if p.backend == "folder"
+    }
+    lines.extend(f"PDFs are written to {folder}" for folder in sorted(folders))
     _emit(args, summary.to_json(), "\n".join(lines))
     if summary.failed:
         print(

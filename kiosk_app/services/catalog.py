@@ -6,6 +6,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from pydicom import Dataset
 
@@ -55,16 +56,19 @@ def report_is_final(ds: Dataset, pdf_default: bool) -> bool:
     return False
 
 
-def expected_time(ds: Dataset) -> str:
-    """When a non-final report is expected, as the demo archive and some RIS write it.
+def expected_time(ds: Dataset, today: date | None = None) -> str:
+    """When a non-final report is expected, from Expected Completion DateTime (0040,4011).
 
-    The kiosk reads the Scheduled Procedure Step End Time (0040,0005) when a report instance
-    carries it; there is no better standard place in an unfinished report.
+    ``HH:MM`` when that is today, else ``YYYY-MM-DD HH:MM``; empty when the source says nothing.
+    The value is the hospital's local time, as the radiology system wrote it.
     """
-    text = str(ds.get("ScheduledProcedureStepEndTime", "") or "")
-    if len(text) >= 4 and text[:4].isdigit():
-        return f"{text[:2]}:{text[2:4]}"
-    return ""
+    text = str(ds.get("ExpectedCompletionDateTime", "") or "").strip()
+    if len(text) < 12 or not text[:12].isdigit():
+        return ""
+    day = f"{text[:4]}-{text[4:6]}-{text[6:8]}"
+    clock = f"{text[8:10]}:{text[10:12]}"
+    today = today or date.today()
+    return clock if day == today.isoformat() else f"{day} {clock}"
 
 
 def pdf_bytes(ds: Dataset) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+from datetime import date
 from collections import deque
 from collections.abc import Mapping, Sequence
 
@@ -96,7 +97,7 @@ def pdf_instance(
     ds.CompletionFlag = "COMPLETE" if final else "PARTIAL"
     ds.VerificationFlag = "VERIFIED" if final else "UNVERIFIED"
     if not final:
-        ds.ScheduledProcedureStepEndTime = "163000"
+        ds.ExpectedCompletionDateTime = date.today().strftime("%Y%m%d") + "163000"
     document = pdf if pdf is not None else report_pdf()
     ds.EncapsulatedDocumentLength = len(document)
     ds.EncapsulatedDocument = document + (b"\0" if len(document) % 2 else b"")

@@ -140,3 +140,17 @@ def test_film_sheet_holds_the_images_pixels(store: Store) -> None:
     sheet = film.sent[0][1][0].pixels  # type: ignore[index]
     assert sheet.dtype == np.uint8
     assert (sheet > 0).sum() > 0.3 * sheet.size  # the CT fills a good part of a 1-up sheet
+
+
+def test_expected_time_shows_the_date_when_it_is_not_today() -> None:
+    from datetime import date
+
+    from pydicom import Dataset
+
+    from kiosk_app.services.catalog import expected_time
+
+    ds = Dataset()
+    assert expected_time(ds) == ""
+    ds.ExpectedCompletionDateTime = "20240521160000"
+    assert expected_time(ds, today=date(2024, 5, 21)) == "16:00"
+    assert expected_time(ds, today=date(2024, 5, 22)) == "2024-05-21 16:00"
