@@ -192,7 +192,11 @@ def _read_dicom(path: Path) -> Any:
     from pydicom.errors import InvalidDicomError
 
     try:
-        return pydicom.dcmread(path)
+        try:
+            return pydicom.dcmread(path)
+        except InvalidDicomError:
+            # Files without a Part 10 header are read as implicit VR little endian.
+            return pydicom.dcmread(path, force=True)
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except (InvalidDicomError, OSError, ValueError, EOFError) as exc:

@@ -52,6 +52,9 @@ def configure(level: str = "INFO", log_dir: Path | None = None, console: bool = 
             root.removeHandler(handler)
             handler.close()
     root.setLevel(level)
+    # pydicom logs every decoder plugin that fails at ERROR with a traceback, even when the
+    # next plugin succeeds; the film engine raises its own clear error when all of them fail.
+    logging.getLogger("pydicom").setLevel(logging.CRITICAL)
     formatter = logging.Formatter(LOG_FORMAT)
     redact = RedactingFilter()
     handlers: list[logging.Handler] = []
