@@ -440,7 +440,7 @@ def _convert(value: Any, typ: Any, key: str, meta: Mapping[str, Any]) -> Any:
 
 
 def iter_keys(
-    cls: type = Settings, prefix: str = "", instance: Any = None
+    cls: Any = Settings, prefix: str = "", instance: Any = None
 ) -> typing.Iterator[tuple[str, dataclasses.Field[Any]]]:
     """Every leaf setting as (dotted key, field)."""
     instance = instance if instance is not None else cls()
@@ -488,7 +488,7 @@ def reference_markdown() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
 
-    def walk(cls: type, prefix: str, instance: Any) -> None:
+    def walk(cls: Any, prefix: str, instance: Any) -> None:
         hints = _hints(cls)
         for f in dataclasses.fields(cls):
             if f.name == "demo" and cls is Settings:

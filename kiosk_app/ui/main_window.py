@@ -123,7 +123,7 @@ class KioskWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.bridge = bridge
-        self.locale = locale
+        self.language = locale
         self.setWindowTitle(hospital)
         self.setStyleSheet(STYLE)
         self.stack = QStackedWidget()
@@ -159,26 +159,28 @@ class KioskWindow(QMainWindow):
             return
         self.home.code.clear()
         self.stack.setCurrentWidget(self.busy)
-        self.bridge.start_print(code, self.locale)
+        self.bridge.start_print(code, self.language)
 
     def show_summary(self, summary: PrintSummary) -> None:
         lines = []
         for item in summary.items:
-            kind = messages.text(f"kind.{item.kind.value}", self.locale)
-            state = messages.text(f"state.{item.state.value}", self.locale)
+            kind = messages.text(f"kind.{item.kind.value}", self.language)
+            state = messages.text(f"state.{item.state.value}", self.language)
             count = f" ×{item.count}" if item.count and item.state is ItemState.DELIVERED else ""
             lines.append(f"{kind}{count}: {state}" + (f" — {item.reason}" if item.reason else ""))
         headline = "ui.done" if summary.delivered else "ui.nothing_new"
-        self.result.headline.setText(messages.text(headline, self.locale))
+        self.result.headline.setText(messages.text(headline, self.language))
         self.result.details.setText("\n".join(lines))
-        self.result.staff.setText(messages.text("ui.staff_help", self.locale))
+        self.result.staff.setText(messages.text("ui.staff_help", self.language))
         self.stack.setCurrentWidget(self.result)
         self.result_timer.start()
 
     def show_error(self, message_id: str, text: str) -> None:
-        self.result.headline.setText(text or messages.text("printer.failed", self.locale))
+        self.result.headline.setText(text or messages.text("printer.failed", self.language))
         self.result.details.clear()
-        self.result.staff.setText(f"{messages.text('ui.staff_help', self.locale)}  [{message_id}]")
+        self.result.staff.setText(
+            f"{messages.text('ui.staff_help', self.language)}  [{message_id}]"
+        )
         self.stack.setCurrentWidget(self.result)
         self.result_timer.start()
 
@@ -190,7 +192,6 @@ class KioskWindow(QMainWindow):
         self.stack.setCurrentWidget(self.home)
         if self.on_idle is not None:
             self.on_idle()
-
 
 
 class IdleWatcher(QObject):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import io
-from datetime import date
 from collections import deque
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import pydicom
 from pydicom import Dataset

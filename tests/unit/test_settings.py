@@ -86,7 +86,7 @@ def test_bad_environment_value_names_the_variable() -> None:
     with pytest.raises(SettingsError) as info:
         load(None, env={"KIOSK_FILM__DPI": "many"})
     assert str(info.value).startswith("KIOSK_FILM__DPI (film.dpi): 'many' is not a whole number")
-    with pytest.raises(SettingsError, match="unknown setting 'film.colour'"):
+    with pytest.raises(SettingsError, match=r"unknown setting 'film\.colour'"):
         load(None, env={"KIOSK_FILM__COLOUR": "1"})
 
 
@@ -105,5 +105,6 @@ def test_reference_lists_every_key_and_is_committed() -> None:
         assert f"| `{key}` |" in reference
     committed = settings_mod.REPO_ROOT / "docs" / "configuration.md"
     assert committed.read_text(encoding="utf-8") == reference, (
-        "docs/configuration.md is stale: python -m kiosk_app.settings --markdown > docs/configuration.md"
+        "docs/configuration.md is stale: "
+        "python -m kiosk_app.settings --markdown > docs/configuration.md"
     )
