@@ -26,7 +26,7 @@ from kiosk_app.sources import dicom_json
 
 log = logging.getLogger(__name__)
 
-_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~*-]+$")
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~-]+$")
 _STUDY_FIELDS = ("00081030", "00080061", "00100010", "00100020", "00080050", "00080020")
 _INSTANCE_FIELDS = ("00080016", "0020000E", "00080060", "00200013")
 

@@ -1,0 +1,355 @@
+"""Printers behind a CUPS queue, through pycups.
+
+``pycups`` is imported only when a printer is used, so a machine without it can still import this
+module and ask :meth:`CupsDocumentPrinter.is_available` what is missing.
+
+Every call opens its own connection (cheap over the scheduler's socket), so one printer object may
+be used from several threads. The scheduler is found from ``server`` (a socket path such as
+``/run/cups/cups.sock``, or ``host[:port]``), else the ``CUPS_SERVER`` environment variable, else
+the CUPS client default.
+
+Error codes (:class:`drivers.errors.PrinterError`):
+
+* ``printer.unreachable``: pycups is missing, or the scheduler did not answer.
+* ``printer.rejected``: the queue does not exist, is not accepting jobs, or refused the request
+  (also: cancelling a job that already completed).
+* ``job.unknown``: no such job on this queue, or a malformed job id.
+
+Job phases follow IPP job-state, except that a pending job on a queue an error stopped
+(job-state-reasons ``printer-stopped``) is STOPPED: it prints only after someone acts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from drivers.base import (
+    Availability,
+    DocumentPrinter,
+    FilmPrinter,
+    FilmSheet,
+    JobPhase,
+    JobStatus,
+    Printer,
+    PrinterState,
+    PrinterStatus,
+)
+from drivers.errors import PrinterError
+from drivers.printer.sheet_pdf import sheets_to_pdf
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 631
+
+#: IPP job-state (RFC 8011 5.3.7) -> phase
+_JOB_PHASES = {
+    3: JobPhase.PENDING,
+    4: JobPhase.HELD,
+    5: JobPhase.PROCESSING,
+    6: JobPhase.STOPPED,
+    7: JobPhase.CANCELED,
+    8: JobPhase.ABORTED,
+    9: JobPhase.COMPLETED,
+}
+#: IPP printer-state -> state
+_PRINTER_STATES = {3: PrinterState.IDLE, 4: PrinterState.PROCESSING, 5: PrinterState.STOPPED}
+
+_JOB_ATTRIBUTES = [
+    "job-state",
+    "job-state-reasons",
+    "job-printer-uri",
+    "job-printer-state-reasons",
+    "job-printer-state-message",
+]
+_PRINTER_ATTRIBUTES = [
+    "printer-state",
+    "printer-state-reasons",
+    "printer-state-message",
+    "printer-is-accepting-jobs",
+    "marker-names",
+    "marker-levels",
+]
+# Keywords that say nothing to the kiosk. CUPS 2.4 leaves "processing-to-stop-point" on jobs that
+# completed normally.
+_NOISE_REASONS = frozenset({"none", "processing-to-stop-point"})
+
+
+def _import_cups() -> ModuleType:
+    try:
+        import cups  # on first use, so that is_available() can say it is missing
+    except ImportError as exc:
+        raise PrinterError("printer.unreachable", "pycups is not installed") from exc
+    return cups
+
+
+def _as_list(value: Any) -> list[Any]:
+    """pycups gives a one-valued IPP attribute as a scalar and a multi-valued one as a list."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _reasons(*values: Any) -> tuple[str, ...]:
+    """IPP reason keywords from several attributes, in order, without duplicates or noise."""
+    seen: dict[str, None] = {}
+    for value in values:
+        for reason in _as_list(value):
+            if isinstance(reason, str) and reason not in _NOISE_REASONS:
+                seen.setdefault(reason, None)
+    return tuple(seen)
+
+
+def parse_server(server: str) -> tuple[str, int]:
+    """``/path/to.sock`` -> (path, 631); ``host``, ``host:port``, ``[v6]:port`` -> (host, port).
+
+    A ``/version=...`` suffix (allowed in CUPS_SERVER) is dropped.
+    """
+    server = server.strip()
+    if server.startswith("/"):
+        return server, DEFAULT_PORT
+    server = server.split("/", 1)[0]
+    if server.startswith("["):
+        host, _, rest = server[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif server.count(":") == 1:
+        host, port = server.split(":")
+    else:
+        host, port = server, ""
+    if not host:
+        raise ValueError(f"no host in CUPS server {server!r}")
+    return host, int(port) if port else DEFAULT_PORT
+
+
+def _display(host: str, port: int) -> str:
+    return host if host.startswith("/") else f"{host}:{port}"
+
+
+def _resolve(server: str | None) -> tuple[str, int] | None:
+    """The scheduler address to use, or None for the pycups/CUPS default."""
+    if server is None:
+        server = os.environ.get("CUPS_SERVER") or None
+    return parse_server(server) if server else None
+
+
+def _connect(address: tuple[str, int] | None) -> Any:
+    cups = _import_cups()
+    try:
+        if address is None:
+            return cups.Connection()
+        host, port = address
+        return cups.Connection(host=host, port=port)
+    except RuntimeError as exc:  # pycups: "failed to connect to server"
+        where = _display(*address) if address else "the default CUPS server"
+        raise PrinterError("printer.unreachable", f"cupsd not reachable at {where}") from exc
+
+
+class _CupsQueue(Printer):
+    """Status, job tracking and submission shared by every printer that is a CUPS queue."""
+
+    def __init__(self, queue: str, server: str | None = None) -> None:
+        self.name = queue
+        self._address = _resolve(server)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, server={self.server!r})"
+
+    @property
+    def server(self) -> str:
+        """Where the scheduler is, for messages ("default" when CUPS decides)."""
+        return _display(*self._address) if self._address else "default"
+
+    @classmethod
+    def is_available(cls, server: str | None = None) -> Availability:
+        """Whether pycups is installed and a scheduler answers at ``server`` (see module doc)."""
+        try:
+            _connect(_resolve(server)).getDefault()
+        except PrinterError as exc:
+            return Availability(False, exc.detail)
+        except Exception as exc:  # an IPP/HTTP error from a scheduler that is there but broken
+            return Availability(False, f"cupsd did not answer: {exc}")
+        return Availability(True)
+
+    # ------------------------------------------------------------------ errors
+    def _error(self, exc: Exception, *, job_id: str | None = None) -> PrinterError:
+        """Map a pycups exception to a PrinterError with a stable code."""
+        if isinstance(exc, PrinterError):
+            return exc
+        cups = _import_cups()
+        if isinstance(exc, cups.HTTPError | RuntimeError | OSError):
+            return PrinterError("printer.unreachable", f"cupsd at {self.server}: {exc}")
+        if isinstance(exc, cups.IPPError):
+            status, text = (*exc.args, None, "")[:2]
+            if status == cups.IPP_SERVICE_UNAVAILABLE:
+                return PrinterError("printer.unreachable", f"cupsd at {self.server}: {text}")
+            if status == cups.IPP_NOT_FOUND:
+                if job_id is not None:
+                    return PrinterError("job.unknown", f"no job {job_id} on {self.name}")
+                return PrinterError("printer.rejected", self._no_queue())
+            return PrinterError("printer.rejected", f"queue {self.name}: {text} (IPP {status})")
+        return PrinterError("printer.rejected", f"queue {self.name}: {exc}")
+
+    def _no_queue(self) -> str:
+        return f"no queue {self.name} on cupsd at {self.server}"
+
+    def _job_number(self, job_id: str) -> int:
+        try:
+            number = int(job_id)
+        except (TypeError, ValueError):
+            number = 0
+        if number <= 0:
+            raise PrinterError("job.unknown", f"not a CUPS job id: {job_id!r}")
+        return number
+
+    # ------------------------------------------------------------------ Printer
+    def status(self) -> PrinterStatus:
+        try:
+            attrs = _connect(self._address).getPrinterAttributes(
+                self.name, requested_attributes=_PRINTER_ATTRIBUTES
+            )
+        except Exception as exc:
+            error = self._error(exc)
+            log.debug("status of %s: %s", self.name, error)
+            return PrinterStatus(self.name, PrinterState.UNKNOWN, message=error.detail)
+        names = _as_list(attrs.get("marker-names"))
+        levels = _as_list(attrs.get("marker-levels"))
+        return PrinterStatus(
+            name=self.name,
+            state=_PRINTER_STATES.get(attrs.get("printer-state", 0), PrinterState.UNKNOWN),
+            reasons=_reasons(attrs.get("printer-state-reasons")),
+            message=str(attrs.get("printer-state-message") or ""),
+            accepting_jobs=bool(attrs.get("printer-is-accepting-jobs", False)),
+            markers={str(n): int(level) for n, level in zip(names, levels, strict=False)},
+        )
+
+    def job_status(self, job_id: str) -> JobStatus:
+        number = self._job_number(job_id)
+        try:
+            connection = _connect(self._address)
+            attrs = connection.getJobAttributes(number, requested_attributes=_JOB_ATTRIBUTES)
+        except Exception as exc:
+            raise self._error(exc, job_id=job_id) from exc
+        if not self._owns(attrs):
+            raise PrinterError("job.unknown", f"job {job_id} is not on {self.name}")
+
+        phase = _JOB_PHASES.get(attrs.get("job-state", 0))
+        if phase is None:
+            raise PrinterError("printer.rejected", f"job {job_id}: bad job-state {attrs!r}")
+        job_reasons = _as_list(attrs.get("job-state-reasons"))
+        if phase is JobPhase.PENDING and "printer-stopped" in job_reasons:
+            # Waiting on a queue that an error stopped: it prints only after someone acts.
+            phase = JobPhase.STOPPED
+        if phase.final:
+            # What the printer said when the job ended (e.g. toner-low-report); the message
+            # would be stale.
+            reasons = _reasons(job_reasons, attrs.get("job-printer-state-reasons"))
+            return JobStatus(phase, reasons)
+
+        # A jam is a printer condition: CUPS keeps it on the printer, and copies it into the
+        # job's job-printer-state-reasons. Ask the printer if this scheduler does not copy it.
+        printer_reasons = attrs.get("job-printer-state-reasons")
+        message = attrs.get("job-printer-state-message")
+        if printer_reasons is None:
+            printer = self.status()
+            printer_reasons, message = list(printer.reasons), printer.message
+        return JobStatus(phase, _reasons(job_reasons, printer_reasons), str(message or ""))
+
+    def _owns(self, attrs: Mapping[str, Any]) -> bool:
+        uri = attrs.get("job-printer-uri")
+        return not uri or str(uri).rstrip("/").rsplit("/", 1)[-1] == self.name
+
+    def cancel(self, job_id: str) -> None:
+        number = self._job_number(job_id)
+        self.job_status(job_id)  # job.unknown for another queue's job
+        cups = _import_cups()
+        try:
+            _connect(self._address).cancelJob(number)
+        except cups.IPPError as exc:
+            if exc.args and exc.args[0] == cups.IPP_NOT_POSSIBLE:
+                phase = self.job_status(job_id).phase
+                if phase in (JobPhase.CANCELED, JobPhase.ABORTED):
+                    return  # already over: cancelling again is not an error
+                raise PrinterError("printer.rejected", f"job {job_id} is {phase.value}") from exc
+            raise self._error(exc, job_id=job_id) from exc
+        except Exception as exc:
+            raise self._error(exc, job_id=job_id) from exc
+        log.info("canceled job %s on %s", job_id, self.name)
+
+    def _queue_exists(self) -> bool:
+        try:
+            _connect(self._address).getPrinterAttributes(
+                self.name, requested_attributes=["printer-state"]
+            )
+        except Exception:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ submission
+    def _submit(self, pdf: bytes, title: str, options: Mapping[str, str] | None) -> str:
+        """Send a PDF through a temporary file (pycups prints files only); return the job id."""
+        connection = _connect(self._address)
+        fd, path = tempfile.mkstemp(prefix="kiosk-job-", suffix=".pdf")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(pdf)
+            job = connection.printFile(
+                self.name, path, title, {str(k): str(v) for k, v in (options or {}).items()}
+            )
+        except Exception as exc:
+            error = self._error(exc)
+            if error.code == "printer.rejected" and not self._queue_exists():
+                # CUPS says "No such file or directory" when printing to a queue it does not have
+                error = PrinterError(error.code, self._no_queue())
+            log.warning("%s refused a job: %s", self.name, error)
+            raise error from exc
+        finally:
+            os.unlink(path)
+        job_id = str(job)
+        log.info("queued job %s on %s (%d bytes)", job_id, self.name, len(pdf))
+        log.debug("job %s title %r options %r", job_id, title, options)
+        return job_id
+
+
+class CupsDocumentPrinter(_CupsQueue, DocumentPrinter):
+    """A paper printer (reports) that is a CUPS queue.
+
+    Args:
+        queue: the CUPS queue name (``KioskPDF``).
+        server: scheduler socket path or ``host[:port]``; None: ``CUPS_SERVER`` or the default.
+    """
+
+    def submit_pdf(self, pdf: bytes, title: str, options: Mapping[str, str] | None = None) -> str:
+        """Queue a PDF; ``options`` are passed to CUPS as they are (``media``, ``sides``...)."""
+        return self._submit(pdf, title, options)
+
+
+class CupsFilmPrinter(_CupsQueue, FilmPrinter):
+    """A film printer that is a CUPS queue: the sheets go as one PDF, a page per sheet.
+
+    Each page has the sheet's physical size and carries its pixels losslessly (see
+    :mod:`drivers.printer.sheet_pdf`).
+
+    Args:
+        queue: the CUPS queue name (``KioskFilm``).
+        server: scheduler socket path or ``host[:port]``; None: ``CUPS_SERVER`` or the default.
+        options: CUPS job options sent with every film job (e.g. a ``media`` the queue knows).
+    """
+
+    def __init__(
+        self, queue: str, server: str | None = None, options: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(queue, server)
+        self.options = dict(options or {})
+
+    def submit_sheets(self, sheets: Sequence[FilmSheet], title: str) -> str:
+        try:
+            pdf = sheets_to_pdf(sheets, title)
+        except ValueError as exc:
+            raise PrinterError("printer.rejected", f"cannot print these sheets: {exc}") from exc
+        return self._submit(pdf, title, self.options)

@@ -1,0 +1,404 @@
+#!/usr/bin/env bash
+# services.sh - the real back-ends that integration and end-to-end tests talk to, on loopback only,
+# without systemd (run as root).
+#
+#   bash scripts/services.sh start     start everything, wait until each answers, write $RUN/env.sh
+#   bash scripts/services.sh stop      stop what `start` started (recorded PIDs only), remove queues
+#   bash scripts/services.sh status    what is running; exit status 0 only if all of it answers
+#   bash scripts/services.sh restart   stop, then start
+#
+# What `start` provides (then: . $RUN/env.sh):
+#   cupsd     the system scheduler (/usr/sbin/cupsd -f; an already running one is reused),
+#             socket /run/cups/cups.sock and localhost:631, with two queues:
+#               KioskPDF   cups-pdf:/kiosk -> $KIOSK_PDF_OUT/*job_<id>.pdf
+#               KioskFilm  jamsim:$RUN/jamsim (-m raw) -> $RUN/jamsim/out/job-<id>.bin; faults:
+#                          echo jam|empty|door|offline|toner-low|ok > $RUN/jamsim/mode
+#                          echo hold|stop|retry|fail|cancel         > $RUN/jamsim/policy
+#   Orthanc   DICOMweb + GDCM plugins, http://127.0.0.1:$ORTHANC_HTTP (auth), DICOM KIOSKPACS@$ORTHANC_DICOM
+#   dcmprscp  dcmtk's Basic Grayscale Print SCP, AE KIOSKPRINT on port $PRINT_SCP_PORT; printed
+#             films land in $RUN/dcmprscp/database as SP_*.dcm (Stored Print) + HG_*.dcm (images)
+#
+# Environment: RUN (/tmp/kiosk-services), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
+#   PRINT_SCP_PORT (10005), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
+#   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
+#   last run, READY_TIMEOUT (30 s per service).
+#
+# Never runs CUPS device discovery (lpinfo -v): its snmp backend broadcasts off the machine.
+set -euo pipefail
+export no_proxy='*' NO_PROXY='*'
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN=${RUN:-/tmp/kiosk-services}
+ORTHANC_HTTP=${ORTHANC_HTTP:-8042}
+ORTHANC_DICOM=${ORTHANC_DICOM:-4242}
+PRINT_SCP_PORT=${PRINT_SCP_PORT:-10005}
+PRINT_SCP_AET=KIOSKPRINT
+ORTHANC_USER=${ORTHANC_USER:-kiosk}
+ORTHANC_PASSWORD=${ORTHANC_PASSWORD:-kiosk-secret}
+KIOSK_PDF_OUT=${KIOSK_PDF_OUT:-/var/spool/kiosk-pdf}
+READY_TIMEOUT=${READY_TIMEOUT:-30}
+CUPS_SOCKET=/run/cups/cups.sock
+PDF_QUEUE=KioskPDF
+FILM_QUEUE=KioskFilm
+CUPS_PDF_CONF=/etc/cups/cups-pdf-kiosk.conf
+ORTHANC_PLUGINS=/usr/share/orthanc/plugins
+# Every CUPS command below talks to the system scheduler over its socket (root is then trusted
+# through the socket's peer credentials, which lpadmin needs).
+export CUPS_SERVER=$CUPS_SOCKET
+
+log() { echo "services: $*"; }
+die() { echo "services: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }
+
+# ------------------------------------------------------------------------------------ processes
+# The daemons are setsid'd orphans that PID 1 may reap late, so a stopped one can linger as a
+# zombie: kill -0 would still succeed. Only a non-zombie process counts as alive.
+alive() {
+  local stat
+  stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [ -n "$stat" ] && [ "${stat:0:1}" != Z ]
+}
+recorded_pid() { # recorded_pid NAME: the PID start recorded for NAME, if that daemon still runs
+  local pid exe args
+  [ -f "$RUN/$1.pid" ] || return 1
+  read -r pid exe < "$RUN/$1.pid" || true
+  [ -n "${pid:-}" ] && alive "$pid" || return 1
+  # the same program, not another process that got the PID after ours ended
+  args=$(ps -o args= -p "$pid" 2>/dev/null) || return 1
+  [ "${args%% *}" = "${exe:-}" ] || return 1
+  echo "$pid"
+}
+start_bg() { # start_bg NAME EXE ARGS...: detached from this shell, output in $RUN/NAME.log
+  local name=$1; shift
+  setsid "$@" > "$RUN/$name.log" 2>&1 < /dev/null &
+  echo "$! $1" > "$RUN/$name.pid"
+}
+stop_recorded() { # stop_recorded NAME...: SIGTERM, up to 10 s grace, then SIGKILL
+  local name pid i left
+  local -a pids=() names=()
+  for name in "$@"; do
+    if pid=$(recorded_pid "$name"); then
+      kill "$pid" 2>/dev/null && { pids+=("$pid"); names+=("$name"); }
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  for _ in $(seq 100); do
+    left=0
+    for pid in "${pids[@]}"; do alive "$pid" && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.1
+  done
+  for i in "${!pids[@]}"; do
+    if alive "${pids[$i]}"; then
+      kill -9 "${pids[$i]}" 2>/dev/null || true
+      log "killed ${names[$i]} (pid ${pids[$i]}) after 10 s"
+    else
+      log "stopped ${names[$i]} (pid ${pids[$i]})"
+    fi
+  done
+}
+port_busy() { ss -Hltn "sport = :$1" | grep -q .; }
+wait_ready() { # wait_ready NAME CMD...: poll CMD until it succeeds; fail early if NAME died
+  local name=$1 t0 end
+  shift
+  t0=$(now)
+  end=$(( $(date +%s) + READY_TIMEOUT ))
+  until "$@" > /dev/null 2>&1; do
+    if [ -f "$RUN/$name.pid" ] && ! recorded_pid "$name" > /dev/null; then
+      tail -n 20 "$RUN/$name.log" >&2 || true
+      die "$name exited during start-up (log: $RUN/$name.log)"
+    fi
+    [ "$(date +%s)" -lt "$end" ] || die "$name not ready after ${READY_TIMEOUT} s (log: $RUN/$name.log)"
+    sleep 0.1
+  done
+  log "$name ready in $(since "$t0") s"
+}
+quietly() { # quietly CMD...: show the command's output only if it fails (lpadmin -m raw warns)
+  local out
+  if ! out=$("$@" 2>&1); then
+    echo "$out" >&2
+    die "failed: $*"
+  fi
+}
+
+# ------------------------------------------------------------------------------------ checks
+cupsd_up() { lpstat -r 2>/dev/null | grep -q 'is running'; }
+orthanc_up() {
+  curl -sf --noproxy '*' -m 2 -u "$ORTHANC_USER:$ORTHANC_PASSWORD" \
+    "http://127.0.0.1:$ORTHANC_HTTP/system" > /dev/null
+}
+printscp_up() {
+  # dcmtk's echoscu by absolute path: pynetdicom installs an `echoscu` that shadows it on PATH
+  /usr/bin/echoscu -to 2 -aet KIOSKSCU -aec "$PRINT_SCP_AET" 127.0.0.1 "$PRINT_SCP_PORT"
+}
+queue_exists() { lpstat -p "$1" > /dev/null 2>&1; }
+
+# ------------------------------------------------------------------------------------ services
+start_cups() {
+  local t0
+  t0=$(now)
+  if cupsd_up; then
+    if recorded_pid cupsd > /dev/null; then
+      log "cupsd: ours, already running"
+    else
+      log "cupsd: reusing the running system scheduler (not ours to stop)"
+    fi
+  else
+    port_busy 631 && die "port 631 is busy but no cupsd answers on $CUPS_SOCKET"
+    mkdir -p /run/cups
+    start_bg cupsd /usr/sbin/cupsd -f
+    wait_ready cupsd cupsd_up
+  fi
+
+  # film printer with faults on demand
+  install -d -m 1777 "$RUN/jamsim" "$RUN/jamsim/out"
+  echo ok > "$RUN/jamsim/mode"
+  echo hold > "$RUN/jamsim/policy"
+  echo 90 > "$RUN/jamsim/markers"
+  chmod 0666 "$RUN/jamsim/mode" "$RUN/jamsim/policy" "$RUN/jamsim/markers"
+  if [ ! -x /usr/lib/cups/backend/jamsim ]; then
+    install -m 0755 -o root -g root "$ROOT/installer/cups/jamsim" /usr/lib/cups/backend/jamsim
+  fi
+  quietly lpadmin -p "$FILM_QUEUE" -E -v "jamsim:$RUN/jamsim" -m raw \
+    -D "Kiosk film printer (jamsim)" -L loopback
+
+  # report printer: cups-pdf instance "kiosk" reads /etc/cups/cups-pdf-<instance>.conf
+  install -d -m 1777 "$KIOSK_PDF_OUT"
+  local conf
+  conf=$(printf 'Out %s\nLabel 2\nTitlePref 1\nUserUMask 0022\n' "$KIOSK_PDF_OUT")
+  if [ "$(cat "$CUPS_PDF_CONF" 2>/dev/null)" != "$conf" ]; then
+    printf '%s\n' "$conf" > "$CUPS_PDF_CONF"
+  fi
+  quietly lpadmin -p "$PDF_QUEUE" -E -v cups-pdf:/kiosk -m lsb/usr/cups-pdf/CUPS-PDF_opt.ppd \
+    -D "Kiosk report printer (cups-pdf)" -L loopback
+
+  local q
+  for q in "$FILM_QUEUE" "$PDF_QUEUE"; do
+    cancel -a "$q" 2> /dev/null || true   # jobs left over from an earlier run
+    quietly cupsenable "$q"
+    quietly cupsaccept "$q"
+  done
+  log "CUPS queues $PDF_QUEUE and $FILM_QUEUE ready in $(since "$t0") s"
+}
+
+start_orthanc() {
+  local p plugins
+  for p in "$ORTHANC_HTTP" "$ORTHANC_DICOM"; do
+    port_busy "$p" && die "port $p is busy (another Orthanc?)"
+  done
+  mkdir -p "$RUN/orthanc/db"
+  plugins="\"$ORTHANC_PLUGINS/libOrthancDicomWeb.so\""
+  [ -e "$ORTHANC_PLUGINS/libOrthancDicomWeb.so" ] || die "orthanc-dicomweb is not installed"
+  # GDCM decodes JPEG 2000 and JPEG-LS (without it /rendered of such images fails)
+  [ -e "$ORTHANC_PLUGINS/libOrthancGdcm.so" ] && plugins="$plugins, \"$ORTHANC_PLUGINS/libOrthancGdcm.so\""
+  cat > "$RUN/orthanc/orthanc.json" << EOF
+{
+  "Name" : "KIOSK-TEST-PACS",
+  "StorageDirectory" : "$RUN/orthanc/db",
+  "IndexDirectory" : "$RUN/orthanc/db",
+  "Plugins" : [ $plugins ],
+  "HttpPort" : $ORTHANC_HTTP,
+  "DicomAet" : "KIOSKPACS",
+  "DicomPort" : $ORTHANC_DICOM,
+  "RemoteAccessAllowed" : false,
+  "AuthenticationEnabled" : true,
+  "RegisteredUsers" : { "$ORTHANC_USER" : "$ORTHANC_PASSWORD" },
+  "DicomAlwaysAllowEcho" : true,
+  "DicomAlwaysAllowStore" : true,
+  "DicomAlwaysAllowFind" : true,
+  "DicomModalities" : {},
+  "OrthancPeers" : {},
+  "HttpProxy" : "",
+  "DefaultEncoding" : "Utf8",
+  "UserMetadata" : { "KioskPrinted" : 1024, "KioskPrintedAt" : 1025, "KioskPrintCount" : 1026 },
+  "StableAge" : 5,
+  "MetricsEnabled" : true,
+  "OverwriteInstances" : true,
+  "DicomWeb" : {
+    "Enable" : true, "Root" : "/dicom-web/", "EnableWado" : true, "WadoRoot" : "/wado",
+    "Host" : "127.0.0.1:$ORTHANC_HTTP", "Ssl" : false,
+    "StudiesMetadata" : "Full", "SeriesMetadata" : "Full"
+  }
+}
+EOF
+  start_bg orthanc /usr/sbin/Orthanc "$RUN/orthanc/orthanc.json"
+  wait_ready orthanc orthanc_up
+}
+
+start_printscp() {
+  local d="$RUN/dcmprscp"
+  port_busy "$PRINT_SCP_PORT" && die "port $PRINT_SCP_PORT is busy"
+  mkdir -p "$d"/{database,spool,log,lut,reports}
+  cat > "$d/dcmpstat.cfg" << EOF
+[[GENERAL]]
+[APPLICATION]
+LogDirectory = $d/log
+LogFile = dcmprscp.log
+LogLevel = INFO
+MessagePort = 0
+KeepMessagePortOpen = false
+[PRINT]
+Spooler = dcmprscu
+Server = dcmprscp
+Directory = $d/spool
+DetailedLog = true
+BinaryLog = false
+Sleep = 1
+MinPrintResolution = 1024\\1024
+MaxPrintResolution = 8192\\8192
+DefaultIllumination = 2000
+DefaultReflection = 10
+DeletePrintJobs = false
+AlwaysDeleteTerminateJobs = false
+[DATABASE]
+Directory = $d/database
+[LUT]
+Directory = $d/lut
+[REPORT]
+Directory = $d/reports
+[NETWORK]
+aetitle = KIOSKSCU
+[[COMMUNICATION]]
+[KIOSKFILM]
+Aetitle = $PRINT_SCP_AET
+Description = Kiosk test film printer (dcmprscp)
+Hostname = localhost
+Port = $PRINT_SCP_PORT
+Type = LOCALPRINTER
+MaxPDU = 65536
+ImplicitOnly = false
+DisableNewVRs = false
+DisplayFormat = 1,1\\1,2\\2,1\\2,2\\2,3\\3,3\\3,4\\4,4\\4,5
+FilmSizeID = 8INX10IN\\10INX12IN\\10INX14IN\\11INX14IN\\14INX14IN\\14INX17IN\\24CMX24CM\\24CMX30CM
+MediumType = PAPER\\CLEAR FILM\\BLUE FILM
+FilmDestination = MAGAZINE\\PROCESSOR
+MagnificationType = REPLICATE\\BILINEAR\\CUBIC\\NONE
+SmoothingType = NONE
+BorderDensity = 150\\20\\BLACK\\WHITE
+EmptyImageDensity = 20\\BLACK\\WHITE
+MaxDensity = 320
+MinDensity = 20
+ResolutionID = STANDARD\\HIGH
+OmitSOPClassUIDFromCreateResponse = false
+PresentationLUTMatchRequired = false
+PresentationLUTinFilmSession = false
+Supports12Bit = true
+SupportsDecimateCrop = true
+SupportsImageSize = true
+SupportsPresentationLUT = true
+SupportsTrim = true
+EOF
+  start_bg dcmprscp /usr/bin/dcmprscp -c "$d/dcmpstat.cfg" -p KIOSKFILM -v
+  wait_ready dcmprscp printscp_up
+}
+
+write_env() {
+  local tmp="$RUN/env.sh.tmp"
+  {
+    echo "# written by scripts/services.sh start; source it: . $RUN/env.sh"
+    printf 'export %s=%q\n' \
+      CUPS_SERVER "$CUPS_SOCKET" \
+      KIOSK_PDF_QUEUE "$PDF_QUEUE" \
+      KIOSK_PDF_OUT "$KIOSK_PDF_OUT" \
+      KIOSK_FILM_QUEUE "$FILM_QUEUE" \
+      KIOSK_JAMSIM_DIR "$RUN/jamsim" \
+      ORTHANC_URL "http://127.0.0.1:$ORTHANC_HTTP" \
+      ORTHANC_DICOMWEB "http://127.0.0.1:$ORTHANC_HTTP/dicom-web" \
+      ORTHANC_USER "$ORTHANC_USER" \
+      ORTHANC_PASSWORD "$ORTHANC_PASSWORD" \
+      ORTHANC_AET KIOSKPACS \
+      ORTHANC_DICOM_PORT "$ORTHANC_DICOM" \
+      PRINT_SCP_HOST 127.0.0.1 \
+      PRINT_SCP_PORT "$PRINT_SCP_PORT" \
+      PRINT_SCP_AET "$PRINT_SCP_AET" \
+      PRINT_SCP_DB "$RUN/dcmprscp/database" \
+      KIOSK_SERVICES_RUN "$RUN"
+  } > "$tmp"
+  mv "$tmp" "$RUN/env.sh"
+}
+
+# ------------------------------------------------------------------------------------ commands
+all_up() { cupsd_up && queue_exists "$PDF_QUEUE" && queue_exists "$FILM_QUEUE" && orthanc_up && printscp_up; }
+
+do_start() {
+  [ "$(id -u)" = 0 ] || die "run as root (cupsd, lpadmin and cups-pdf need it)"
+  mkdir -p "$RUN"
+  if recorded_pid orthanc > /dev/null || recorded_pid dcmprscp > /dev/null; then
+    if [ -f "$RUN/env.sh" ] && all_up; then
+      log "already running (. $RUN/env.sh); use restart for a fresh start"
+      return 0
+    fi
+    log "a previous start is half up: stopping it first"
+    do_stop
+  fi
+  local t0
+  t0=$(now)
+  rm -f "$RUN/env.sh"
+  # From here on, a failure stops whatever this run started.
+  trap 'rc=$?; if [ $rc != 0 ]; then echo "services: start failed (rc=$rc), stopping what was started" >&2; do_stop >&2 || true; fi' EXIT
+  # Discovery must be off before cupsd starts (snmp/dnssd/mdns backends, browsing).
+  bash "$ROOT/installer/cups/harden-cups.sh"
+  if [ "${KEEP_DATA:-0}" != 1 ]; then
+    # CUPS job ids survive a scheduler restart: clear old outputs so job_<id> names are unambiguous
+    rm -rf "$RUN/orthanc/db" "$RUN/dcmprscp/database" "$RUN/jamsim/out"
+    rm -f "$KIOSK_PDF_OUT"/*.pdf
+  fi
+  start_cups
+  start_orthanc
+  start_printscp
+  write_env
+  trap - EXIT
+  log "all services ready in $(since "$t0") s"
+  do_status
+}
+
+do_stop() {
+  stop_recorded dcmprscp orthanc
+  if cupsd_up; then
+    local q
+    for q in "$FILM_QUEUE" "$PDF_QUEUE"; do
+      if queue_exists "$q"; then
+        cancel -a "$q" 2> /dev/null || true
+        lpadmin -x "$q" 2> /dev/null || true
+      fi
+    done
+  fi
+  stop_recorded cupsd
+  rm -f "$RUN/env.sh"
+  log "stopped"
+}
+
+do_status() {
+  local ok=0 pid
+  report() { # report NAME OWNED_PID_OR_EMPTY CHECK...
+    local name=$1 owned=$2
+    shift 2
+    if "$@" > /dev/null 2>&1; then
+      printf '  %-9s up     %s\n' "$name" "$owned"
+    else
+      printf '  %-9s DOWN\n' "$name"
+      ok=1
+    fi
+  }
+  echo "services in $RUN:"
+  if pid=$(recorded_pid cupsd); then pid="pid $pid"; else pid="(system scheduler, not ours)"; fi
+  report cupsd "$pid" cupsd_up
+  report "$PDF_QUEUE" "" queue_exists "$PDF_QUEUE"
+  report "$FILM_QUEUE" "" queue_exists "$FILM_QUEUE"
+  pid=$(recorded_pid orthanc || true)
+  report orthanc "${pid:+pid $pid}" orthanc_up
+  pid=$(recorded_pid dcmprscp || true)
+  report dcmprscp "${pid:+pid $pid}" printscp_up
+  if [ -f "$RUN/env.sh" ]; then echo "  env: . $RUN/env.sh"; else echo "  env: none ($RUN/env.sh)"; ok=1; fi
+  return $ok
+}
+
+case "${1:-}" in
+  start) do_start ;;
+  stop) do_stop ;;
+  restart) do_stop; do_start ;;
+  status) do_status ;;
+  *) echo "usage: bash scripts/services.sh start|stop|restart|status" >&2; exit 2 ;;
+esac
