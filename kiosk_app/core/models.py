@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -97,6 +98,9 @@ class ItemOutcome:
     count: int = 0
     """Pages for a report, sheets for a film."""
     printer: str = ""
+    message_id: str = ""
+    """The catalogue id behind ``reason``, so each screen says it in its own language."""
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         unit = "pages" if self.kind is ItemKind.REPORT else "sheets"

@@ -123,6 +123,8 @@ class VisitService:
                     ItemState.SKIPPED,
                     item.decision.reason(self.locale),
                     printer=self.printing.printer_for(item.kind).name,
+                    message_id=item.decision.message_id,
+                    params=item.decision.params,
                 )
                 continue
             index = len(outcomes)
@@ -136,6 +138,8 @@ class VisitService:
                     ItemState.FAILED,
                     exc.text(self.locale),
                     printer=self.printing.printer_for(item.kind).name,
+                    message_id=exc.message_id,
+                    params=exc.params,
                 )
                 continue
             progress("submitted", {"kind": item.kind.value, "units": result.units})
@@ -175,23 +179,30 @@ class VisitService:
         )
 
     def _outcome_from(self, base: ItemOutcome, result: JobResult) -> ItemOutcome:
+        message_id, params = "", {}
         if result.state is JobState.COMPLETED:
-            state, reason = ItemState.DELIVERED, ""
+            state = ItemState.DELIVERED
         elif result.state in (JobState.SUBMITTED, JobState.PAUSED):
-            state = ItemState.FAILED
-            reason = messages.text(
-                "printer.timeout",
-                self.locale,
-                printer=result.printer,
-                seconds=int(self.job_timeout),
-                detail=result.reason or "still printing",
-            )
+            state, message_id = ItemState.FAILED, "printer.timeout"
+            params = {
+                "printer": result.printer,
+                "seconds": int(self.job_timeout),
+                "detail": result.reason or "still printing",
+            }
         else:
-            state = ItemState.FAILED
-            reason = messages.text(
-                "printer.failed", self.locale, printer=result.printer, detail=result.reason
-            )
-        return ItemOutcome(base.kind, base.study_uid, state, reason, result.units, result.printer)
+            state, message_id = ItemState.FAILED, "printer.failed"
+            params = {"printer": result.printer, "detail": result.reason}
+        reason = messages.text(message_id, self.locale, **params) if message_id else ""
+        return ItemOutcome(
+            base.kind,
+            base.study_uid,
+            state,
+            reason,
+            result.units,
+            result.printer,
+            message_id=message_id,
+            params=params,
+        )
 
 
 def count_pages(pdf: bytes) -> int:

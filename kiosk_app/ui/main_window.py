@@ -167,7 +167,12 @@ class KioskWindow(QMainWindow):
             kind = messages.text(f"kind.{item.kind.value}", self.language)
             state = messages.text(f"state.{item.state.value}", self.language)
             count = f" ×{item.count}" if item.count and item.state is ItemState.DELIVERED else ""
-            lines.append(f"{kind}{count}: {state}" + (f" — {item.reason}" if item.reason else ""))
+            reason = (
+                messages.text(item.message_id, self.language, **item.params)
+                if item.message_id
+                else ""
+            )
+            lines.append(f"{kind}{count}: {state}" + (f"。{reason}" if reason else ""))
         headline = "ui.done" if summary.delivered else "ui.nothing_new"
         self.result.headline.setText(messages.text(headline, self.language))
         self.result.details.setText("\n".join(lines))

@@ -162,3 +162,38 @@ def test_film_and_render_commands(tmp_path: Path) -> None:
     assert Image.open(tmp_path / "one.png").size == (128, 128)
     bad = kiosk("render", str(tmp_path / "sheet.png"), "-o", str(tmp_path / "x.png"))
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_kiosk_run_demo_comes_up_fullscreen_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    env = {
+        **os.environ,
+        "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk_app", "run", "--demo"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        log = tmp_path / "log" / "kiosk.log"
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.exists() and "kiosk window shown (fullscreen)" in log.read_text():
+                break
+            time.sleep(0.1)
+        assert proc.poll() is None, proc.communicate()[1]
+        assert "kiosk window shown (fullscreen)" in log.read_text()
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

@@ -86,3 +86,15 @@ def test_returning_home_wipes_the_patient_from_every_screen(
     assert window.result.details.text() == ""
     assert window.result.headline.text() == ""
     assert window.home.code.text() == ""
+
+
+def test_reasons_are_shown_in_the_screens_language(
+    qtbot,
+    window: KioskWindow,  # type: ignore[no-untyped-def]
+) -> None:
+    qtbot.keyClicks(window.home.code, "DEMO0002")
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
+    text = window.result.details.text()
+    assert "报告尚未完成，预计" in text
+    assert "not final" not in text
