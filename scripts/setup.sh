@@ -28,7 +28,9 @@ APT_PACKAGES=(
 )
 
 have_all_packages() {
-  dpkg-query -W -f='${Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null | grep -vc 'install ok installed' | grep -qx 0
+  local status
+  status=$(dpkg-query -W -f='${Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null) || return 1
+  ! grep -qv 'install ok installed' <<< "$status"
 }
 
 if [ "${SKIP_APT:-0}" != 1 ]; then
