@@ -18,7 +18,8 @@
 #   dcmprscp  dcmtk's Basic Grayscale Print SCP, AE KIOSKPRINT on port $PRINT_SCP_PORT; printed
 #             films land in $RUN/dcmprscp/database as SP_*.dcm (Stored Print) + HG_*.dcm (images)
 #
-# Environment: RUN (/tmp/kiosk-services), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
+# Environment: ONLY=orthanc starts (and stops) just a private Orthanc, for a second RUN with its
+#   own ports beside the shared servers. RUN (/tmp/kiosk-services), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
 #   PRINT_SCP_PORT (10005), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
 #   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
 #   last run, READY_TIMEOUT (30 s per service).
@@ -338,6 +339,16 @@ do_start() {
   rm -f "$RUN/env.sh"
   # From here on, a failure stops whatever this run started.
   trap 'rc=$?; if [ $rc != 0 ]; then echo "services: start failed (rc=$rc), stopping what was started" >&2; do_stop >&2 || true; fi' EXIT
+  if [ "${ONLY:-}" = orthanc ]; then
+    # A private Orthanc (own RUN, own ports) beside the shared servers, e.g. for a second test
+    # run at the same time; env.sh still names the shared CUPS queues and print SCP.
+    [ "${KEEP_DATA:-0}" = 1 ] || rm -rf "$RUN/orthanc/db"
+    start_orthanc
+    write_env
+    trap - EXIT
+    log "orthanc ready in $(since "$t0") s (. $RUN/env.sh)"
+    return 0
+  fi
   # Discovery must be off before cupsd starts (snmp/dnssd/mdns backends, browsing).
   bash "$ROOT/installer/cups/harden-cups.sh"
   if [ "${KEEP_DATA:-0}" != 1 ]; then
@@ -356,6 +367,11 @@ do_start() {
 
 do_stop() {
   stop_recorded dcmprscp orthanc
+  if [ "${ONLY:-}" = orthanc ]; then
+    rm -f "$RUN/env.sh"
+    log "stopped"
+    return 0
+  fi
   if cupsd_up; then
     local q
     for q in "$FILM_QUEUE" "$PDF_QUEUE"; do

@@ -61,11 +61,12 @@ class Store:
                 return
             log.info("upgrading database %s from %s to %s", self.path, current, head)
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
 
-    def revision(self) -> str | None:
+    def revisions(self) -> set[str]:
+        """The revisions the database is at (one per branch)."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return set(MigrationContext.configure(conn).get_current_heads())
 
     @contextmanager
     def session(self) -> Iterator[Session]:

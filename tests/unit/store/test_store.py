@@ -10,7 +10,16 @@ from kiosk_app.store.repositories import AuditRepository, JobRepository, LedgerR
 
 def test_new_database_is_migrated_to_head_in_wal_mode(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "k.db")
-    assert store.revision() == "0001"
+    from alembic.script import ScriptDirectory
+
+    from kiosk_app.store.db import alembic_config
+
+    assert store.revisions() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert "0001" in {
+        r
+        for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+        for r in [r.revision]
+    }
     store.close()
     con = sqlite3.connect(tmp_path / "k.db")
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
