@@ -53,13 +53,16 @@ class Store:
         return store
 
     def migrate(self) -> None:
+        """Upgrade to every head: each area (printing, cloud...) may own a branch of revisions."""
         cfg = alembic_config()
-        head = ScriptDirectory.from_config(cfg).get_current_head()
+        heads = set(ScriptDirectory.from_config(cfg).get_heads())
         with self.engine.begin() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-            if current == head:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+            if current == heads:
                 return
-            log.info("upgrading database %s from %s to %s", self.path, current, head)
+            log.info(
+                "upgrading database %s from %s to %s", self.path, sorted(current), sorted(heads)
+            )
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
 

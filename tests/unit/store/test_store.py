@@ -14,12 +14,8 @@ def test_new_database_is_migrated_to_head_in_wal_mode(tmp_path: Path) -> None:
 
     from kiosk_app.store.db import alembic_config
 
-    assert store.revisions() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    assert "0001" in {
-        r
-        for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-        for r in [r.revision]
-    }
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert store.revisions() == set(scripts.get_heads())
     store.close()
     con = sqlite3.connect(tmp_path / "k.db")
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -79,3 +75,41 @@ def test_ledger_records_the_delivery_of_a_completed_job(tmp_path: Path) -> None:
         assert entry is not None
         assert (entry.printer, entry.units, entry.patient_id) == ("KioskPDF", 2, "P1")
         assert LedgerRepository(s).last_delivery("1.2.3/film") is None
+
+
+def test_an_older_database_is_upgraded_to_every_branch(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two areas each add a revision on top of 0001: opening migrates both branches."""
+    import shutil
+
+    from kiosk_app.store import db as db_mod
+
+    Store.open(tmp_path / "k.db").close()  # a kiosk at the current schema
+    scripts = tmp_path / "migrations"
+    shutil.copytree(db_mod.MIGRATIONS, scripts)
+    for name in ("printing", "cloud"):
+        (scripts / "versions" / f"9{name}.py").write_text(
+            f'''"""test branch {name}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9{name}"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("t_{name}", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("t_{name}")
+''',
+            encoding="utf-8",
+        )
+    monkeypatch.setattr(db_mod, "MIGRATIONS", scripts)
+    store = Store.open(tmp_path / "k.db")
+    assert {"9printing", "9cloud"} <= store.revisions()
+    con = sqlite3.connect(tmp_path / "k.db")
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"t_printing", "t_cloud", "print_jobs"} <= tables
