@@ -33,13 +33,23 @@ class JobPhase(enum.Enum):
         return self in (JobPhase.COMPLETED, JobPhase.CANCELED, JobPhase.ABORTED)
 
 
+class Protocol(enum.Enum):
+    """Whose vocabulary a status's ``reasons`` are in."""
+
+    IPP = "ipp"
+    """IPP printer-state-reasons keywords (``media-jam-error``, ``toner-low-report``)."""
+    DICOM = "dicom"
+    """DICOM Printer Status Info defined terms (``FILM JAM``, ``SUPPLY EMPTY``)."""
+
+
 @dataclass(frozen=True)
 class JobStatus:
-    """A job's phase plus the printer conditions that explain it (IPP keywords)."""
+    """A job's phase plus the printer conditions that explain it (IPP keywords by default)."""
 
     phase: JobPhase
     reasons: tuple[str, ...] = ()
     message: str = ""
+    protocol: Protocol = Protocol.IPP
 
 
 class PrinterState(enum.Enum):
@@ -66,6 +76,10 @@ class PrinterStatus:
     accepting_jobs: bool = False
     markers: Mapping[str, int] = field(default_factory=dict)
     """Consumable name -> level in percent (-1 unknown), where the printer reports them."""
+    media_ready: tuple[str, ...] = ()
+    """Media loaded and ready (IPP media-ready, DICOM film sizes), where the printer says."""
+    protocol: Protocol = Protocol.IPP
+    """The vocabulary of ``reasons``."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,13 @@ class Printer(abc.ABC):
     def cancel(self, job_id: str) -> None:
         """Cancel a job that has not completed."""
 
+    def resume(self, job_id: str | None = None) -> None:  # noqa: B027 - optional hook
+        """A person cleared a condition: let the printer take and print jobs again.
+
+        CUPS: enable a queue an error stopped, accept jobs, and release ``job_id`` if the
+        spooler holds it. Printers that resume by themselves need do nothing (the default).
+        """
+
 
 class DocumentPrinter(Printer):
     """A paper printer for reports (PDF in)."""
@@ -124,7 +145,11 @@ class DocumentPrinter(Printer):
 
 
 class FilmPrinter(Printer):
-    """A film printer (composed sheets in)."""
+    """A film printer (composed sheets in).
+
+    The printing service sends one sheet per call, so that each sheet is confirmed (and, after a
+    jam, resent) on its own; a backend must still accept several sheets as one job.
+    """
 
     @abc.abstractmethod
     def submit_sheets(self, sheets: Sequence[FilmSheet], title: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drivers.base import Protocol
+
 
 class DriverError(Exception):
     """Base of every driver error.
@@ -19,3 +21,22 @@ class DriverError(Exception):
 
 class PrinterError(DriverError):
     """A printer could not be reached, refused a job, or lost track of one."""
+
+
+class PrinterFaultError(PrinterError):
+    """The printer refused or dropped a job because of a condition a person can clear.
+
+    ``reasons`` are the printer's own terms (IPP keywords, or DICOM Printer Status Info such as
+    ``FILM JAM``); the job should wait for a nurse rather than fail.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        reasons: tuple[str, ...] = (),
+        protocol: Protocol = Protocol.IPP,
+    ) -> None:
+        super().__init__(code, detail)
+        self.reasons = reasons
+        self.protocol = protocol

@@ -73,6 +73,7 @@ _PRINTER_ATTRIBUTES = [
     "printer-is-accepting-jobs",
     "marker-names",
     "marker-levels",
+    "media-ready",
 ]
 # Keywords that say nothing to the kiosk. CUPS 2.4 leaves "processing-to-stop-point" on jobs that
 # completed normally.
@@ -226,6 +227,7 @@ class _CupsQueue(Printer):
             message=str(attrs.get("printer-state-message") or ""),
             accepting_jobs=bool(attrs.get("printer-is-accepting-jobs", False)),
             markers={str(n): int(level) for n, level in zip(names, levels, strict=False)},
+            media_ready=tuple(str(m) for m in _as_list(attrs.get("media-ready"))),
         )
 
     def job_status(self, job_id: str) -> JobStatus:
@@ -281,6 +283,24 @@ class _CupsQueue(Printer):
             raise self._error(exc, job_id=job_id) from exc
         log.info("canceled job %s on %s", job_id, self.name)
 
+    def resume(self, job_id: str | None = None) -> None:
+        """After a nurse cleared a fault: enable the queue, accept jobs, release ``job_id``.
+
+        CUPS stops a queue whose backend reported a stopping error (and leaves its job pending,
+        so enabling the queue prints that same job); a backend that asked for a retry leaves the
+        job held, which only a release gets going again.
+        """
+        connection = _connect(self._address)
+        try:
+            connection.enablePrinter(self.name)
+            connection.acceptJobs(self.name)
+            if job_id is not None and self.job_status(job_id).phase is JobPhase.HELD:
+                connection.setJobHoldUntil(self._job_number(job_id), "no-hold")
+                log.info("released held job %s on %s", job_id, self.name)
+        except Exception as exc:
+            raise self._error(exc, job_id=job_id) from exc
+        log.info("queue %s enabled and accepting jobs", self.name)
+
     def _queue_exists(self) -> bool:
         try:
             _connect(self._address).getPrinterAttributes(
@@ -314,6 +334,48 @@ class _CupsQueue(Printer):
         log.info("queued job %s on %s (%d bytes)", job_id, self.name, len(pdf))
         log.debug("job %s title %r options %r", job_id, title, options)
         return job_id
+
+
+def list_queues(server: str | None = None) -> dict[str, dict[str, Any]]:
+    """The queues the scheduler already has (CUPS-Get-Printers), by name.
+
+    This lists configured queues only; it never runs device discovery (``lpinfo -v``), whose
+    SNMP and DNS-SD backends would send traffic off the machine.
+    """
+    try:
+        queues = _connect(_resolve(server)).getPrinters()
+    except PrinterError:
+        raise
+    except Exception as exc:
+        raise PrinterError("printer.unreachable", f"cupsd did not answer: {exc}") from exc
+    return {str(name): dict(attrs) for name, attrs in queues.items()}
+
+
+def document_options(
+    *,
+    media: str = "A4",
+    copies: int = 1,
+    duplex: bool = False,
+    landscape: bool = False,
+    scale_to_fit: bool = False,
+) -> dict[str, str]:
+    """CUPS job options for a report: media, copies, sides, orientation, and no scaling.
+
+    ``print-scaling=none`` keeps a PDF page at its own size (a report is already laid out for
+    A4); ``fit-to-page`` is sent only when asked for.
+    """
+    if copies < 1:
+        raise ValueError(f"copies must be at least 1, got {copies}")
+    options = {
+        "media": media,
+        "copies": str(copies),
+        "sides": "two-sided-long-edge" if duplex else "one-sided",
+        "orientation-requested": "4" if landscape else "3",
+        "print-scaling": "fit" if scale_to_fit else "none",
+    }
+    if scale_to_fit:
+        options["fit-to-page"] = "true"
+    return options
 
 
 class CupsDocumentPrinter(_CupsQueue, DocumentPrinter):

@@ -136,6 +136,11 @@ class _FakePrinter(Printer):
         """A nurse cleared the jam / loaded media / re-enabled the queue."""
         self.fault = FakeFault.NONE
 
+    def resume(self, job_id: str | None = None) -> None:
+        """Re-enable a stopped queue (as ``cupsenable`` would); a jam must be cleared first."""
+        if self._fault is FakeFault.STOPPED:
+            self.clear_fault()
+
     # ------------------------------------------------------------------ Printer
     def status(self) -> PrinterStatus:
         with self._lock:

@@ -16,6 +16,7 @@ from drivers.base import Printer, PrinterState
 from kiosk_app import __version__
 from kiosk_app.core.errors import CloudError
 from kiosk_app.core.models import JobState
+from kiosk_app.services.device_status import Severity, ipp_condition, printer_conditions
 from kiosk_app.sources.base import StudySource
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import JobRepository
@@ -42,33 +43,17 @@ class Level(enum.IntEnum):
         return self.name.lower()
 
 
-# IPP reasons that say a person must act now, versus ones that warn.
-_RED_REASONS = (
-    "media-jam",
-    "media-empty",
-    "media-needed",
-    "door-open",
-    "cover-open",
-    "marker-supply-empty",
-    "toner-empty",
-    "offline",
-    "other",
-)
+_SEVERITY_LEVEL = {
+    Severity.INFO: Level.GREEN,
+    Severity.WARNING: Level.YELLOW,
+    Severity.ERROR: Level.RED,
+}
 
 
 def reason_level(reason: str) -> Level:
-    if reason in ("none", "") or reason.startswith("cups-"):
-        return Level.GREEN
-    base = (
-        reason.rsplit("-", 1)[0] if reason.endswith(("-error", "-warning", "-report")) else reason
-    )
-    if reason.endswith("-report"):
-        return Level.YELLOW
-    if reason.endswith("-warning"):
-        return Level.YELLOW if base not in _RED_REASONS else Level.ORANGE
-    if base in _RED_REASONS or reason.endswith("-error"):
-        return Level.RED
-    return Level.YELLOW
+    """The level of one IPP printer-state-reasons keyword (see services.device_status)."""
+    condition = ipp_condition(reason)
+    return Level.GREEN if condition is None else _SEVERITY_LEVEL[condition.severity]
 
 
 @dataclass
@@ -138,12 +123,10 @@ class HealthService:
                 snap.conditions.append(
                     Condition(component, Level.ORANGE, f"unknown: {status.message}")
                 )
-            elif status.state is PrinterState.STOPPED:
-                snap.conditions.append(Condition(component, Level.RED, "stopped"))
-            if status.state is not PrinterState.UNKNOWN and not status.accepting_jobs:
-                snap.conditions.append(Condition(component, Level.RED, "not accepting jobs"))
-            for reason in reasons:
-                snap.conditions.append(Condition(component, reason_level(reason), reason))
+            for device in printer_conditions(status):
+                snap.conditions.append(
+                    Condition(component, _SEVERITY_LEVEL[device.severity], device.source)
+                )
         try:
             self.source.ping()
         except CloudError as exc:

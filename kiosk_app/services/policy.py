@@ -1,4 +1,13 @@
-"""What may be printed now: the report-final gate and print-once."""
+"""What may be printed now: the report-final gate, print-once with nurse-authorised reprints,
+and enough film loaded before a film job starts.
+
+Reprints: a nurse's authorisation (``services.maintenance``) is a row with a reason and a staff
+id, written to the audit log; it lets the next job of that item print once more, and that job
+uses it up. Film: nurses record what they load per printer and size; each sheet the printer
+confirms counts one down. A film job needing more sheets than are left is refused before
+anything is sent (:class:`NotEnoughFilmError`, patient message ``film.not_enough``). A size
+nobody has recorded is not counted, and not refused.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk_app.core import messages
+from kiosk_app.core.errors import KioskError
 from kiosk_app.core.models import Exam, ItemKind
 from kiosk_app.services.catalog import ENCAPSULATED_PDF
+from kiosk_app.services.reports import is_renderable_sr
 
 
 @dataclass(frozen=True)
@@ -25,11 +36,25 @@ class Decision:
 PRINTABLE = Decision(True)
 
 
+class NotEnoughFilmError(KioskError):
+    """The film loaded in the printer is not enough for this job; nothing was sent."""
+
+    message_id = "film.not_enough"
+
+
 class Policy:
     def __init__(self, *, print_once: bool = True) -> None:
         self.print_once = print_once
 
-    def decide(self, exam: Exam, kind: ItemKind, last_delivered: datetime | None) -> Decision:
+    def decide(
+        self,
+        exam: Exam,
+        kind: ItemKind,
+        last_delivered: datetime | None,
+        *,
+        reprint_authorised: bool = False,
+    ) -> Decision:
+        """May this item print now? ``reprint_authorised``: a nurse allowed one more print."""
         if kind is ItemKind.REPORT:
             if exam.report is None:
                 return Decision(False, "item.no_report")
@@ -39,7 +64,8 @@ class Policy:
                         False, "item.report_expected", {"time": exam.report.expected_at}
                     )
                 return Decision(False, "item.report_not_final")
-            if exam.report.instance.sop_class_uid != ENCAPSULATED_PDF:
+            sop_class = exam.report.instance.sop_class_uid
+            if sop_class != ENCAPSULATED_PDF and not is_renderable_sr(sop_class):
                 return Decision(
                     False,
                     "item.report_unsupported",
@@ -47,10 +73,20 @@ class Policy:
                 )
         elif not exam.images:
             return Decision(False, "item.no_images")
-        if self.print_once and last_delivered is not None:
+        if self.print_once and last_delivered is not None and not reprint_authorised:
             return Decision(
                 False,
                 "item.already_printed",
                 {"when": last_delivered.strftime("%Y-%m-%d %H:%M") + " UTC"},
             )
         return PRINTABLE
+
+
+def check_film_supply(remaining: int | None, needed: int, size: str) -> None:
+    """Refuse a film job the loaded film cannot finish (None: this size is not counted).
+
+    Raises:
+        NotEnoughFilmError: with ``size``, ``needed`` and ``remaining`` for the message.
+    """
+    if remaining is not None and remaining < needed:
+        raise NotEnoughFilmError(size=size, needed=needed, remaining=remaining)

@@ -1,30 +1,91 @@
-"""Print jobs as persisted state: written before sending, delivered only when the printer says so.
+"""Print jobs as a persisted state machine, per item and per sheet: nothing lost, nothing twice.
 
-A job row (with one unit per page or sheet) is committed before a byte reaches a printer. The
-ledger gets the delivery in the same transaction that marks the job completed, and only when
-the printer reports the job completed. A job whose outcome cannot be known (the kiosk stopped
-between recording and submitting) becomes UNKNOWN for a nurse to decide: it is never sent again
-by itself.
+A job is one item (a study's report, or its films) on one printer. Its row, with one unit per
+page or sheet, is committed before a byte reaches a printer, and every step is committed before
+the next one starts:
+
+* **Film goes one sheet at a time.** Each sheet is its own printer job (a CUPS job of one page,
+  or one DICOM film box), sent when the previous sheet is confirmed. So a jam costs at most the
+  sheet in the printer, and resuming means "send the first sheet the printer has not confirmed":
+  a 5-sheet job that jams at sheet 3 ends with the printer having printed sheets 1-5 once each.
+  A report is one printer job for all its pages (a paper printer cannot confirm single pages).
+* **Unit states** (:class:`UnitState`): pending → sending → sent → confirmed. ``sending`` is
+  committed before the printer is called; a unit still ``sending`` after a crash may or may not
+  have reached the printer, so it becomes ``uncertain`` and the job UNKNOWN: a nurse looks at the
+  tray and decides, the kiosk never sends it again by itself. A printer job that ended without
+  printing (aborted, or cancelled by the printer) makes its units ``lost``.
+* **Pause and resume.** A condition that stops printing (device_status ERROR: jam, media out,
+  door open; or a queue CUPS stopped or a job it holds) pauses the job; if the printer then
+  prints the job by itself once cleared (a jam in a printer that holds the job), the job goes on
+  by itself. When a nurse must act in the kiosk too (a lost sheet, a printer that refused a sheet
+  for a fault, a queue to re-enable, an interrupted job), the job carries ``attention`` and waits
+  for :meth:`PrintingService.resume`, which re-enables the printer and sends the first
+  unconfirmed sheet, or :meth:`PrintingService.cancel`.
+* **Delivered** only when every unit is confirmed: the job becomes COMPLETED and the ledger gets
+  the delivery in the same transaction, with the consumable count for film.
+* **After a restart** (:meth:`PrintingService.reconcile`), every open job is settled with its
+  printer (CUPS job id, DICOM film box or print job): confirmed sheets are confirmed, uncertain
+  ones make the job UNKNOWN, and a job with sheets left waits for a nurse (``attention``): the
+  patient may have gone, so nothing more prints by itself.
+
+What to send is kept in memory only (sheets can be 20 MB each), so after a restart a job with
+sheets left cannot be resumed from the kiosk: the nurse cancels it and authorises a reprint.
+One service instance drives a store; its methods are safe to call from several threads.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from drivers.base import DocumentPrinter, FilmPrinter, FilmSheet, JobPhase, JobStatus, Printer
-from drivers.errors import PrinterError
+from drivers.errors import PrinterError, PrinterFaultError
 from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.logs import patient_ref
+from kiosk_app.services import device_status, events
+from kiosk_app.services.policy import check_film_supply
 from kiosk_app.store import Store
-from kiosk_app.store.repositories import AuditRepository, JobRepository, LedgerRepository
-from kiosk_app.store.tables import PrintJob
+from kiosk_app.store.repositories import (
+    AuditRepository,
+    ConsumableRepository,
+    JobRepository,
+    LedgerRepository,
+    ReprintRepository,
+    item_key,
+)
+from kiosk_app.store.tables import PrintJob, PrintUnit, utcnow
 
 log = logging.getLogger(__name__)
 
 ACTOR = "kiosk"
+REPORT_OPTIONS = {"media": "A4"}
+
+
+class UnitState(enum.Enum):
+    """Where one page or sheet is."""
+
+    PENDING = "pending"
+    """Not handed to the printer."""
+    SENDING = "sending"
+    """Being handed to the printer; after a crash nobody knows whether it got there."""
+    SENT = "sent"
+    """The printer accepted it (its job id is recorded); not confirmed yet."""
+    CONFIRMED = "confirmed"
+    """The printer reported it printed."""
+    LOST = "lost"
+    """The printer ended its job without printing it; sent again only when a nurse resumes."""
+    UNCERTAIN = "uncertain"
+    """It may or may not have printed (a crash while sending): a nurse must look."""
+    CANCELED = "canceled"
+    """The job was cancelled before this unit printed."""
+
+
+_IN_FLIGHT = (UnitState.SENDING.value, UnitState.SENT.value)
+_RESENDABLE = (UnitState.PENDING.value, UnitState.LOST.value, UnitState.UNCERTAIN.value)
 
 
 @dataclass(frozen=True)
@@ -37,16 +98,23 @@ class JobResult:
     reason: str
     units: int
     printer: str
+    confirmed: int = 0
+    """Units the printer confirmed so far."""
+    attention: str = ""
+    """Why a nurse must act before the job goes on (empty: it goes on by itself)."""
 
 
 def error_reasons(status: JobStatus) -> tuple[str, ...]:
-    """The IPP reasons that mean a person must act (``media-jam-error``, ``media-empty``...)."""
-    return tuple(
-        r
-        for r in status.reasons
-        if r.endswith("-error")
-        or r in ("media-jam", "media-empty", "media-needed", "door-open", "cover-open")
-    )
+    """The printer's own terms for conditions that stop printing until a person acts."""
+    return tuple(c.source for c in device_status.blocking(device_status.job_conditions(status)))
+
+
+@dataclass
+class _Payload:
+    """How to send units of a job (kept in memory while this process runs)."""
+
+    send: Callable[[list[int], str], str]
+    per_unit: bool
 
 
 class PrintingService:
@@ -59,6 +127,7 @@ class PrintingService:
         poll_interval: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        report_options: dict[str, str] | None = None,
     ) -> None:
         self.store = store
         self.report_printer = report_printer
@@ -66,6 +135,9 @@ class PrintingService:
         self.poll_interval = poll_interval
         self.clock = clock
         self.sleep = sleep
+        self.report_options = dict(report_options or REPORT_OPTIONS)
+        self._payloads: dict[int, _Payload] = {}
+        self._lock = threading.RLock()
 
     def printer_for(self, kind: ItemKind) -> Printer:
         return self.report_printer if kind is ItemKind.REPORT else self.film_printer
@@ -73,25 +145,38 @@ class PrintingService:
     # ------------------------------------------------------------------ submitting
 
     def submit_report(self, exam: Exam, pdf: bytes, pages: int) -> JobResult:
+        """Record a report job (one unit per page) and send it as one printer job."""
+        options = self.report_options
+
+        def send(_units: list[int], title: str) -> str:
+            return self.report_printer.submit_pdf(pdf, title, options)
+
         return self._submit(
-            exam,
-            ItemKind.REPORT,
-            pages,
-            lambda title: self.report_printer.submit_pdf(pdf, title, {"media": "A4"}),
+            exam, ItemKind.REPORT, pages, _Payload(send, per_unit=False), options.get("media", "")
         )
 
     def submit_film(self, exam: Exam, sheets: Sequence[FilmSheet]) -> JobResult:
-        return self._submit(
-            exam,
-            ItemKind.FILM,
-            len(sheets),
-            lambda title: self.film_printer.submit_sheets(sheets, title),
-        )
+        """Record a film job (one unit per sheet) and send its first sheet.
+
+        Raises:
+            NotEnoughFilmError: the film loaded for this size is fewer than the sheets.
+        """
+        sheets = list(sheets)
+        media = sheets[0].film_size_id if sheets else ""
+        with self.store.session() as session:
+            supply = ConsumableRepository(session).get(self.film_printer.name, media)
+            check_film_supply(supply.remaining if supply else None, len(sheets), media)
+
+        def send(units: list[int], title: str) -> str:
+            return self.film_printer.submit_sheets([sheets[i] for i in units], title)
+
+        return self._submit(exam, ItemKind.FILM, len(sheets), _Payload(send, True), media)
 
     def _submit(
-        self, exam: Exam, kind: ItemKind, units: int, send: Callable[[str], str]
+        self, exam: Exam, kind: ItemKind, units: int, payload: _Payload, media: str
     ) -> JobResult:
         printer = self.printer_for(kind)
+        key = item_key(exam.study_uid, kind.value)
         with self.store.session() as session:
             job = JobRepository(session).create(
                 kind=kind.value,
@@ -100,32 +185,32 @@ class PrintingService:
                 patient_id=exam.patient_id,
                 printer=printer.name,
                 units_total=units,
+                media=media,
             )
+            if LedgerRepository(session).last_delivery(key) is not None:
+                authorisation = ReprintRepository(session).pending(key)
+                if authorisation is not None:
+                    ReprintRepository(session).use(authorisation, job)
+                    job.reprint = True
+                    AuditRepository(session).record(
+                        ACTOR,
+                        "reprint.used",
+                        subject=f"job {job.id}",
+                        detail={"authorisation": authorisation.id, "item": key},
+                    )
             job_id = job.id
-        title = f"{kind.value}-{exam.accession_number or exam.study_uid[-12:]}-{job_id}"
-        try:
-            printer_job = send(title)
-        except PrinterError as exc:
-            log.warning("job %d: printer %s refused it: %s", job_id, printer.name, exc)
-            return self._finish(job_id, JobState.FAILED, exc.detail)
-        with self.store.session() as session:
-            repo = JobRepository(session)
-            job = repo.get(job_id)
-            job.printer_job_id = printer_job
-            repo.set_state(job, JobState.SUBMITTED)
-            for unit in job.units:
-                unit.state = "sent"
         log.info(
-            "job %d: %s of %s (%d %s) sent to %s as %s",
+            "job %d: %s of %s, %d %s for %s",
             job_id,
             kind.value,
             patient_ref(exam.patient_id),
             units,
             "pages" if kind is ItemKind.REPORT else "sheets",
             printer.name,
-            printer_job,
         )
-        return JobResult(job_id, kind, JobState.SUBMITTED, "", units, printer.name)
+        with self._lock:
+            self._payloads[job_id] = payload
+            return self._advance(job_id)
 
     # ------------------------------------------------------------------ tracking
 
@@ -144,59 +229,294 @@ class PrintingService:
         return results
 
     def check(self, job_id: int) -> JobResult:
-        """Ask the printer once about a submitted or paused job and record what it says."""
+        """Ask the printer once about a job's sheets in flight, record it, send the next."""
+        with self._lock:
+            return self._advance(job_id)
+
+    def result(self, job_id: int) -> JobResult:
+        """Where a job stands, from the database only."""
         with self.store.session() as session:
-            job = JobRepository(session).get(job_id)
-            state, printer_job = JobState(job.state), job.printer_job_id
-            kind = ItemKind(job.kind)
-        if state not in (JobState.SUBMITTED, JobState.PAUSED) or printer_job is None:
-            return self._result(job_id)
-        printer = self.printer_for(kind)
-        try:
-            status = printer.job_status(printer_job)
-        except PrinterError as exc:
-            if exc.code == "job.unknown":
-                return self._finish(job_id, JobState.UNKNOWN, exc.detail)
-            log.warning("job %d: cannot ask %s: %s", job_id, printer.name, exc)
-            return self._result(job_id)
-        if status.phase is JobPhase.COMPLETED:
-            return self._finish(job_id, JobState.COMPLETED, "")
-        if status.phase is JobPhase.CANCELED:
-            return self._finish(job_id, JobState.CANCELED, status.message or "canceled")
-        if status.phase is JobPhase.ABORTED:
-            return self._finish(job_id, JobState.FAILED, status.message or "aborted by printer")
-        problems = error_reasons(status)
-        if problems or status.phase in (JobPhase.STOPPED, JobPhase.HELD):
-            reason = ", ".join(problems) or status.message or status.phase.value
-            if state is not JobState.PAUSED:
-                log.warning("job %d paused on %s: %s", job_id, printer.name, reason)
-            return self._set(job_id, JobState.PAUSED, reason)
-        if state is JobState.PAUSED:
-            log.info("job %d on %s is printing again", job_id, printer.name)
-            return self._set(job_id, JobState.SUBMITTED, "")
-        return self._result(job_id)
+            return self._to_result(JobRepository(session).get(job_id))
 
     def reconcile(self) -> list[JobResult]:
-        """After a start or a crash: settle every open job with what its printer says."""
+        """After a start or a crash: settle every open job with what its printer says.
+
+        Jobs this process is driving are simply checked. Jobs from an earlier run: sheets the
+        printer confirmed are confirmed; a sheet that may or may not have reached it makes the
+        job UNKNOWN; a job with sheets left waits for a nurse. Nothing is sent.
+        """
         with self.store.session() as session:
-            open_jobs = [
-                (j.id, JobState(j.state), j.printer_job_id)
-                for j in JobRepository(session).open_jobs()
-            ]
+            open_jobs = [j.id for j in JobRepository(session).open_jobs()]
         results = []
-        for job_id, state, printer_job in open_jobs:
-            if state is JobState.QUEUED or printer_job is None:
-                # Recorded but never confirmed as sent: it may or may not be on paper.
-                results.append(
-                    self._finish(
-                        job_id, JobState.UNKNOWN, "interrupted before the printer answered"
-                    )
-                )
-            else:
-                results.append(self.check(job_id))
+        with self._lock:
+            for job_id in open_jobs:
+                if job_id in self._payloads:
+                    results.append(self._advance(job_id))
+                else:
+                    results.append(self._reconcile_orphan(job_id))
         return results
 
+    def _reconcile_orphan(self, job_id: int) -> JobResult:
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            for unit in job.units:
+                if unit.state == UnitState.SENDING.value:
+                    unit.state = UnitState.UNCERTAIN.value
+            queued = JobState(job.state) is JobState.QUEUED
+        if queued:
+            return self._finish(job_id, JobState.UNKNOWN, "interrupted before the printer answered")
+        result = self._settle(job_id)
+        if not result.state.open:
+            return result
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            uncertain = any(u.state == UnitState.UNCERTAIN.value for u in job.units)
+        if uncertain:
+            return self._finish(
+                job_id, JobState.UNKNOWN, "interrupted: a sheet may or may not have printed"
+            )
+        left = result.units - result.confirmed
+        return self._hold(
+            job_id, f"interrupted by a restart with {left} of {result.units} unit(s) unconfirmed"
+        )
+
+    # ------------------------------------------------------------------ the state machine
+
+    def _advance(self, job_id: int) -> JobResult:
+        """Settle the units in flight with the printer, then send the next batch if allowed."""
+        result = self._settle(job_id)
+        if not result.state.open or result.attention:
+            return result
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            in_flight = [u for u in job.units if u.state in _IN_FLIGHT]
+            pending = [u.index for u in job.units if u.state == UnitState.PENDING.value]
+            state = JobState(job.state)
+        if in_flight or not pending or state is JobState.PAUSED:
+            return result
+        payload = self._payloads.get(job_id)
+        if payload is None:
+            return self._hold(job_id, "the kiosk restarted: what to print is gone")
+        batch = pending[:1] if payload.per_unit else pending
+        return self._send(job_id, batch, payload)
+
+    def _send(self, job_id: int, batch: list[int], payload: _Payload) -> JobResult:
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            for unit in self._units(job, batch):
+                unit.state = UnitState.SENDING.value
+                unit.attempts += 1
+            kind = ItemKind(job.kind)
+            ever_sent = any(u.printer_job_id for u in job.units)
+            title = f"{job.kind}-{job.accession or job.study_uid[-12:]}-{job.id}"
+        if payload.per_unit and kind is ItemKind.FILM:
+            title += f"-s{batch[0] + 1}"
+        printer = self.printer_for(kind)
+        try:
+            printer_job = payload.send(batch, title)
+        except PrinterFaultError as exc:
+            # the printer refused for a condition: nothing of this batch printed
+            self._set_units(job_id, batch, UnitState.PENDING)
+            reason = ", ".join(exc.reasons) or exc.detail
+            log.warning("job %d: %s refused unit(s) %s: %s", job_id, printer.name, batch, reason)
+            return self._pause(job_id, reason, f"printer fault: {exc.detail}")
+        except PrinterError as exc:
+            if exc.code == "job.uncertain":
+                self._set_units(job_id, batch, UnitState.UNCERTAIN)
+                return self._finish(job_id, JobState.UNKNOWN, exc.detail)
+            self._set_units(job_id, batch, UnitState.PENDING)
+            log.warning("job %d: printer %s refused it: %s", job_id, printer.name, exc)
+            if not ever_sent:
+                return self._finish(job_id, JobState.FAILED, exc.detail)
+            return self._pause(job_id, exc.detail, f"printer refused: {exc.detail}")
+        with self.store.session() as session:
+            repo = JobRepository(session)
+            job = repo.get(job_id)
+            now = utcnow()
+            for unit in self._units(job, batch):
+                unit.state, unit.printer_job_id, unit.sent_at = (
+                    UnitState.SENT.value,
+                    printer_job,
+                    now,
+                )
+            job.printer_job_id = printer_job
+            if JobState(job.state) is JobState.QUEUED:
+                repo.set_state(job, JobState.SUBMITTED)
+            log.info(
+                "job %d: unit(s) %s sent to %s as %s", job_id, batch, printer.name, printer_job
+            )
+            return self._to_result(job)
+
+    def _settle(self, job_id: int) -> JobResult:
+        """Ask the printer about every printer job in flight; record what it says."""
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            state, kind = JobState(job.state), ItemKind(job.kind)
+            sent: dict[str, list[int]] = {}
+            for unit in job.units:
+                if unit.state == UnitState.SENT.value and unit.printer_job_id:
+                    sent.setdefault(unit.printer_job_id, []).append(unit.index)
+            result = self._to_result(job)
+        if not state.open:
+            return result
+        printer = self.printer_for(kind)
+        problems: list[str] = []  # conditions that hold a printer job up
+        for printer_job, units in sent.items():
+            try:
+                status = printer.job_status(printer_job)
+            except PrinterError as exc:
+                if exc.code == "job.unknown":
+                    self._set_units(job_id, units, UnitState.UNCERTAIN)
+                    return self._finish(job_id, JobState.UNKNOWN, exc.detail)
+                log.warning("job %d: cannot ask %s: %s", job_id, printer.name, exc)
+                return self.result(job_id)
+            if status.phase is JobPhase.COMPLETED:
+                self._confirm(job_id, units)
+            elif status.phase in (JobPhase.CANCELED, JobPhase.ABORTED):
+                self._set_units(job_id, units, UnitState.LOST)
+                why = status.message or (
+                    "canceled" if status.phase is JobPhase.CANCELED else "aborted by printer"
+                )
+                log.warning("job %d: printer job %s ended: %s", job_id, printer_job, why)
+                if not self._any_confirmed(job_id):
+                    # nothing of this item printed: the visit says so, the item stays printable
+                    canceled = status.phase is JobPhase.CANCELED
+                    return self._finish(
+                        job_id, JobState.CANCELED if canceled else JobState.FAILED, why
+                    )
+                return self._pause(job_id, why, f"unit(s) {units} not printed: {why}")
+            else:
+                blocking = error_reasons(status)
+                if blocking or status.phase in (JobPhase.STOPPED, JobPhase.HELD):
+                    problems.append(", ".join(blocking) or status.message or status.phase.value)
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            done = all(u.state == UnitState.CONFIRMED.value for u in job.units)
+            attention = job.attention
+        if done:
+            return self._finish(job_id, JobState.COMPLETED, "")
+        if problems:
+            return self._pause(job_id, "; ".join(problems))
+        if state is JobState.PAUSED and not attention:
+            log.info("job %d on %s is printing again", job_id, printer.name)
+            return self._set(job_id, JobState.SUBMITTED, "")
+        return self.result(job_id)
+
+    # ------------------------------------------------------------------ nurse actions
+
+    def resume(self, job_id: int, actor: str = ACTOR) -> JobResult:
+        """A nurse cleared the printer: re-enable it and go on from the first unconfirmed unit.
+
+        Lost units are sent again (they did not print). On a job whose outcome is UNKNOWN,
+        resuming means the nurse found the uncertain sheets missing from the tray: they are
+        sent again too. Raises PrinterError if the printer cannot be re-enabled, and ValueError
+        for a job that is not paused or cannot be resumed.
+        """
+        with self._lock:
+            with self.store.session() as session:
+                job = JobRepository(session).get(job_id)
+                state, kind = JobState(job.state), ItemKind(job.kind)
+                in_flight = next(
+                    (u.printer_job_id for u in job.units if u.state == UnitState.SENT.value), None
+                )
+                unsent = [u.index for u in job.units if u.state in _RESENDABLE]
+            if state not in (JobState.PAUSED, JobState.SUBMITTED, JobState.UNKNOWN):
+                raise ValueError(f"job {job_id} is {state.value}: nothing to resume")
+            if unsent and job_id not in self._payloads:
+                raise ValueError(
+                    f"job {job_id}: the kiosk restarted since it was sent, so its sheets are "
+                    "gone; cancel it and authorise a reprint"
+                )
+            self.printer_for(kind).resume(in_flight)
+            with self.store.session() as session:
+                repo = JobRepository(session)
+                job = repo.get(job_id)
+                for unit in job.units:
+                    if unit.state in _RESENDABLE:
+                        unit.state = UnitState.PENDING.value
+                job.attention = ""
+                repo.set_state(job, JobState.SUBMITTED)
+                AuditRepository(session).record(
+                    actor,
+                    "job.resumed",
+                    subject=f"job {job_id}",
+                    detail={"printer": job.printer, "unsent": unsent},
+                )
+            log.info("job %d resumed by %s", job_id, actor)
+            return self._advance(job_id)
+
+    def cancel(self, job_id: int, actor: str = ACTOR, reason: str = "") -> JobResult:
+        """Cancel a job: its printer jobs in flight are cancelled, nothing more is sent.
+
+        A printer job that completed in the meantime still counts as printed (its units stay
+        confirmed); the item is not delivered, so it is not in the ledger.
+        """
+        with self._lock:
+            self._settle(job_id)
+            with self.store.session() as session:
+                job = JobRepository(session).get(job_id)
+                state, kind = JobState(job.state), ItemKind(job.kind)
+                in_flight = {u.printer_job_id for u in job.units if u.state == UnitState.SENT.value}
+            if not state.open and state is not JobState.UNKNOWN:
+                return self.result(job_id)
+            printer = self.printer_for(kind)
+            for printer_job in filter(None, in_flight):
+                try:
+                    printer.cancel(printer_job)
+                except PrinterError as exc:
+                    log.warning(
+                        "job %d: cancel %s on %s: %s", job_id, printer_job, printer.name, exc
+                    )
+            with self.store.session() as session:
+                job = JobRepository(session).get(job_id)
+                for unit in job.units:
+                    if unit.state != UnitState.CONFIRMED.value:
+                        unit.state = UnitState.CANCELED.value
+                job.attention = ""
+            self._payloads.pop(job_id, None)
+            return self._finish(job_id, JobState.CANCELED, reason or f"canceled by {actor}", actor)
+
+    def confirm_printed(self, job_id: int, actor: str) -> JobResult:
+        """A nurse found the uncertain sheets in the tray: the job is delivered after all."""
+        with self._lock:
+            with self.store.session() as session:
+                job = JobRepository(session).get(job_id)
+                if JobState(job.state) is not JobState.UNKNOWN:
+                    raise ValueError(f"job {job_id} is {job.state}, not unknown")
+                done = (UnitState.CONFIRMED.value, UnitState.UNCERTAIN.value)
+                if any(u.state not in done for u in job.units):
+                    raise ValueError(f"job {job_id} has units that were never sent")
+                JobRepository(session).confirm_all_units(job)
+            return self._finish(job_id, JobState.COMPLETED, f"confirmed by {actor}", actor)
+
     # ------------------------------------------------------------------ recording
+
+    @staticmethod
+    def _units(job: PrintJob, indexes: Sequence[int]) -> list[PrintUnit]:
+        wanted = set(indexes)
+        return [u for u in job.units if u.index in wanted]
+
+    def _set_units(self, job_id: int, indexes: Sequence[int], state: UnitState) -> None:
+        with self.store.session() as session:
+            for unit in self._units(JobRepository(session).get(job_id), indexes):
+                unit.state = state.value
+
+    def _any_confirmed(self, job_id: int) -> bool:
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            return any(u.state == UnitState.CONFIRMED.value for u in job.units)
+
+    def _confirm(self, job_id: int, indexes: Sequence[int]) -> None:
+        """The printer confirmed these units; film counts down the loaded film, same commit."""
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            now = utcnow()
+            units = [u for u in self._units(job, indexes) if u.state != UnitState.CONFIRMED.value]
+            for unit in units:
+                unit.state, unit.confirmed_at = UnitState.CONFIRMED.value, now
+            if job.kind == ItemKind.FILM.value and job.media and units:
+                ConsumableRepository(session).use(job.printer, job.media, len(units))
+        log.info("job %d: unit(s) %s confirmed", job_id, list(indexes))
 
     def _set(self, job_id: int, state: JobState, reason: str) -> JobResult:
         with self.store.session() as session:
@@ -206,26 +526,62 @@ class PrintingService:
                 repo.set_state(job, state, reason)
             return self._to_result(job)
 
-    def _finish(self, job_id: int, state: JobState, reason: str) -> JobResult:
+    def _pause(self, job_id: int, reason: str, attention: str = "") -> JobResult:
+        """PAUSED with the printer's reason; with ``attention`` it waits for a nurse."""
+        with self.store.session() as session:
+            repo = JobRepository(session)
+            job = repo.get(job_id)
+            if job.state != JobState.PAUSED.value:
+                log.warning("job %d paused on %s: %s", job_id, job.printer, reason)
+                events.device_fault(session, job.printer, reason, job_id=job_id)  # issue 5
+                AuditRepository(session).record(
+                    ACTOR,
+                    "job.paused",
+                    subject=f"job {job_id}",
+                    detail={"printer": job.printer, "reason": reason, "attention": attention},
+                )
+            if job.state != JobState.PAUSED.value or job.reason != reason:
+                repo.set_state(job, JobState.PAUSED, reason)
+            if attention:
+                job.attention = attention
+            return self._to_result(job)
+
+    def _hold(self, job_id: int, attention: str) -> JobResult:
+        """Wait for a nurse, whatever the printer does: nothing more is sent by itself."""
+        with self.store.session() as session:
+            repo = JobRepository(session)
+            job = repo.get(job_id)
+            if job.attention == attention and job.state == JobState.PAUSED.value:
+                return self._to_result(job)  # already waiting (reconciled at every visit)
+            job.attention = attention
+            repo.set_state(job, JobState.PAUSED, job.reason or attention)
+            AuditRepository(session).record(
+                ACTOR, "job.held", subject=f"job {job_id}", detail={"attention": attention}
+            )
+            log.warning("job %d waits for a nurse: %s", job_id, attention)
+            return self._to_result(job)
+
+    def _finish(self, job_id: int, state: JobState, reason: str, actor: str = ACTOR) -> JobResult:
         with self.store.session() as session:
             repo = JobRepository(session)
             job = repo.get(job_id)
             repo.set_state(job, state, reason)
             if state is JobState.COMPLETED:
                 repo.confirm_all_units(job)
-                LedgerRepository(session).record_delivery(job)
+                job.attention = ""
+                entry = LedgerRepository(session).record_delivery(job)
+                events.item_delivered(session, job, entry)  # outbox, same transaction (issue 5)
             AuditRepository(session).record(
-                ACTOR,
+                actor,
                 f"job.{state.value}",
                 subject=f"job {job.id}",
                 detail={"kind": job.kind, "printer": job.printer, "reason": reason},
             )
             log.info("job %d: %s%s", job_id, state.value, f" ({reason})" if reason else "")
-            return self._to_result(job)
-
-    def _result(self, job_id: int) -> JobResult:
-        with self.store.session() as session:
-            return self._to_result(JobRepository(session).get(job_id))
+            result = self._to_result(job)
+        if not state.open and state is not JobState.UNKNOWN:
+            self._payloads.pop(job_id, None)
+        return result
 
     @staticmethod
     def _to_result(job: PrintJob) -> JobResult:
@@ -236,4 +592,6 @@ class PrintingService:
             job.reason,
             job.units_total,
             job.printer,
+            confirmed=sum(1 for u in job.units if u.state == UnitState.CONFIRMED.value),
+            attention=job.attention,
         )

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk_app.core.models import JobState
-from kiosk_app.store.tables import AuditEntry, LedgerEntry, PrintJob, PrintUnit, utcnow
+from kiosk_app.store.tables import (
+    AuditEntry,
+    Consumable,
+    LedgerEntry,
+    PrintJob,
+    PrintUnit,
+    ReprintAuthorisation,
+    utcnow,
+)
 
 
 def item_key(study_uid: str, kind: str) -> str:
@@ -30,6 +38,7 @@ class JobRepository:
         patient_id: str,
         printer: str,
         units_total: int,
+        media: str = "",
     ) -> PrintJob:
         """A QUEUED job with one pending unit per page or sheet, before anything is sent."""
         job = PrintJob(
@@ -42,6 +51,7 @@ class JobRepository:
             state=JobState.QUEUED.value,
             reason="",
             units_total=units_total,
+            media=media,
             units=[PrintUnit(index=i) for i in range(units_total)],
         )
         self.session.add(job)
@@ -66,6 +76,13 @@ class JobRepository:
         open_states = [s.value for s in JobState if s.open]
         return self.session.scalars(
             select(PrintJob).where(PrintJob.state.in_(open_states)).order_by(PrintJob.id)
+        ).all()
+
+    def in_states(self, states: Sequence[JobState]) -> Sequence[PrintJob]:
+        return self.session.scalars(
+            select(PrintJob)
+            .where(PrintJob.state.in_([s.value for s in states]))
+            .order_by(PrintJob.id)
         ).all()
 
     def item_keys_in_state(self, state: JobState) -> Sequence[str]:
@@ -102,7 +119,7 @@ class LedgerRepository:
             printer=job.printer,
             units=job.units_total,
             job_id=job.id,
-            reprint=reprint,
+            reprint=reprint or job.reprint,
         )
         self.session.add(entry)
         self.session.flush()
@@ -137,3 +154,66 @@ class AuditRepository:
         return self.session.scalars(
             select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         ).all()
+
+
+class ConsumableRepository:
+    """Film or paper loaded per printer and size."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, printer: str, media: str) -> Consumable | None:
+        return self.session.scalars(
+            select(Consumable).where(Consumable.printer == printer, Consumable.media == media)
+        ).first()
+
+    def set_loaded(self, printer: str, media: str, count: int, staff_id: str) -> Consumable:
+        """A nurse loaded a box: ``count`` sheets are there now (whatever was left before)."""
+        row = self.get(printer, media)
+        if row is None:
+            row = Consumable(printer=printer, media=media)
+            self.session.add(row)
+        row.remaining = row.loaded = count
+        row.updated_by = staff_id
+        row.updated_at = utcnow()
+        self.session.flush()
+        return row
+
+    def use(self, printer: str, media: str, count: int) -> Consumable | None:
+        """``count`` sheets were confirmed printed; None when this size is not counted."""
+        row = self.get(printer, media)
+        if row is not None:
+            row.remaining = max(0, row.remaining - count)
+            row.updated_at = utcnow()
+        return row
+
+    def all(self) -> Sequence[Consumable]:
+        return self.session.scalars(
+            select(Consumable).order_by(Consumable.printer, Consumable.media)
+        ).all()
+
+
+class ReprintRepository:
+    """Reprint authorisations: one each, used by the next job of the item."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def authorise(self, key: str, staff_id: str, reason: str) -> ReprintAuthorisation:
+        row = ReprintAuthorisation(item_key=key, staff_id=staff_id, reason=reason)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def pending(self, key: str) -> ReprintAuthorisation | None:
+        """The oldest authorisation of this item no job has used yet."""
+        return self.session.scalars(
+            select(ReprintAuthorisation)
+            .where(ReprintAuthorisation.item_key == key, ReprintAuthorisation.job_id.is_(None))
+            .order_by(ReprintAuthorisation.id)
+            .limit(1)
+        ).first()
+
+    def use(self, authorisation: ReprintAuthorisation, job: PrintJob) -> None:
+        authorisation.job_id = job.id
+        authorisation.used_at = utcnow()

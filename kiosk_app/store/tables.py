@@ -41,6 +41,12 @@ class PrintJob(Base):
     units_total: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    media: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    """Film Size ID of a film job (the consumable it uses); the paper size of a report."""
+    attention: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Why a nurse must act before this job goes on; empty when it may proceed by itself."""
+    reprint: Mapped[bool] = mapped_column(default=False, server_default="0")
+    """Printed again on a nurse's authorisation."""
 
     units: Mapped[list[PrintUnit]] = relationship(
         back_populates="job", order_by="PrintUnit.index", cascade="all, delete-orphan"
@@ -58,6 +64,11 @@ class PrintUnit(Base):
     index: Mapped[int] = mapped_column()
     state: Mapped[str] = mapped_column(String(16), default="pending")
     confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    printer_job_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The printer's job (CUPS job id, DICOM film box / print job) that carries this unit."""
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    """How many times this unit was handed to the printer (more than 1 only by a nurse)."""
 
     job: Mapped[PrintJob] = relationship(back_populates="units")
 
@@ -92,3 +103,34 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(100))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Consumable(Base):
+    """Film (or paper) loaded in one printer, per size: set by a nurse, counted down per sheet."""
+
+    __tablename__ = "consumables"
+    __table_args__ = (UniqueConstraint("printer", "media"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    printer: Mapped[str] = mapped_column(String(200))
+    media: Mapped[str] = mapped_column(String(32))
+    remaining: Mapped[int] = mapped_column(default=0)
+    loaded: Mapped[int] = mapped_column(default=0)
+    """How many the nurse said she loaded last time."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class ReprintAuthorisation(Base):
+    """A nurse allowed one more print of an item already delivered; used by at most one job."""
+
+    __tablename__ = "reprint_authorisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(200), index=True)
+    staff_id: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    authorised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"), default=None)
+    """The job that used it; None while it waits to be used."""
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -157,6 +157,18 @@ def test_a_stopped_queue_stops_its_jobs(reports: FakeDocumentPrinter) -> None:
     assert reports.job_status(job).phase is JobPhase.COMPLETED
 
 
+def test_resume_re_enables_a_stopped_queue_but_does_not_clear_a_jam(
+    reports: FakeDocumentPrinter,
+) -> None:
+    reports.fault = FakeFault.JAM
+    jammed = reports.submit_pdf(a_pdf(), "r")
+    reports.resume(jammed)
+    assert reports.job_status(jammed).phase is JobPhase.PROCESSING
+    reports.fault = FakeFault.STOPPED
+    reports.resume()
+    assert reports.job_status(jammed).phase is JobPhase.COMPLETED
+
+
 def test_aborted_jobs_print_nothing(reports: FakeDocumentPrinter, tmp_path: Path) -> None:
     reports.fault = FakeFault.ABORT
     job = reports.submit_pdf(a_pdf(), "r")

@@ -1,0 +1,110 @@
+"""IPP reasons and DICOM Printer Status Info map into one set of conditions."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.base import JobPhase, JobStatus, PrinterState, PrinterStatus, Protocol
+from kiosk_app.services.device_status import (
+    Severity,
+    dicom_condition,
+    ipp_condition,
+    job_conditions,
+    printer_conditions,
+)
+from kiosk_app.services.health import Level, reason_level
+
+
+@pytest.mark.parametrize(
+    ("reason", "code", "severity"),
+    [
+        ("media-jam-error", "media-jam", Severity.ERROR),
+        ("media-jam-warning", "media-jam", Severity.ERROR),  # CUPS' ipp backend says -warning
+        ("media-empty-error", "media-empty", Severity.ERROR),
+        ("media-needed", "media-needed", Severity.ERROR),
+        ("media-low-report", "media-low", Severity.WARNING),
+        ("toner-low-report", "toner-low", Severity.WARNING),
+        ("toner-empty-error", "toner-empty", Severity.ERROR),
+        ("marker-supply-low-warning", "marker-supply-low", Severity.WARNING),
+        ("door-open-error", "door-open", Severity.ERROR),
+        ("cover-open-warning", "door-open", Severity.ERROR),
+        ("offline-report", "offline", Severity.WARNING),
+        ("offline", "offline", Severity.ERROR),
+        ("output-area-full-error", "output-area-full", Severity.ERROR),
+        ("paused", "queue-stopped", Severity.ERROR),
+        ("vendor-specific-error", "other", Severity.ERROR),
+        ("vendor-specific-report", "other", Severity.INFO),
+    ],
+)
+def test_ipp_reasons(reason: str, code: str, severity: Severity) -> None:
+    condition = ipp_condition(reason)
+    assert condition is not None
+    assert (condition.code, condition.severity, condition.source) == (code, severity, reason)
+    assert condition.text and condition.message_id == f"device.{code}"
+
+
+@pytest.mark.parametrize(
+    "reason", ["none", "", "cups-waiting-for-job-completed", "printer-stopped"]
+)
+def test_ipp_reasons_that_say_nothing(reason: str) -> None:
+    assert ipp_condition(reason) is None
+
+
+@pytest.mark.parametrize(
+    ("term", "status", "code", "severity"),
+    [
+        ("FILM JAM", "FAILURE", "media-jam", Severity.ERROR),
+        ("SUPPLY EMPTY", "FAILURE", "media-empty", Severity.ERROR),
+        ("EMPTY 14X17 BLUE", "FAILURE", "media-empty", Severity.ERROR),
+        ("SUPPLY LOW", "WARNING", "media-low", Severity.WARNING),
+        ("LOW 8X10 CLR", "WARNING", "media-low", Severity.WARNING),
+        ("COVER OPEN", "FAILURE", "door-open", Severity.ERROR),
+        ("RECEIVER FULL", "FAILURE", "output-area-full", Severity.ERROR),
+        ("RECEIVER FULL", "WARNING", "output-area-full", Severity.WARNING),
+        ("CHEMICALS LOW", "WARNING", "marker-supply-low", Severity.WARNING),
+        ("PRINTER OFFLINE", "FAILURE", "offline", Severity.ERROR),
+        ("WARMING UP", "NORMAL", "warming-up", Severity.INFO),
+        ("ELEC SW ERROR", "FAILURE", "printer-error", Severity.ERROR),
+        ("CALIBRATING", "FAILURE", "warming-up", Severity.ERROR),
+    ],
+)
+def test_dicom_printer_status_info(term: str, status: str, code: str, severity: Severity) -> None:
+    condition = dicom_condition(term, status)
+    assert condition is not None
+    assert (condition.code, condition.severity, condition.source) == (code, severity, term)
+    assert dicom_condition("NORMAL", "NORMAL") is None
+
+
+def test_a_jam_reads_the_same_from_cups_and_from_a_dicom_printer() -> None:
+    cups = PrinterStatus("KioskFilm", PrinterState.PROCESSING, ("media-jam-error",), "", True)
+    dicom = PrinterStatus(
+        "KIOSKPRINT",
+        PrinterState.STOPPED,
+        ("FILM JAM",),
+        "FAILURE FILM JAM",
+        False,
+        protocol=Protocol.DICOM,
+    )
+    ((a,), (b,)) = printer_conditions(cups), printer_conditions(dicom)
+    assert (a.code, a.severity, a.text) == (b.code, b.severity, b.text)
+    assert (a.source, b.source) == ("media-jam-error", "FILM JAM")
+
+
+def test_stopped_and_refusing_queues_and_worst_first() -> None:
+    stopped = PrinterStatus("Q", PrinterState.STOPPED, ("toner-low-report",), "", True)
+    assert [(c.code, c.severity) for c in printer_conditions(stopped)] == [
+        ("queue-stopped", Severity.ERROR),
+        ("toner-low", Severity.WARNING),
+    ]
+    refusing = PrinterStatus("Q", PrinterState.IDLE, (), "", accepting_jobs=False)
+    assert [c.source for c in printer_conditions(refusing)] == ["not accepting jobs"]
+    unknown = PrinterStatus("Q", PrinterState.UNKNOWN, (), "cupsd down", False)
+    assert printer_conditions(unknown) == []
+
+
+def test_job_conditions_and_health_levels() -> None:
+    job = JobStatus(JobPhase.PROCESSING, ("media-jam-error", "cups-held-for-authentication"))
+    assert [c.code for c in job_conditions(job)] == ["media-jam"]
+    assert reason_level("media-jam-error") is Level.RED
+    assert reason_level("toner-low-report") is Level.YELLOW
+    assert reason_level("none") is Level.GREEN

@@ -1,0 +1,178 @@
+"""Jobs as a persisted state machine per sheet: pause, resume, cancel, crash, consumables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from drivers.base import FilmSheet, JobPhase, JobStatus
+from drivers.film.fake import FakeDicomFilmPrinter
+from kiosk_app.core.models import Exam, JobState
+from kiosk_app.services.policy import NotEnoughFilmError
+from kiosk_app.services.printing import PrintingService, UnitState
+from kiosk_app.store import Store
+from kiosk_app.store.repositories import (
+    ConsumableRepository,
+    JobRepository,
+    LedgerRepository,
+)
+from tests.unit.fakes import ScriptedPrinter
+
+EXAM = Exam("1.2.3", "ACC1", "P1", "TEST", None, ("CT",), "CT head")
+
+
+def sheets(n: int) -> list[FilmSheet]:
+    return [FilmSheet(np.full((20, 16), i + 1, np.uint8), "14INX17IN", 1) for i in range(n)]
+
+
+def printed(printer: FakeDicomFilmPrinter) -> list[int]:
+    """Which sheet each film the printer took was (the sheets' pixel value is their number)."""
+    return [f.image_box.BasicGrayscaleImageSequence[0].PixelData[0] for f in printer.films]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "k.db")
+
+
+class Clock:
+    """Time that passes only when the service sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def service(store: Store, film: FakeDicomFilmPrinter | ScriptedPrinter) -> PrintingService:
+    clock = Clock()
+    return PrintingService(store, ScriptedPrinter("Paper"), film, clock=clock, sleep=clock.sleep)
+
+
+def unit_states(store: Store, job: int) -> list[str]:
+    with store.session() as s:
+        return [u.state for u in JobRepository(s).get(job).units]
+
+
+def test_sheets_go_one_at_a_time_and_each_is_confirmed(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(3)).job_id
+    assert printed(film) == [1] and unit_states(store, job) == ["sent", "pending", "pending"]
+    assert printing.check(job).confirmed == 1 and printed(film) == [1, 2]
+    done = printing.wait([job], 10)[job]
+    assert (done.state, done.confirmed) == (JobState.COMPLETED, 3)
+    assert printed(film) == [1, 2, 3]
+    with store.session() as s:
+        assert [e.units for e in LedgerRepository(s).all()] == [3]
+
+
+def test_jam_at_sheet_3_pauses_for_a_nurse_and_resume_prints_3_to_5_once(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    film.jam_after = 2
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(5)).job_id
+    paused = printing.wait([job], 10)[job]
+    assert (paused.state, paused.confirmed, paused.reason) == (JobState.PAUSED, 2, "FILM JAM")
+    assert paused.attention
+    assert printing.check(job).state is JobState.PAUSED  # it does not go on by itself
+    assert printed(film) == [1, 2]
+
+    film.clear()
+    assert printing.check(job).state is JobState.PAUSED  # still waits for "resume"
+    printing.resume(job, "nurse01")
+    done = printing.wait([job], 10)[job]
+    assert done.state is JobState.COMPLETED and printed(film) == [1, 2, 3, 4, 5]
+    with store.session() as s:
+        attempts = [u.attempts for u in JobRepository(s).get(job).units]
+    assert attempts == [1, 1, 2, 1, 1]  # sheet 3 was refused once, then printed
+
+
+def test_a_sheet_the_printer_drops_is_sent_again_only_on_resume(store: Store) -> None:
+    script = [
+        JobStatus(JobPhase.COMPLETED),
+        JobStatus(JobPhase.ABORTED, message="jammed and purged"),
+        JobStatus(JobPhase.COMPLETED),
+    ]
+    film = ScriptedPrinter("Film", script)
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(2)).job_id
+    assert printing.check(job).confirmed == 1
+    lost = printing.check(job)
+    assert (lost.state, lost.reason) == (JobState.PAUSED, "jammed and purged")
+    assert unit_states(store, job) == ["confirmed", "lost"]
+    assert printing.check(job).state is JobState.PAUSED and len(film.sent) == 2
+    printing.resume(job, "nurse01")
+    assert len(film.sent) == 3  # the lost sheet, again
+    assert printing.wait([job], 10)[job].state is JobState.COMPLETED
+
+
+def test_a_crash_while_sending_leaves_the_job_unknown_for_a_nurse(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(3)).job_id
+    printing.check(job)  # sheet 1 confirmed, sheet 2 sent
+    with store.session() as s:  # the kiosk dies between "sending" and the printer's answer
+        JobRepository(s).get(job).units[2].state = UnitState.SENDING.value
+
+    restarted = service(store, film)
+    (result,) = restarted.reconcile()
+    assert result.state is JobState.UNKNOWN
+    assert unit_states(store, job) == ["confirmed", "confirmed", "uncertain"]
+    assert len(film.films) == 2  # nothing sent again
+    with store.session() as s:
+        assert LedgerRepository(s).all() == []
+
+    delivered = restarted.confirm_printed(job, "nurse01")  # the sheet is in the tray
+    assert delivered.state is JobState.COMPLETED
+    with store.session() as s:
+        assert len(LedgerRepository(s).all()) == 1
+
+
+def test_a_restart_with_sheets_left_holds_the_job(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    job = service(store, film).submit_film(EXAM, sheets(3)).job_id
+    (result,) = service(store, film).reconcile()
+    assert (result.state, result.confirmed) == (JobState.PAUSED, 1)
+    assert "interrupted by a restart" in result.attention
+    with pytest.raises(ValueError, match="gone"):
+        service(store, film).resume(job, "nurse01")
+    assert len(film.films) == 1
+
+
+def test_cancel_stops_a_job_and_nothing_is_delivered(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    film.jam_after = 1
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(3)).job_id
+    printing.wait([job], 5)
+    result = printing.cancel(job, "nurse01", "patient left")
+    assert (result.state, result.reason) == (JobState.CANCELED, "patient left")
+    assert unit_states(store, job) == ["confirmed", "canceled", "canceled"]
+    film.clear()
+    assert printing.check(job).state is JobState.CANCELED and printed(film) == [1]
+
+
+def test_film_counts_down_per_confirmed_sheet_and_refuses_a_job_it_cannot_finish(
+    store: Store,
+) -> None:
+    film = FakeDicomFilmPrinter()
+    printing = service(store, film)
+    with store.session() as s:
+        ConsumableRepository(s).set_loaded(film.name, "14INX17IN", 4, "nurse01")
+    job = printing.submit_film(EXAM, sheets(3)).job_id
+    printing.wait([job], 5)
+    with store.session() as s:
+        assert ConsumableRepository(s).get(film.name, "14INX17IN").remaining == 1  # type: ignore[union-attr]
+    with pytest.raises(NotEnoughFilmError) as refused:
+        printing.submit_film(EXAM, sheets(2))
+    assert refused.value.params == {"size": "14INX17IN", "needed": 2, "remaining": 1}
+    assert "14INX17IN" in str(refused.value) and len(film.films) == 3
+    with store.session() as s:
+        assert len(JobRepository(s).open_jobs()) == 0
