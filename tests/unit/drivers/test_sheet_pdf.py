@@ -1,19 +1,27 @@
-"""Film sheets become a PDF whose pages are the sheets' physical size and exact pixels."""
+"""Film sheets become a PDF (or PNG) whose pages are the sheets' physical size and exact pixels."""
 
 from __future__ import annotations
 
 import io
+import zlib
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from PIL import Image
 from pypdf import PdfReader
-from reportlab import rl_config
 
 from drivers.base import FilmSheet
-from drivers.printer.sheet_pdf import page_size_points, sheets_to_pdf
+from drivers.printer.sheet_pdf import (
+    _adler32_combine,
+    flate_rows,
+    page_size_points,
+    pixels_to_png,
+    sheet_to_png,
+    sheets_to_pdf,
+)
 
 
 def noise(rows: int, columns: int, seed: int = 7) -> np.ndarray:
@@ -87,10 +95,49 @@ def test_same_sheets_give_the_same_bytes_and_the_title_is_kept() -> None:
     assert metadata is not None and metadata.title == "Films for ACC-1"
 
 
-def test_reportlab_setting_is_restored() -> None:
-    before = rl_config.useA85
-    sheets_to_pdf([FilmSheet(noise(10, 10), "8INX10IN", 5)])
-    assert rl_config.useA85 == before
+def test_a_chinese_title_survives() -> None:
+    pdf = sheets_to_pdf([FilmSheet(noise(10, 10), "8INX10IN", 5)], title="胶片 DEMO0001 (张*)")
+    metadata = read(pdf).metadata
+    assert metadata is not None and metadata.title == "胶片 DEMO0001 (张*)"
+
+
+def test_a_full_size_sheet_in_many_bands_round_trips_exactly() -> None:
+    # 14x17 in at 300 dpi: bigger than one deflate band, so the bands and the combined
+    # checksum are exercised; zlib itself checks the Adler-32 when decompressing.
+    rng = np.random.default_rng(3)
+    pixels = np.zeros((5100, 4200), dtype=np.uint8)
+    pixels[100:5000:7, 50:4150] = rng.integers(0, 256, size=(700, 4100), dtype=np.uint8)
+    pixels[2000:3000, 1000:3000] = 255
+    sheet = FilmSheet(pixels, "14INX17IN", 300)
+    reader = read(sheets_to_pdf([sheet]))
+    np.testing.assert_array_equal(pixels_of(reader, 0), pixels)
+    png = Image.open(io.BytesIO(sheet_to_png(sheet)))
+    assert png.mode == "L" and png.size == (4200, 5100)
+    assert png.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+    np.testing.assert_array_equal(np.asarray(png), pixels)
+
+
+def test_flate_payload_is_one_valid_zlib_stream() -> None:
+    pixels = noise(3000, 1000)
+    raw = zlib.decompress(flate_rows(pixels))  # checks the combined Adler-32 too
+    rows = np.frombuffer(raw, dtype=np.uint8).reshape(3000, 1001)
+    assert (rows[:, 0] == 2).all(), "every row says PNG filter Up"
+    restored = np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8)
+    np.testing.assert_array_equal(restored, pixels)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=300), st.binary(max_size=300))
+def test_adler32_combine_matches_zlib(first: bytes, second: bytes) -> None:
+    combined = _adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+    assert combined == zlib.adler32(first + second)
+
+
+def test_png_of_a_rendered_frame_has_no_dpi_when_none_is_given() -> None:
+    pixels = noise(7, 13)
+    png = Image.open(io.BytesIO(pixels_to_png(pixels)))
+    assert "dpi" not in png.info
+    np.testing.assert_array_equal(np.asarray(png), pixels)
 
 
 @pytest.mark.parametrize(
@@ -120,3 +167,16 @@ def test_bad_sheets_are_refused(sheets: list[FilmSheet], message: str) -> None:
 def test_any_sheet_round_trips_exactly(pixels: np.ndarray, dpi: int) -> None:
     reader = read(sheets_to_pdf([FilmSheet(pixels, "14INX17IN", dpi)]))
     np.testing.assert_array_equal(pixels_of(reader, 0), pixels)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    pixels=arrays(
+        np.uint8,
+        st.tuples(st.integers(1, 40), st.integers(1, 40)),
+        elements=st.integers(0, 255),
+    ),
+)
+def test_any_png_round_trips_exactly(pixels: np.ndarray) -> None:
+    png = Image.open(io.BytesIO(pixels_to_png(pixels, dpi=300)))
+    np.testing.assert_array_equal(np.asarray(png), pixels)
