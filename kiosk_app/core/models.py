@@ -15,6 +15,16 @@ class CredentialKind(enum.Enum):
     """An exam-slip barcode carrying the exam's accession number."""
     NATIONAL_ID = "national_id"
     """An 18-digit resident ID number with a valid GB 11643 check digit."""
+    HOSPITAL_CARD = "hospital_card"
+    """A hospital card (就诊卡) number, typed, scanned or read from a magnetic stripe."""
+    PATIENT_ID = "patient_id"
+    """A hospital patient ID (DICOM PatientID), as identity resolution found it."""
+    EHEALTH_CARD = "ehealth_card"
+    """An e-health card QR payload, opaque, resolved by the health platform."""
+    INSURANCE_VOUCHER = "insurance_voucher"
+    """A medical-insurance e-voucher QR payload, opaque, resolved by the platform."""
+    KIOSK_TOKEN = "kiosk_token"
+    """A kiosk token signed by the cloud (Ed25519), verified offline; used once."""
 
 
 @dataclass(frozen=True)

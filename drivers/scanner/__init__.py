@@ -1,0 +1,1 @@
+"""Barcode and QR input: keyboard-wedge (evdev), serial and camera scanners, and one decoder."""

@@ -1,0 +1,94 @@
+"""Scanners and the ID card reader feeding the real demo window from their own threads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.idcard.card import CardType, IdCard
+from drivers.idcard.fake import FakeIdCardReader
+from drivers.scanner.fake import FakeScanner
+from kiosk_app.core.models import ItemState
+from kiosk_app.settings import load
+from kiosk_app.ui.main import create_window
+from kiosk_app.ui.main_window import KioskWindow
+
+pytestmark = pytest.mark.ui
+
+DEMO_PATIENT_ID_NUMBER = "110101196803150315"  # DP0001: DEMO0001 and DEMO0004
+
+
+def card(number: str, card_type: CardType = CardType.RESIDENT) -> IdCard:
+    return IdCard(
+        card_type=card_type,
+        name="张三",
+        sex="1",
+        birth_date="19680315",
+        id_number=number,
+        valid_from="20200101",
+        valid_to="20400101",
+    )
+
+
+@pytest.fixture
+def devices() -> tuple[FakeScanner, FakeIdCardReader]:
+    return FakeScanner(), FakeIdCardReader()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, devices) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
+    settings = load(
+        None,
+        demo=True,
+        env={
+            "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
+            "KIOSK_FILM__DPI": "60",
+            "KIOSK_HEALTH__PORT": "0",
+        },
+    )
+    scanner, reader = devices
+    win = create_window(settings, scanner=scanner, card_reader=reader)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.bridge.wait_idle()
+
+
+def test_a_scan_from_the_scanner_thread_prints(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
+    scanner, _reader = devices
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+        scanner.scan("DEMO0003")
+    summary = finished.args[0]
+    assert summary.code == "DEMO0003"
+    assert {i.state for i in summary.items} == {ItemState.DELIVERED}
+
+
+def test_an_id_card_prints_every_exam_of_its_holder(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
+    _scanner, reader = devices
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+        reader.place(card(DEMO_PATIENT_ID_NUMBER))
+    summary = finished.args[0]
+    assert len({i.study_uid for i in summary.items}) == 2  # DEMO0001 and DEMO0004
+    assert "张三" not in window.result.details.text()  # the card's name is not shown
+
+
+def test_a_card_the_kiosk_cannot_use_says_so(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
+    _scanner, reader = devices
+    reader.place(card("ABC110101680315", CardType.FOREIGN_2017))
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
+    assert "无法识别这张卡" in window.result.headline.text()
+    assert "[code.unknown_card]" in window.result.staff.text()
+
+
+def test_a_scan_on_the_result_screen_starts_the_next_visit(
+    qtbot, window: KioskWindow, devices
+) -> None:  # type: ignore[no-untyped-def]
+    scanner, _reader = devices
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        scanner.scan("DEMO0003")
+    assert window.stack.currentWidget() is window.result
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+        scanner.scan("DEMO0002")
+    assert finished.args[0].code == "DEMO0002"
