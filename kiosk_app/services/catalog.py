@@ -13,6 +13,7 @@ from pydicom import Dataset
 from kiosk_app.core.errors import BadStudyDataError, NoExamsError
 from kiosk_app.core.models import Credential, CredentialKind, Exam, InstanceRef, ReportInfo
 from kiosk_app.logs import patient_ref
+from kiosk_app.services.reports import is_renderable_sr, render_sr
 from kiosk_app.sources.base import StudySource
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,10 @@ class Catalog:
         pdf_reports_final: bool = True,
         max_parallel: int = 4,
         cache_size: int = 16,
+        hospital_name: str = "",
     ) -> None:
         self.source = source
+        self.hospital_name = hospital_name
         self.pdf_reports_final = pdf_reports_final
         self.max_parallel = max_parallel
         self._cache: OrderedDict[str, Dataset] = OrderedDict()
@@ -170,13 +173,20 @@ class Catalog:
     def report_pdf(self, exam: Exam) -> bytes:
         if exam.report is None:
             raise BadStudyDataError(detail="exam has no report")
-        return pdf_bytes(self.instance(exam.report.instance))
+        ds = self.instance(exam.report.instance)
+        if is_renderable_sr(str(ds.get("SOPClassUID", ""))):
+            return render_sr(ds, hospital_name=self.hospital_name)
+        return pdf_bytes(ds)
 
     def image_datasets(self, exam: Exam) -> list[Dataset]:
         """Every image of the exam, fetched a few at a time, each checked to be this patient's."""
         refs: Sequence[InstanceRef] = exam.images
-        with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
-            datasets = list(pool.map(self.source.fetch_instance, refs))
+        fetch_many = getattr(self.source, "fetch_instances", None)
+        if fetch_many is not None:  # the cloud client (series streams, its own parallelism)
+            datasets = list(fetch_many(refs))
+        else:
+            with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
+                datasets = list(pool.map(self.source.fetch_instance, refs))
         for ds in datasets:
             if str(ds.get("PatientID", "")) != exam.patient_id:
                 raise BadStudyDataError(detail="an image names another patient")

@@ -2,37 +2,108 @@
 
 Query strings are built by hand: some servers (Orthanc 1.10 among them) do not percent-decode
 query values, and ``requests`` would encode characters such as ``*``. Values the kiosk searches
-by (accession numbers, patient IDs) are checked to hold only URL-safe characters.
+by (accession numbers, patient IDs, date ranges) are checked to hold only URL-safe characters.
+
+One ``requests.Session`` (with a connection pool sized for ``max_parallel``) is reused for every
+request. GET requests are idempotent, so connection failures, time-outs and 502/503/504 answers
+are retried with exponential back-off and full jitter. Multipart answers are parsed as a stream
+(:mod:`kiosk_app.sources.multipart`). Every failure is one of the typed errors below, each a
+:class:`~kiosk_app.core.errors.CloudError` or :class:`~kiosk_app.core.errors.BadStudyDataError`
+with its own message id.
 """
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import io
+import json
 import logging
+import random
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pydicom
 import requests
 from pydicom import Dataset
+from requests.adapters import HTTPAdapter
 
 from kiosk_app.core.errors import BadStudyDataError, CloudError, CloudUnavailableError
 from kiosk_app.core.models import Exam, InstanceRef
 from kiosk_app.logs import patient_ref
 from kiosk_app.sources import dicom_json
+from kiosk_app.sources.multipart import MalformedMultipartError, Part, boundary_of, iter_parts
 
 log = logging.getLogger(__name__)
 
-_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~-]+$")
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~*-]+$")
+_EXACT_VALUE = re.compile(r"^[A-Za-z0-9._~-]+$")
 _STUDY_FIELDS = ("00081030", "00080061", "00100010", "00100020", "00080050", "00080020")
+_SERIES_FIELDS = ("0008103E", "00080060", "00200011", "00201209")
 _INSTANCE_FIELDS = ("00080016", "0020000E", "00080060", "00200013")
+_DICOM_MULTIPART = 'multipart/related; type="application/dicom"'
+_OCTET_MULTIPART = 'multipart/related; type="application/octet-stream"'
+_RETRY_STATUS = frozenset({502, 503, 504})
+_CHUNK = 256 * 1024
+
+__all__ = [
+    "CloudAuthError",
+    "CloudForbiddenError",
+    "CloudNotFoundError",
+    "CloudServerError",
+    "CloudTimeoutError",
+    "DicomWebSource",
+    "MalformedMultipartError",
+]
+
+
+class CloudAuthError(CloudError):
+    """401: the cloud did not accept the kiosk's credentials."""
+
+    message_id = "cloud.unauthorized"
+
+
+class CloudForbiddenError(CloudError):
+    """403: the credentials are valid but may not read this."""
+
+    message_id = "cloud.forbidden"
+
+
+class CloudNotFoundError(CloudError):
+    """404: the study, series, instance or service path does not exist."""
+
+    message_id = "cloud.not_found"
+
+
+class CloudServerError(CloudUnavailableError):
+    """5xx: the cloud is up but failing (still failing after the retries)."""
+
+    message_id = "cloud.server_error"
+
+
+class CloudTimeoutError(CloudUnavailableError):
+    """No connection or no answer within the configured time-outs (after the retries)."""
+
+    message_id = "cloud.timeout"
 
 
 class DicomWebSource:
-    """A DICOMweb service root, such as ``https://pacs.example/dicom-web``."""
+    """A DICOMweb service root, such as ``https://pacs.example/dicom-web``.
+
+    Args:
+        url: the service root.
+        username, password: HTTP basic authentication (ignored when ``token`` is set).
+        token: a bearer token.
+        client_cert, client_key: PEM files for TLS client-certificate authentication (the key
+            may be inside ``client_cert``).
+        ca_bundle: CA certificates to verify the server with; default: the system's.
+        connect_timeout, read_timeout: seconds to connect, and between bytes of an answer.
+        retries: further attempts for an idempotent request after a transient failure.
+        backoff: base of the exponential back-off in seconds (full jitter).
+        max_parallel: instances fetched at once; also the size of the connection pool.
+        sleep, rng: injected for tests.
+    """
 
     def __init__(
         self,
@@ -41,24 +112,46 @@ class DicomWebSource:
         username: str = "",
         password: str = "",
         token: str = "",
+        client_cert: str | None = None,
+        client_key: str | None = None,
         ca_bundle: str | None = None,
         connect_timeout: float = 3.0,
         read_timeout: float = 10.0,
+        retries: int = 2,
+        backoff: float = 0.25,
+        max_parallel: int = 4,
+        series_stream_min: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.description = self.url
         self.timeout = (connect_timeout, read_timeout)
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_parallel = max(1, max_parallel)
+        self.series_stream_min = max(2, series_stream_min)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
         self.http = requests.Session()
         # Never route through a proxy from the environment: every request goes to the
         # configured cloud and nowhere else.
         self.http.trust_env = False
         self.http.verify = ca_bundle or True
+        if client_cert:
+            self.http.cert = (client_cert, client_key) if client_key else client_cert
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
         elif username:
             self.http.auth = (username, password)
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.max_parallel + 2, max_retries=0)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
 
-    # ------------------------------------------------------------------ queries
+    def close(self) -> None:
+        self.http.close()
+
+    # ------------------------------------------------------------------ QIDO-RS
 
     def find_studies(
         self, *, accession: str | None = None, patient_id: str | None = None
@@ -70,7 +163,11 @@ class DicomWebSource:
             params["PatientID"] = patient_id
         if not params:
             raise ValueError("find_studies needs an accession or a patient id")
-        found = self._qido("/studies", params, _STUDY_FIELDS)
+        for key, value in params.items():
+            if not _EXACT_VALUE.match(value):
+                # No wildcards either: one patient's code must never match another's exam.
+                raise ValueError(f"query value for {key} has characters DICOMweb cannot carry")
+        found = self.search_studies(params)
         exams = [dicom_json.exam_from_json(obj) for obj in found]
         # Exact matching is ours to enforce: a server may treat values as wildcards or
         # match case-insensitively, and one patient must never see another's exam.
@@ -83,23 +180,166 @@ class DicomWebSource:
         log.info("QIDO found %d studies (query %s)", len(exams), self._redacted(params))
         return exams
 
-    def list_instances(self, study_uid: str) -> list[InstanceRef]:
+    def find_patient_ids(self, other_id: str) -> list[str]:
+        """PatientIDs of the studies listing ``other_id`` in OtherPatientIDs (0010,1000).
+
+        Matching is exact and ours: servers that cannot filter on this attribute (Orthanc
+        ignores it) answer with every study, and only values equal to ``other_id`` count.
+        """
+        found = self.search_studies({"OtherPatientIDs": other_id}, ("00100020", "00101000"))
+        ids = set()
+        for obj in found:
+            others = obj.get("00101000", {}).get("Value", [])
+            patient = obj.get("00100020", {}).get("Value", [""])[0]
+            if other_id in [str(v) for v in others] and patient:
+                ids.add(str(patient))
+        log.info("QIDO found %d patient id(s) by OtherPatientIDs", len(ids))
+        return sorted(ids)
+
+    def search_studies(
+        self, params: Mapping[str, str], fields: Sequence[str] = _STUDY_FIELDS
+    ) -> list[dict[str, Any]]:
+        """QIDO-RS at study level; ``params`` such as ``{"StudyDate": "20260101-20260107"}``."""
+        return self._qido("/studies", params, tuple(fields))
+
+    def search_series(
+        self,
+        study_uid: str,
+        params: Mapping[str, str] | None = None,
+        fields: Sequence[str] = _SERIES_FIELDS,
+    ) -> list[dict[str, Any]]:
         self._check_uid(study_uid)
-        found = self._qido(f"/studies/{study_uid}/instances", {}, _INSTANCE_FIELDS)
+        return self._qido(f"/studies/{study_uid}/series", params or {}, tuple(fields))
+
+    def search_instances(
+        self,
+        study_uid: str,
+        series_uid: str | None = None,
+        params: Mapping[str, str] | None = None,
+        fields: Sequence[str] = _INSTANCE_FIELDS,
+    ) -> list[dict[str, Any]]:
+        self._check_uid(study_uid)
+        path = f"/studies/{study_uid}"
+        if series_uid:
+            self._check_uid(series_uid)
+            path += f"/series/{series_uid}"
+        return self._qido(path + "/instances", params or {}, tuple(fields))
+
+    def list_instances(self, study_uid: str) -> list[InstanceRef]:
+        found = self.search_instances(study_uid)
         return [dicom_json.instance_from_json(obj, study_uid) for obj in found]
 
-    def fetch_instance(self, ref: InstanceRef) -> Dataset:
-        for uid in (ref.study_uid, ref.series_uid, ref.sop_uid):
-            self._check_uid(uid)
-        path = f"/studies/{ref.study_uid}/series/{ref.series_uid}/instances/{ref.sop_uid}"
-        response = self._get(path, accept='multipart/related; type="application/dicom"')
-        parts = _multipart_parts(response)
+    # ------------------------------------------------------------------ WADO-RS
+
+    def fetch_instance_bytes(self, ref: InstanceRef) -> bytes:
+        """One instance as a DICOM Part 10 file, exactly as the server sent it.
+
+        A connection that breaks or stalls in the middle of the body is retried as a whole
+        request, like a failure to connect.
+        """
+        parts = self._parts(self._instance_path(ref), _DICOM_MULTIPART)
         if len(parts) != 1:
-            raise BadStudyDataError(detail=f"WADO-RS returned {len(parts)} parts for one instance")
+            raise MalformedMultipartError(
+                detail=f"WADO-RS returned {len(parts)} parts for one instance"
+            )
+        return parts[0].body
+
+    def fetch_instance(self, ref: InstanceRef) -> Dataset:
+        return read_dataset(self.fetch_instance_bytes(ref))
+
+    def fetch_instances(self, refs: Sequence[InstanceRef]) -> list[Dataset]:
+        """Every instance in ``refs``, ``max_parallel`` at a time, in the order given."""
+        return [read_dataset(b) for b in self.fetch_instances_bytes(refs)]
+
+    def fetch_instances_bytes(self, refs: Sequence[InstanceRef]) -> list[bytes]:
+        """Every instance in ``refs`` as Part 10 bytes, in the order given.
+
+        Series with at least ``series_stream_min`` of the instances asked for come in one
+        WADO-RS series request each (one answer streamed, instead of one round trip per
+        instance); the rest one request per instance. Both run ``max_parallel`` at a time. A
+        series stream that fails, or lacks an instance, falls back to single requests.
+        """
+        by_series: dict[tuple[str, str], list[InstanceRef]] = {}
+        for ref in refs:
+            by_series.setdefault((ref.study_uid, ref.series_uid), []).append(ref)
+        streams = [group for group in by_series.values() if len(group) >= self.series_stream_min]
+        singles = [r for g in by_series.values() if len(g) < self.series_stream_min for r in g]
+        found: dict[str, bytes] = {}
+        workers = max(1, min(self.max_parallel, len(streams) + len(singles)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wado") as pool:
+            jobs = [pool.submit(self._series_bytes, group) for group in streams]
+            jobs += [
+                pool.submit(lambda r: {r.sop_uid: self.fetch_instance_bytes(r)}, r) for r in singles
+            ]
+            for job in jobs:
+                found.update(job.result())
+            missing = [r for r in refs if r.sop_uid not in found]
+            for ref, data in zip(
+                missing, pool.map(self.fetch_instance_bytes, missing), strict=True
+            ):
+                found[ref.sop_uid] = data
+        return [found[r.sop_uid] for r in refs]
+
+    def _series_bytes(self, group: Sequence[InstanceRef]) -> dict[str, bytes]:
+        """The wanted instances of one series from a single streamed WADO-RS answer."""
+        first = group[0]
+        for uid in (first.study_uid, first.series_uid):
+            self._check_uid(uid)
+        wanted = {r.sop_uid for r in group}
+        found: dict[str, bytes] = {}
+        path = f"/studies/{first.study_uid}/series/{first.series_uid}"
         try:
-            return pydicom.dcmread(io.BytesIO(parts[0]), force=True)
-        except Exception as exc:  # pydicom raises many types for damaged data
-            raise BadStudyDataError(detail=f"instance is not readable DICOM: {exc}") from exc
+            for part in self._wado_parts(path, _DICOM_MULTIPART):
+                uid = _sop_uid_of(part.body)
+                if uid in wanted:
+                    found[uid] = part.body
+        except (_BodyBrokenError, CloudError, BadStudyDataError) as exc:
+            log.info("series stream failed (%s); fetching its instances one by one", exc)
+        return found
+
+    def iter_study(self, study_uid: str) -> Iterator[bytes]:
+        """Every instance of a study from one WADO-RS request, each yielded as it arrives."""
+        self._check_uid(study_uid)
+        try:
+            for part in self._wado_parts(f"/studies/{study_uid}", _DICOM_MULTIPART):
+                yield part.body
+        except _BodyBrokenError as exc:
+            raise exc.error from exc
+
+    def metadata(self, study_uid: str, series_uid: str = "", sop_uid: str = "") -> list[Any]:
+        """The DICOM JSON metadata of a study, a series or one instance (bulk data as URIs)."""
+        path = f"/studies/{study_uid}"
+        for uid in (study_uid, series_uid, sop_uid):
+            if uid:
+                self._check_uid(uid)
+        if series_uid:
+            path += f"/series/{series_uid}"
+            if sop_uid:
+                path += f"/instances/{sop_uid}"
+        body = self._json(self._request(path + "/metadata", "application/dicom+json"))
+        return body
+
+    def frames(self, ref: InstanceRef, numbers: Sequence[int]) -> list[bytes]:
+        """Pixel data of the given frames (1-based), uncompressed or as stored."""
+        if not numbers or any(n < 1 for n in numbers):
+            raise ValueError("frame numbers start at 1")
+        path = self._instance_path(ref) + "/frames/" + ",".join(str(n) for n in numbers)
+        parts = [p.body for p in self._parts(path, _OCTET_MULTIPART)]
+        if len(parts) != len(numbers):
+            raise MalformedMultipartError(
+                detail=f"asked for {len(numbers)} frames, got {len(parts)}"
+            )
+        return parts
+
+    def bulkdata(self, uri: str) -> bytes:
+        """The value behind a BulkDataURI from :meth:`metadata` (only under this service)."""
+        if not uri.startswith(self.url + "/"):
+            raise BadStudyDataError(detail="bulk data URI outside the configured cloud")
+        path = uri[len(self.url) :]
+        parts = self._parts(path, _OCTET_MULTIPART)
+        if len(parts) != 1:
+            raise MalformedMultipartError(detail=f"bulk data answer has {len(parts)} parts")
+        return parts[0].body
 
     def ping(self) -> None:
         self._qido("/studies", {"limit": "1"}, ())
@@ -115,6 +355,11 @@ class DicomWebSource:
         if not re.fullmatch(r"[0-9.]{1,64}", uid):
             raise BadStudyDataError(detail=f"not a DICOM UID: {uid[:70]!r}")
 
+    def _instance_path(self, ref: InstanceRef) -> str:
+        for uid in (ref.study_uid, ref.series_uid, ref.sop_uid):
+            self._check_uid(uid)
+        return f"/studies/{ref.study_uid}/series/{ref.series_uid}/instances/{ref.sop_uid}"
+
     def _qido(
         self, path: str, params: Mapping[str, str], fields: tuple[str, ...]
     ) -> list[dict[str, Any]]:
@@ -125,38 +370,134 @@ class DicomWebSource:
             query.append(f"{key}={value}")
         query.extend(f"includefield={tag}" for tag in fields)
         full = path + ("?" + "&".join(query) if query else "")
-        response = self._get(full, accept="application/dicom+json")
-        if response.status_code == 204 or not response.content.strip():
-            return []
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise CloudError(cloud=self.url, detail=f"QIDO-RS answer is not JSON: {exc}") from exc
+        body = self._json(self._request(full, "application/dicom+json"))
         if not isinstance(body, list):
             raise CloudError(cloud=self.url, detail="QIDO-RS answer is not a JSON array")
         return body
 
-    def _get(self, path: str, *, accept: str) -> requests.Response:
+    def _json(self, response: requests.Response) -> Any:
         try:
-            response = self.http.get(
-                self.url + path, headers={"Accept": accept}, timeout=self.timeout
-            )
-        except requests.Timeout as exc:
-            raise CloudUnavailableError(cloud=self.url, detail=f"no answer in time: {exc}") from exc
-        except requests.ConnectionError as exc:
-            raise CloudUnavailableError(cloud=self.url, detail=_connection_detail(exc)) from exc
+            content = response.content
         except requests.RequestException as exc:
-            raise CloudUnavailableError(cloud=self.url, detail=str(exc)) from exc
-        if response.status_code in (401, 403):
-            raise CloudError(
-                cloud=self.url,
-                detail=f"HTTP {response.status_code}: the kiosk's credentials were refused",
-            )
-        if response.status_code == 404:
-            raise CloudError(cloud=self.url, detail=f"HTTP 404 for {path.split('?')[0]}")
-        if response.status_code >= 400:
-            raise CloudError(cloud=self.url, detail=f"HTTP {response.status_code}")
-        return response
+            raise self._transport_error(exc) from exc
+        if response.status_code == 204 or not content.strip():
+            return []
+        try:
+            return json.loads(content)
+        except ValueError as exc:
+            raise CloudError(cloud=self.url, detail=f"answer is not JSON: {exc}") from exc
+
+    def _parts(self, path: str, accept: str) -> list[Part]:
+        """All parts of a WADO-RS answer; a body cut off or stalled is fetched again whole."""
+        attempt = 0
+        while True:
+            try:
+                return list(self._wado_parts(path, accept))
+            except _BodyBrokenError as exc:
+                if attempt >= self.retries:
+                    raise exc.error from exc
+                delay = self._rng.uniform(0, self.backoff * (2**attempt))
+                log.info("cloud answer broke off (%s); retry %d", exc.error, attempt + 1)
+                self._sleep(delay)
+                attempt += 1
+
+    def _wado_parts(self, path: str, accept: str) -> Iterator[Part]:
+        # No gzip for pixel data: it hardly compresses, and a server compressing every
+        # instance on the fly spends far more time than the bytes take on a LAN.
+        response = self._request(path, accept, stream=True, encoding="identity")
+        try:
+            boundary = boundary_of(response.headers.get("Content-Type", ""))
+            yield from iter_parts(response.iter_content(_CHUNK), boundary)
+        except requests.RequestException as exc:
+            # The connection broke or stalled mid-body. A generator cannot restart a stream
+            # its caller has partly consumed, so the caller's retry is the whole request.
+            raise _BodyBrokenError(self._transport_error(exc)) from exc
+        finally:
+            response.close()
+
+    def _request(
+        self, path: str, accept: str, *, stream: bool = False, encoding: str | None = None
+    ) -> requests.Response:
+        """GET with retries on transient failures; raises a typed error for the rest."""
+        attempt = 0
+        while True:
+            try:
+                headers = {"Accept": accept}
+                if encoding:
+                    headers["Accept-Encoding"] = encoding
+                response = self.http.get(
+                    self.url + path,
+                    headers=headers,
+                    timeout=self.timeout,
+                    stream=stream,
+                )
+            except requests.RequestException as exc:
+                error: CloudError = self._transport_error(exc)
+            else:
+                if response.status_code < 400:
+                    return response
+                error = self._status_error(response, path)
+                response.close()
+                if response.status_code not in _RETRY_STATUS:
+                    raise error
+            if attempt >= self.retries:
+                raise error
+            delay = self._rng.uniform(0, self.backoff * (2**attempt))
+            log.info("cloud request failed (%s); retry %d in %.2f s", error, attempt + 1, delay)
+            self._sleep(delay)
+            attempt += 1
+
+    def _transport_error(self, exc: requests.RequestException) -> CloudError:
+        if isinstance(exc, requests.Timeout):
+            return CloudTimeoutError(cloud=self.url, detail="no answer in time")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return CloudUnavailableError(cloud=self.url, detail=f"TLS: {_short(exc)}")
+        if isinstance(exc, requests.ConnectionError):
+            return CloudUnavailableError(cloud=self.url, detail=_connection_detail(exc))
+        return CloudUnavailableError(cloud=self.url, detail=_short(exc))
+
+    def _status_error(self, response: requests.Response, path: str) -> CloudError:
+        status = response.status_code
+        where = path.split("?")[0]
+        if status == 401:
+            return CloudAuthError(cloud=self.url, detail="HTTP 401")
+        if status == 403:
+            return CloudForbiddenError(cloud=self.url, detail="HTTP 403")
+        if status == 404:
+            return CloudNotFoundError(cloud=self.url, detail=f"HTTP 404 for {where}")
+        if status >= 500:
+            return CloudServerError(cloud=self.url, detail=f"HTTP {status}")
+        return CloudError(cloud=self.url, detail=f"HTTP {status} for {where}")
+
+
+class _BodyBrokenError(Exception):
+    """Internal: the transport failed after the headers arrived; carries the typed error."""
+
+    def __init__(self, error: CloudError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def read_dataset(data: bytes) -> Dataset:
+    try:
+        return pydicom.dcmread(io.BytesIO(data), force=True)
+    except Exception as exc:  # pydicom raises many types for damaged data
+        raise BadStudyDataError(detail=f"instance is not readable DICOM: {exc}") from exc
+
+
+def _sop_uid_of(data: bytes) -> str:
+    """The SOP Instance UID of Part 10 bytes, from the header only."""
+    try:
+        ds = pydicom.dcmread(
+            io.BytesIO(data), stop_before_pixels=True, specific_tags=["SOPInstanceUID"]
+        )
+        return str(ds.get("SOPInstanceUID", ""))
+    except Exception:  # a damaged part is simply not one of those asked for
+        return ""
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:200] or type(exc).__name__
 
 
 def _connection_detail(exc: requests.ConnectionError) -> str:
@@ -165,23 +506,6 @@ def _connection_detail(exc: requests.ConnectionError) -> str:
         return "connection refused"
     if "Name or service not known" in text or "NameResolutionError" in text:
         return "host name not found"
+    if "reset" in text.lower() or "aborted" in text.lower() or "IncompleteRead" in text:
+        return "connection cut"
     return text.split(":")[-1].strip(" )'\"") or "connection failed"
-
-
-def _multipart_parts(response: requests.Response) -> list[bytes]:
-    """The bodies of a multipart/related answer (WADO-RS)."""
-    ctype = response.headers.get("Content-Type", "")
-    if not ctype.lower().startswith("multipart/"):
-        raise BadStudyDataError(detail=f"WADO-RS answered {ctype or 'no content type'}")
-    parser = email.parser.BytesParser(policy=email.policy.HTTP)
-    message = parser.parsebytes(
-        b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + response.content
-    )
-    if not message.is_multipart():
-        raise BadStudyDataError(detail="WADO-RS multipart answer has no parts")
-    parts: list[bytes] = []
-    for part in message.iter_parts():
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            parts.append(payload)
-    return parts

@@ -116,6 +116,10 @@ class LocalArchiveSource:
                 studies.append(item.ref.study_uid)
         return [self._exams[s] for s in studies]
 
+    def find_patient_ids(self, other_id: str) -> list[str]:
+        """PatientIDs of the instances listing ``other_id`` in OtherPatientIDs (exact)."""
+        return sorted({i.patient_id for i in self._load() if other_id in i.other_ids})
+
     def list_instances(self, study_uid: str) -> list[InstanceRef]:
         return [i.ref for i in self._load() if i.ref.study_uid == study_uid]
 
