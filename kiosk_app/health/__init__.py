@@ -1,0 +1,1 @@
+"""What the monitoring centre sees: a polled health snapshot, Prometheus metrics, an endpoint."""
