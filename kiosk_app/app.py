@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from drivers.base import DocumentPrinter, FilmPrinter
+from drivers.idcard.reader import IdCardReader
+from drivers.printer.cups import document_options
+from drivers.scanner.base import Scanner
 from kiosk_app import logs
+from kiosk_app.services import events, film, identify
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.health import HealthService
+from kiosk_app.services.maintenance import MaintenanceService
 from kiosk_app.services.policy import Policy
+from kiosk_app.services.prefetch import Prefetcher, PrefetchTask
 from kiosk_app.services.printing import PrintingService
 from kiosk_app.services.visit import FilmOptions, VisitService
-from kiosk_app.settings import PrinterSection, Settings
+from kiosk_app.settings import PrinterSection, Settings, SettingsError
 from kiosk_app.sources.base import StudySource
+from kiosk_app.sources.cached import CachingSource
 from kiosk_app.sources.dicomweb import DicomWebSource
 from kiosk_app.sources.local import LocalArchiveSource
 from kiosk_app.store import Store
+from offline_cache.blobs import BlobStore
+from offline_cache.keyfile import load_or_create_key
+from offline_cache.sync import HttpTransport, OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +48,71 @@ class Kiosk:
     printing: PrintingService
     visit: VisitService
     health: HealthService
+    # The cloud link (issue 5): None when not configured (a local archive, no receiver).
+    cache: BlobStore | None = None
+    prefetcher: Prefetcher | None = None
+    outbox_sender: OutboxSender | None = None
+    # What the nurse screens call (issue 6's service; the screens are issue 7's).
+    maintenance: MaintenanceService | None = None
+    # The running kiosk's health snapshot, pushed with each heartbeat (set by the endpoint).
+    status_provider: Callable[[], dict[str, object]] | None = None
+    _background: list[threading.Thread | PrefetchTask] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start_background(self) -> None:
+        """Start the prefetch task and the outbox sender (the running kiosk, not one-shots)."""
+        if self.prefetcher is not None and self.settings.prefetch.enabled:
+            task = PrefetchTask(self.prefetcher, self.settings.prefetch.interval)
+            task.start()
+            self._background.append(task)
+        if self.outbox_sender is not None:
+            section = self.settings.outbox
+            thread = threading.Thread(
+                target=self.outbox_sender.run,
+                args=(self._stop,),
+                kwargs={
+                    "interval": section.interval,
+                    "heartbeat": self.heartbeat,
+                    "heartbeat_interval": section.heartbeat_interval,
+                    "enqueue_heartbeat": self.record_heartbeat,
+                },
+                name="outbox",
+                daemon=True,
+            )
+            thread.start()
+            self._background.append(thread)
+
+    def heartbeat(self) -> dict[str, object]:
+        beat: dict[str, object] = {
+            "kiosk_id": self.settings.kiosk.id,
+            "at": datetime.now(UTC).isoformat(),
+        }
+        if self.status_provider is not None:
+            beat["status"] = self.status_provider()
+        return beat
+
+    def record_heartbeat(self, data: Mapping[str, Any]) -> None:
+        with self.store.session() as session:
+            events.heartbeat(session, dict(data))
+
+    def flush_outbox(self) -> int:
+        """Send due events for up to ``[outbox] flush_timeout`` seconds (one-shot commands)."""
+        if self.outbox_sender is None:
+            return 0
+        try:
+            return self.outbox_sender.flush(time.monotonic() + self.settings.outbox.flush_timeout)
+        except Exception:  # never let reporting break the command that printed
+            log.exception("outbox: flush failed")
+            return 0
 
     def close(self) -> None:
+        self._stop.set()
+        for worker in self._background:
+            if isinstance(worker, PrefetchTask):
+                worker.stop()
+            else:
+                worker.join(5)
+        self.flush_outbox()
         self.store.close()
 
 
@@ -48,8 +126,13 @@ def build_source(settings: Settings) -> StudySource:
         password=cloud.password,
         token=cloud.token,
         ca_bundle=str(cloud.ca_bundle) if cloud.ca_bundle else None,
+        client_cert=str(cloud.client_cert) if cloud.client_cert else None,
+        client_key=str(cloud.client_key) if cloud.client_key else None,
         connect_timeout=cloud.connect_timeout,
         read_timeout=cloud.read_timeout,
+        retries=cloud.retries,
+        backoff=cloud.backoff,
+        max_parallel=cloud.max_parallel,
     )
 
 
@@ -63,6 +146,8 @@ def build_report_printer(settings: Settings) -> DocumentPrinter:
         from drivers.printer.fake import FakeDocumentPrinter
 
         return FakeDocumentPrinter(_output(settings, section))
+    if section.backend == "dicom":
+        raise SettingsError("printers.report.backend: 'dicom' is for the film printer only")
     from drivers.printer.cups import CupsDocumentPrinter
 
     return CupsDocumentPrinter(section.queue, server=_cups_server(settings))
@@ -74,9 +159,52 @@ def build_film_printer(settings: Settings) -> FilmPrinter:
         from drivers.printer.fake import FakeFilmPrinter
 
         return FakeFilmPrinter(_output(settings, section))
+    if section.backend == "dicom":
+        from drivers.film.datasets import SessionOptions
+        from drivers.film.dicom_print import DicomFilmPrinter
+
+        return DicomFilmPrinter(
+            section.ae_title,
+            section.host,
+            section.port,
+            calling_ae_title=section.calling_ae_title,
+            session=SessionOptions(
+                medium_type=section.medium_type, film_destination=section.film_destination
+            ),
+            timeout=section.timeout,
+        )
     from drivers.printer.cups import CupsFilmPrinter
 
     return CupsFilmPrinter(section.queue, server=_cups_server(settings))
+
+
+def build_scanner(settings: Settings) -> Scanner | None:
+    """The configured scanner; None for `keyboard` (the window's ScanInputFilter reads it)."""
+    section = settings.scanner
+    if section.backend == "hid":
+        from drivers.scanner.hid import HidScanner
+
+        return HidScanner(section.hid_device, suffix=section.suffix, prefix=section.prefix)
+    if section.backend == "serial":
+        from drivers.scanner.serial import SerialScanner
+
+        return SerialScanner(
+            section.serial_port, baudrate=section.serial_baud, prefix=section.prefix
+        )
+    if section.backend == "camera":
+        from drivers.scanner.camera_qr import CameraQrScanner
+
+        return CameraQrScanner(section.camera_index)
+    return None
+
+
+def build_idcard_reader(settings: Settings) -> IdCardReader | None:
+    """The ID card reader on ``scanner.idcard_port``; None when the kiosk has none."""
+    if not settings.scanner.idcard_port:
+        return None
+    from drivers.idcard.serial_reader import SerialIdCardReader
+
+    return SerialIdCardReader(settings.scanner.idcard_port)
 
 
 def _output(settings: Settings, section: PrinterSection) -> str:
@@ -90,16 +218,30 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
     logs.configure(settings.kiosk.log_level, settings.log_dir, console=console_log)
     store = Store.open(settings.database_path)
     source = build_source(settings)
+    # Identity asks the cloud itself (OtherPatientIDs), never the offline cache.
+    identity_source = source
+    source, cache, prefetcher = _offline_cache(settings, store, source)
     report_printer = build_report_printer(settings)
     film_printer = build_film_printer(settings)
     printing = PrintingService(
-        store, report_printer, film_printer, poll_interval=settings.printing.poll_interval
+        store,
+        report_printer,
+        film_printer,
+        poll_interval=settings.printing.poll_interval,
+        report_options=document_options(duplex=settings.printers.report.duplex),
     )
     catalog = Catalog(
         source,
         pdf_reports_final=settings.policy.pdf_reports_final,
         max_parallel=settings.cloud.max_parallel,
+        hospital_name=settings.kiosk.hospital_name,
     )
+    try:
+        find = identify.from_settings(
+            settings.identity, settings.kiosk.data_dir, catalog, identity_source
+        ).find
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     visit = VisitService(
         store=store,
         catalog=catalog,
@@ -108,8 +250,10 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
         film_options=FilmOptions(
             size=settings.film.size,
             dpi=settings.film.dpi,
+            config=film.FilmConfig.from_settings(settings.film, settings.kiosk.hospital_name),
         ),
         job_timeout=settings.printing.job_timeout,
+        identify=find,
     )
     health = HealthService(
         kiosk_id=settings.kiosk.id,
@@ -117,4 +261,57 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
         source=source,
         store=store,
     )
-    return Kiosk(settings, store, source, report_printer, film_printer, printing, visit, health)
+    return Kiosk(
+        settings,
+        store,
+        source,
+        report_printer,
+        film_printer,
+        printing,
+        visit,
+        health,
+        cache=cache,
+        prefetcher=prefetcher,
+        outbox_sender=_outbox_sender(settings, store),
+        maintenance=MaintenanceService(
+            store, printing, {"report": report_printer, "film": film_printer}
+        ),
+    )
+
+
+def _offline_cache(
+    settings: Settings, store: Store, source: StudySource
+) -> tuple[StudySource, BlobStore | None, Prefetcher | None]:
+    """Wrap a cloud source in the encrypted offline cache, with its prefetcher."""
+    if not settings.cache.enabled or not isinstance(source, DicomWebSource):
+        return source, None, None
+    section = settings.cache
+    blobs = BlobStore(
+        settings.cache_dir,
+        store.engine,
+        load_or_create_key(settings.cache_key_file),
+        max_bytes=section.max_mb * 1024 * 1024,
+        retention=timedelta(days=section.retention_days),
+    )
+    cached = CachingSource(source, blobs)
+    prefetcher = Prefetcher(
+        source,
+        cached,
+        window_days=settings.prefetch.window_days,
+        max_studies=settings.prefetch.max_studies,
+        pdf_reports_final=settings.policy.pdf_reports_final,
+    )
+    return cached, blobs, prefetcher
+
+
+def _outbox_sender(settings: Settings, store: Store) -> OutboxSender | None:
+    section = settings.outbox
+    if not section.url:
+        return None
+    transport = HttpTransport(
+        section.url,
+        token=section.token,
+        timeout=(settings.cloud.connect_timeout, settings.cloud.read_timeout),
+        ca_bundle=str(settings.cloud.ca_bundle) if settings.cloud.ca_bundle else None,
+    )
+    return OutboxSender(store.engine, transport, backoff_max=section.backoff_max)

@@ -83,12 +83,34 @@ def cmd_print(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def cmd_prefetch(args: argparse.Namespace) -> int:
     from kiosk_app.app import build
 
     kiosk = build(_settings(args), console_log=args.verbose)
     try:
-        snapshot = kiosk.health.snapshot()
+        if kiosk.prefetcher is None:
+            raise CommandError(
+                "prefetch needs [cloud] kind = dicomweb and [cache] enabled", EXIT_USAGE
+            )
+        report = kiosk.prefetcher.run_once()
+    finally:
+        kiosk.close()
+    human = (
+        f"prefetch: {report.studies_cached} of {report.studies_seen} studies cached, "
+        f"{report.instances_fetched} instances fetched, {report.not_final} not final"
+        + (", stopped: cache nearly full" if report.stopped_full else "")
+    )
+    _emit(args, report.to_json(), "\n".join([human, *report.errors]))
+    return EXIT_FAILED if report.errors and not report.studies_cached else EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kiosk_app.app import build
+    from kiosk_app.health.endpoint import HealthEndpoint
+
+    kiosk = build(_settings(args), console_log=args.verbose)
+    try:
+        snapshot = HealthEndpoint.for_kiosk(kiosk, serve=False).monitor.poll()
     finally:
         kiosk.close()
     data = snapshot.to_json()
@@ -124,61 +146,90 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(settings)
 
 
-def cmd_film(args: argparse.Namespace) -> int:
-    from PIL import Image
+def _quietly(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """pydicom warns on stderr about damaged files; the command's one line says what matters."""
 
+    def run(args: argparse.Namespace) -> int:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return command(args)
+
+    return run
+
+
+@_quietly
+def cmd_film(args: argparse.Namespace) -> int:
+    from drivers.printer.sheet_pdf import sheet_to_png, sheets_to_pdf
     from kiosk_app.services import film
 
     try:
-        layout = film.parse_layout(args.layout) if args.layout else None
+        layout = film.parse_display_format(args.layout) if args.layout else None
         window = film.parse_window(args.window) if args.window else None
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
+    out = Path(args.output)
+    if out.suffix.lower() not in (".png", ".pdf"):
+        raise CommandError(f"output {out.name}: must end in .png or .pdf", EXIT_USAGE)
+    annotations = None
+    if not args.no_annotations:
+        annotations = film.AnnotationOptions(
+            hospital_name=args.hospital, mask_name=not args.full_name
+        )
     datasets = [_read_dicom(Path(p)) for p in args.files]
+    # Everything is composed before anything is written: a failure leaves no partial film.
     sheets = film.compose_sheets(
         datasets,
         film_size_id=args.film_size,
         dpi=args.dpi,
         layout=layout,
+        margin_mm=args.margin,
+        gutter_mm=args.gutter,
         window=window,
+        landscape=args.landscape,
+        annotations=annotations,
     )
-    out = Path(args.output)
     if out.suffix.lower() == ".pdf":
-        from drivers.printer.sheet_pdf import sheets_to_pdf
-
-        out.write_bytes(sheets_to_pdf(sheets))
-        written = [out]
-    elif out.suffix.lower() == ".png":
-        written = []
-        for i, sheet in enumerate(sheets, 1):
-            path = out if len(sheets) == 1 else out.with_name(f"{out.stem}-{i}{out.suffix}")
-            Image.fromarray(sheet.pixels, mode="L").save(path)
-            written.append(path)
+        files = {out: sheets_to_pdf(sheets, title=out.stem)}
     else:
-        raise CommandError(f"output {out.name}: must end in .png or .pdf", EXIT_USAGE)
+        files = {
+            out if len(sheets) == 1 else out.with_name(f"{out.stem}-{i}{out.suffix}"): (
+                sheet_to_png(sheet)
+            )
+            for i, sheet in enumerate(sheets, 1)
+        }
+    try:
+        for path, data in files.items():
+            path.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"cannot write {exc.filename}: {exc.strerror}") from None
     _emit(
         args,
-        {"sheets": len(sheets), "files": [str(p) for p in written]},
-        "\n".join(str(p) for p in written),
+        {"sheets": len(sheets), "files": [str(p) for p in files]},
+        "\n".join(str(p) for p in files),
     )
     return EXIT_OK
 
 
+@_quietly
 def cmd_render(args: argparse.Namespace) -> int:
-    from PIL import Image
-
+    from drivers.printer.sheet_pdf import pixels_to_png
     from kiosk_app.services import film
 
     try:
         window = film.parse_window(args.window) if args.window else None
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    ds = _read_dicom(Path(args.file))
-    pixels = film.display_frame(ds, frame=args.frame, window=window)
     out = Path(args.output)
     if out.suffix.lower() != ".png":
         raise CommandError(f"output {out.name}: must end in .png", EXIT_USAGE)
-    Image.fromarray(pixels, mode="L").save(out)
+    ds = _read_dicom(Path(args.file))
+    pixels = film.display_frame(ds, frame=args.frame, window=window)
+    try:
+        out.write_bytes(pixels_to_png(pixels))
+    except OSError as exc:
+        raise CommandError(f"cannot write {exc.filename}: {exc.strerror}") from None
     _emit(
         args,
         {"file": str(out), "rows": int(pixels.shape[0]), "columns": int(pixels.shape[1])},
@@ -201,6 +252,97 @@ def _read_dicom(path: Path) -> Any:
         raise CommandError(f"{path}: no such file") from None
     except (InvalidDicomError, OSError, ValueError, EOFError) as exc:
         raise CommandError(f"{path}: not a readable DICOM file ({exc})") from None
+
+
+def cmd_health_server(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from kiosk_app.app import build
+    from kiosk_app.health.endpoint import HealthEndpoint
+
+    kiosk = build(_settings(args), console_log=True)
+    try:
+        endpoint = HealthEndpoint.for_kiosk(kiosk)
+    except OSError as exc:
+        health = kiosk.settings.health
+        kiosk.close()
+        raise CommandError(
+            f"cannot listen on {health.bind}:{health.port}: {exc.strerror}"
+        ) from None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    endpoint.start()
+    kiosk.start_background()
+    assert endpoint.server is not None
+    print(
+        f"health endpoint on {endpoint.server.server_address[0]!s}:{endpoint.server.port}",
+        flush=True,
+    )
+    try:
+        stop.wait()
+    finally:
+        endpoint.stop()
+        kiosk.close()
+    return EXIT_OK
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    from drivers.errors import DriverError
+    from drivers.scanner.decode import best_decoder, decode_file
+
+    try:
+        decoder = best_decoder()
+    except DriverError as exc:
+        raise CommandError(exc.detail) from None
+    results: list[dict[str, Any]] = []
+    lines: list[str] = []
+    unreadable = 0
+    for name in args.images:
+        try:
+            codes = decode_file(Path(name), decoder)
+        except DriverError as exc:
+            print(f"kiosk: {exc.detail}", file=sys.stderr)
+            unreadable += 1
+            results.append({"file": name, "error": exc.detail, "codes": []})
+            continue
+        found = [
+            {"text": c.text, "symbology": c.symbology}
+            if c.printable
+            else {"hex": c.raw.hex(), "symbology": c.symbology}
+            for c in codes
+        ]
+        results.append({"file": name, "codes": found})
+        lines.extend(
+            f"{name}: [{c['symbology']}] {c.get('text', 'hex:' + str(c.get('hex')))}" for c in found
+        )
+        if not found:
+            lines.append(f"{name}: no barcode found")
+    _emit(args, {"engine": decoder.name, "images": results}, "\n".join(lines))
+    if unreadable:
+        return EXIT_FAILED
+    return EXIT_OK if any(r["codes"] for r in results) else 4
+
+
+def cmd_read_card(args: argparse.Namespace) -> int:
+    from drivers.idcard.errors import IdCardError
+    from drivers.idcard.serial_reader import SerialIdCardReader
+
+    available = SerialIdCardReader.is_available()
+    if not available.ok:
+        raise CommandError(available.missing, 3)
+    try:
+        with SerialIdCardReader(args.port, baudrate=args.baud) as reader:
+            card = reader.wait_for_card(timeout=args.wait)
+    except IdCardError as exc:
+        raise CommandError(f"ID card reader on {args.port}: {exc.detail}") from None
+    if card is None:
+        raise CommandError(f"no card was placed on the reader within {args.wait:g} s", 4)
+    fields = card.fields()
+    width = max(len(k) for k in fields)
+    _emit(args, fields, "\n".join(f"{k:<{width}}  {v}" for k, v in fields.items()))
+    return EXIT_OK
 
 
 def not_available(feature: str) -> Callable[[argparse.Namespace], int]:
@@ -255,18 +397,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("print", "the whole patient flow without a screen", cmd_print, demo=True, as_json=True)
     p.add_argument("code", help="exam-slip accession number or ID number")
 
+    add(
+        "prefetch", "cache recently finished exams for offline printing", cmd_prefetch, as_json=True
+    )
+
     p = add("film", "compose film sheets from DICOM files", cmd_film, config=False, as_json=True)
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--layout", help="columns x rows, e.g. 4x5 (default: automatic)")
-    p.add_argument("--film-size", default="14INX17IN", help="DICOM Film Size ID")
-    p.add_argument("--dpi", type=int, default=300)
-    p.add_argument("--window", help="center,width (default: the file's, else automatic)")
     p.add_argument(
-        "--no-annotations",
-        action="store_true",
-        help="no text on the film (annotations are not drawn in this version)",
+        "--layout",
+        help="COLUMNSxROWS such as 4x5, or a DICOM display format such as STANDARD\\4,5, "
+        "ROW\\2,3 or COL\\1,2 (default: the smallest grid up to 4x5 that holds the images)",
     )
-    p.add_argument("-o", "--output", required=True, help="OUT.png or OUT.pdf")
+    p.add_argument("--film-size", default="14INX17IN", help="DICOM Film Size ID")
+    p.add_argument("--dpi", type=int, default=300, help="the printer's dpi (default 300)")
+    p.add_argument("--landscape", action="store_true", help="long edge horizontal")
+    p.add_argument("--margin", type=float, default=5.0, metavar="MM", help="default 5 mm")
+    p.add_argument("--gutter", type=float, default=2.0, metavar="MM", help="default 2 mm")
+    p.add_argument(
+        "--window",
+        help="center,width for every image (a negative center: --window=-600,1500); "
+        "default: each file's first window, else automatic",
+    )
+    p.add_argument("--no-annotations", action="store_true", help="the images without text")
+    p.add_argument("--hospital", default="", help="hospital name printed on each image")
+    p.add_argument(
+        "--full-name", action="store_true", help="print the patient name unmasked (张小三)"
+    )
+    p.add_argument("-o", "--output", required=True, help="OUT.png (one per sheet) or OUT.pdf")
 
     p = add(
         "render",
@@ -276,14 +433,18 @@ def build_parser() -> argparse.ArgumentParser:
         as_json=True,
     )
     p.add_argument("file")
-    p.add_argument("--frame", type=int, default=0)
-    p.add_argument("--window", help="center,width")
+    p.add_argument("--frame", type=int, default=0, help="frame number from 0 (default 0)")
+    p.add_argument(
+        "--window",
+        help="center,width in modality units, e.g. 40,400 (a negative center: "
+        "--window=-600,1500); default: the file's first window, else automatic",
+    )
     p.add_argument("-o", "--output", required=True, help="OUT.png")
 
     p = add(
         "decode",
         "barcodes and QR codes found in image files",
-        not_available("kiosk decode"),
+        cmd_decode,
         config=False,
         as_json=True,
     )
@@ -292,11 +453,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "read-card",
         "read one ID card from a reader on a serial port",
-        not_available("kiosk read-card"),
+        cmd_read_card,
         config=False,
         as_json=True,
     )
-    p.add_argument("--port", required=True)
+    p.add_argument("--port", required=True, help="serial device, e.g. /dev/ttyUSB0")
+    p.add_argument("--baud", type=int, default=115200, help="reader speed (default 115200)")
+    p.add_argument(
+        "--wait", type=float, default=10.0, help="seconds to wait for a card (default 10)"
+    )
 
     add(
         "status",
@@ -304,6 +469,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_status,
         demo=True,
         as_json=True,
+    )
+    add(
+        "health-server",
+        "serve /healthz, /status and /metrics without a screen",
+        cmd_health_server,
+        demo=True,
     )
     add(
         "selftest",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 import tomllib
 import types
@@ -106,6 +107,24 @@ class CloudSection:
     max_parallel: int = field(
         default=4, metadata=_doc("Instances fetched at once.", minimum=1, maximum=32)
     )
+    client_cert: Path | None = field(
+        default=None, metadata=_doc("PEM client certificate for TLS client authentication.")
+    )
+    client_key: Path | None = field(
+        default=None, metadata=_doc("PEM key of client_cert, when not inside that file.")
+    )
+    retries: int = field(
+        default=2,
+        metadata=_doc(
+            "Further attempts of a read after a connection failure, time-out or 502/503/504.",
+            minimum=0,
+            maximum=10,
+        ),
+    )
+    backoff: float = field(
+        default=0.25,
+        metadata=_doc("Seconds: base of the exponential back-off (with jitter).", minimum=0),
+    )
     archive_dir: Path = field(
         default=DEMO_ARCHIVE, metadata=_doc("With kind = local: the folder of DICOM files.")
     )
@@ -115,14 +134,45 @@ class CloudSection:
 class PrinterSection:
     """[printers.report] / [printers.film]: one printer."""
 
-    backend: Literal["cups", "folder"] = field(
+    backend: Literal["cups", "folder", "dicom"] = field(
         default="cups",
-        metadata=_doc("`cups` (a CUPS queue) or `folder` (writes PDFs into output_dir)."),
+        metadata=_doc(
+            "`cups` (a CUPS queue), `folder` (writes PDFs into output_dir) or, for the film "
+            "printer only, `dicom` (a DICOM Basic Grayscale Print SCP)."
+        ),
     )
     queue: str = field(default="", metadata=_doc("CUPS queue name."))
     output_dir: Path | None = field(
         default=None,
         metadata=_doc("With backend = folder: where PDFs go. Default <data_dir>/output."),
+    )
+    duplex: bool = field(
+        default=False, metadata=_doc("Reports: print on both sides (long edge), if it can.")
+    )
+    ae_title: str = field(
+        default="KIOSKPRINT", metadata=_doc("With backend = dicom: the printer's AE title.")
+    )
+    host: str = field(default="127.0.0.1", metadata=_doc("With backend = dicom: its address."))
+    port: int = field(
+        default=104, metadata=_doc("With backend = dicom: its port.", minimum=1, maximum=65535)
+    )
+    calling_ae_title: str = field(
+        default="KIOSK", metadata=_doc("With backend = dicom: the kiosk's own AE title.")
+    )
+    medium_type: str = field(
+        default="BLUE FILM",
+        metadata=_doc("With backend = dicom: Medium Type (BLUE FILM, CLEAR FILM, PAPER)."),
+    )
+    film_destination: str = field(
+        default="PROCESSOR",
+        metadata=_doc("With backend = dicom: Film Destination (MAGAZINE, PROCESSOR, BIN_i)."),
+    )
+    timeout: float = field(
+        default=60.0,
+        metadata=_doc(
+            "With backend = dicom: seconds to wait for each answer (a print may take a while).",
+            minimum=1,
+        ),
     )
 
 
@@ -144,6 +194,11 @@ class PrintersSection:
     )
 
 
+# A film layout: COLUMNSxROWS or a DICOM Image Display Format, 1 to 10 per count.
+_N = r"(?:10|[1-9])"
+_LAYOUT_RE = rf"(?:{_N}[xX]{_N}|(?i:STANDARD)\\{_N},{_N}|(?i:ROW|COL)\\{_N}(?:,{_N}){{0,9}})"
+
+
 @dataclass(frozen=True)
 class FilmSection:
     """[film]: how films are composed."""
@@ -162,6 +217,78 @@ class FilmSection:
     ] = field(default="14INX17IN", metadata=_doc("DICOM Film Size ID loaded in the printer."))
     dpi: int = field(
         default=300, metadata=_doc("The film printer's resolution.", minimum=50, maximum=1200)
+    )
+    orientation: Literal["portrait", "landscape"] = field(
+        default="portrait", metadata=_doc("How the film lies: long edge vertical or horizontal.")
+    )
+    margin_mm: float = field(
+        default=5.0,
+        metadata=_doc(
+            "Black border around the images (at least the printer's unprintable edge).",
+            minimum=0,
+            maximum=50,
+        ),
+    )
+    gutter_mm: float = field(
+        default=2.0, metadata=_doc("Black space between images.", minimum=0, maximum=20)
+    )
+    plans: str = field(
+        default="CT=4x5 MR=4x5 PT=4x5 NM=4x5 CR=1x1 DX=1x1 MG=1x1 RF=1x1 XA=1x1 US=2x3",
+        metadata=_doc(
+            "Default film plan per modality, MODALITY=LAYOUT separated by spaces; LAYOUT is "
+            "COLUMNSxROWS or a DICOM display format (STANDARD\\C,R, ROW\\a,b, COL\\a,b). CT, "
+            "MR, PT, NM get evenly spaced slices of the main series; others every image. "
+            "Used when the study has no pre-composed films and no key images.",
+            pattern=rf"[\s;]*(?:[A-Za-z]{{2,3}}={_LAYOUT_RE}(?:[\s;]+|$))*",
+            expected="MODALITY=LAYOUT entries such as CT=4x5 US=2x3",
+        ),
+    )
+    other_layout: str = field(
+        default="3x4",
+        metadata=_doc(
+            "Layout for modalities not in `plans`.",
+            pattern=_LAYOUT_RE,
+            expected="a layout such as 3x4 or STANDARD\\3,4",
+        ),
+    )
+    slice_sheets: int = field(
+        default=1,
+        metadata=_doc("Sheets of evenly spaced slices for CT, MR, PT, NM.", minimum=1, maximum=10),
+    )
+    max_sheets_per_exam: int = field(
+        default=4,
+        metadata=_doc(
+            "At most this many sheets per exam; images beyond are left off (and logged).",
+            minimum=1,
+            maximum=50,
+        ),
+    )
+    annotations: bool = field(
+        default=True, metadata=_doc("Print text with the images (the switches below).")
+    )
+    annotate_patient_name: bool = field(default=True, metadata=_doc("Patient name."))
+    mask_patient_name: bool = field(
+        default=True, metadata=_doc("Mask the name: 张*三 for 张小三, 张* for 张三.")
+    )
+    annotate_patient_id: bool = field(default=True, metadata=_doc("Patient ID."))
+    annotate_sex_age: bool = field(default=True, metadata=_doc("Sex and age."))
+    annotate_study_datetime: bool = field(default=True, metadata=_doc("Study date and time."))
+    annotate_modality: bool = field(default=True, metadata=_doc("Modality."))
+    annotate_series_instance: bool = field(
+        default=True, metadata=_doc("Series, instance (and frame) number.")
+    )
+    annotate_window: bool = field(default=True, metadata=_doc("Window width and level."))
+    annotate_hospital: bool = field(
+        default=True, metadata=_doc("Hospital name (`kiosk.hospital_name`).")
+    )
+    annotate_scale_bar: bool = field(
+        default=True, metadata=_doc("A scale bar from the pixel spacing.")
+    )
+    annotate_orientation: bool = field(
+        default=True, metadata=_doc("Orientation labels (A/P, R/L, H/F) at the image edges.")
+    )
+    text_mm: float = field(
+        default=2.8, metadata=_doc("Annotation font size on the film, mm.", minimum=1, maximum=10)
     )
 
 
@@ -198,10 +325,101 @@ class PrintingSection:
 class HealthSection:
     """[health]: the endpoint the monitoring centre polls."""
 
+    enabled: bool = field(default=True, metadata=_doc("Serve the endpoint while the kiosk runs."))
     bind: str = field(default="127.0.0.1", metadata=_doc("Address the endpoint listens on."))
-    port: int = field(default=8470, metadata=_doc("Port.", minimum=0, maximum=65535))
+    port: int = field(
+        default=8470, metadata=_doc("Port (0: any free port).", minimum=0, maximum=65535)
+    )
     token: str = field(
-        default="", metadata=_doc("Bearer token for /status and /metrics.", secret=True)
+        default="",
+        metadata=_doc(
+            "Bearer token for /status and /metrics; while empty they refuse every request.",
+            secret=True,
+        ),
+    )
+    tls_cert: Path | None = field(
+        default=None, metadata=_doc("PEM certificate: serve HTTPS when set with tls_key.")
+    )
+    tls_key: Path | None = field(default=None, metadata=_doc("PEM private key for tls_cert."))
+    poll_interval: float = field(
+        default=5.0,
+        metadata=_doc("Seconds between health checks of devices and the cloud.", minimum=0.2),
+    )
+    stale_after: float = field(
+        default=30.0,
+        metadata=_doc("A status older than this many seconds is reported unknown.", minimum=1),
+    )
+
+
+@dataclass(frozen=True)
+class CacheSection:
+    """[cache]: the encrypted offline cache of exams fetched or prefetched from the cloud."""
+
+    enabled: bool = field(
+        default=True, metadata=_doc("Keep fetched exams to print them while the cloud is down.")
+    )
+    dir: Path | None = field(
+        default=None, metadata=_doc("Folder of encrypted blobs. Default <data_dir>/cache.")
+    )
+    key_file: Path | None = field(
+        default=None,
+        metadata=_doc(
+            "AES key file (created 0600; refused if others can read it). "
+            "Default <data_dir>/cache.key."
+        ),
+    )
+    max_mb: int = field(
+        default=2048,
+        metadata=_doc("Size cap in MiB; least recently used exams go first.", minimum=1),
+    )
+    retention_days: float = field(
+        default=7.0,
+        metadata=_doc("Days after which cached patient data is purged.", minimum=0.01),
+    )
+
+
+@dataclass(frozen=True)
+class PrefetchSection:
+    """[prefetch]: caching recently finished exams before their patients arrive."""
+
+    enabled: bool = field(
+        default=True, metadata=_doc("Run the prefetch task while the kiosk runs.")
+    )
+    interval: float = field(
+        default=300.0, metadata=_doc("Seconds between prefetch rounds.", minimum=5)
+    )
+    window_days: int = field(
+        default=2,
+        metadata=_doc("Exams dated within this many days (today included).", minimum=1),
+    )
+    max_studies: int = field(
+        default=200, metadata=_doc("Most studies cached in one round.", minimum=1)
+    )
+
+
+@dataclass(frozen=True)
+class OutboxSection:
+    """[outbox]: events that must leave the kiosk (deliveries, faults, heartbeats)."""
+
+    url: str = field(
+        default="",
+        metadata=_doc("Receiver the events are POSTed to; empty: events wait in the database."),
+    )
+    token: str = field(default="", metadata=_doc("Bearer token for the receiver.", secret=True))
+    interval: float = field(
+        default=5.0, metadata=_doc("Seconds between sending rounds.", minimum=0.1)
+    )
+    backoff_max: float = field(
+        default=300.0,
+        metadata=_doc("Longest wait in seconds before retrying an undelivered event.", minimum=1),
+    )
+    heartbeat_interval: float = field(
+        default=60.0,
+        metadata=_doc("Seconds between heartbeats (only the latest waits).", minimum=1),
+    )
+    flush_timeout: float = field(
+        default=5.0,
+        metadata=_doc("Seconds `kiosk print` spends sending events before it exits.", minimum=0),
     )
 
 
@@ -217,6 +435,108 @@ class UiSection:
 
 
 @dataclass(frozen=True)
+class IdentitySection:
+    """[identity]: which codes this site uses and how each one finds the patient."""
+
+    accession_pattern: str = field(
+        default="[A-Z0-9][A-Z0-9._-]{3,31}",
+        metadata=_doc(
+            "Regular expression (full match, after upper-casing and removing spaces) of the "
+            "exam-slip accession numbers."
+        ),
+    )
+    card_pattern: str = field(
+        default="",
+        metadata=_doc(
+            "Regular expression of hospital card numbers (resolved as PatientID); empty: none."
+        ),
+    )
+    ehealth_pattern: str = field(
+        default="",
+        metadata=_doc("Regular expression of e-health card QR payloads (case kept); empty: none."),
+    )
+    voucher_pattern: str = field(
+        default="",
+        metadata=_doc(
+            "Regular expression of insurance e-voucher QR payloads (case kept); empty: none."
+        ),
+    )
+    legacy_id_numbers: bool = field(
+        default=True, metadata=_doc("Accept 15-digit first-generation ID numbers.")
+    )
+    id_number_mode: Literal["patient_id", "other_ids", "mpi"] = field(
+        default="other_ids",
+        metadata=_doc(
+            "How an ID number finds the patient: `patient_id` (it is the PatientID), "
+            "`other_ids` (studies carrying it in OtherPatientIDs give the PatientID) or `mpi` "
+            "(the hospital's MPI at mpi_url)."
+        ),
+    )
+    mpi_url: str = field(
+        default="",
+        metadata=_doc(
+            'MPI endpoint: POST {"kind", "value"} answers {"patient_ids": [...]}, 404 none.'
+        ),
+    )
+    platform_url: str = field(
+        default="",
+        metadata=_doc(
+            "E-health / e-voucher platform endpoint, same contract as mpi_url; empty: those "
+            "codes are refused."
+        ),
+    )
+    endpoint_token: str = field(
+        default="",
+        metadata=_doc("Bearer token for mpi_url and platform_url.", secret=True),
+    )
+    endpoint_timeout: float = field(
+        default=5.0, metadata=_doc("Seconds to wait for the MPI or platform.", minimum=0.1)
+    )
+    token_public_key: Path | None = field(
+        default=None,
+        metadata=_doc("Ed25519 public key (PEM) of the cloud's kiosk tokens; empty: refused."),
+    )
+    token_leeway: float = field(
+        default=60.0,
+        metadata=_doc("Seconds of clock difference tolerated on token expiry.", minimum=0),
+    )
+
+
+@dataclass(frozen=True)
+class ScannerSection:
+    """[scanner]: where codes and ID cards come from."""
+
+    backend: Literal["keyboard", "hid", "serial", "camera"] = field(
+        default="keyboard",
+        metadata=_doc(
+            "`keyboard` (key events, scans told from typing by timing), `hid` (evdev with an "
+            "exclusive grab), `serial` (CDC-ACM / virtual COM) or `camera` (QR from frames)."
+        ),
+    )
+    hid_device: str = field(
+        default="",
+        metadata=_doc("With hid: /dev/input/by-id/usb-...-event-kbd of the scanner."),
+    )
+    serial_port: str = field(default="", metadata=_doc("With serial: the scanner's tty."))
+    serial_baud: int = field(default=9600, metadata=_doc("With serial: speed.", minimum=1200))
+    camera_index: int = field(default=0, metadata=_doc("With camera: V4L2 index.", minimum=0))
+    prefix: str = field(default="", metadata=_doc("Characters the scanner sends before a code."))
+    suffix: Literal["enter", "tab", "none"] = field(
+        default="enter", metadata=_doc("Key the scanner sends after a code.")
+    )
+    inter_key_ms: float = field(
+        default=40.0,
+        metadata=_doc("keyboard: most milliseconds between keys of a scan.", minimum=5),
+    )
+    min_length: int = field(
+        default=4, metadata=_doc("keyboard: fewest characters of a scan.", minimum=1)
+    )
+    idcard_port: str = field(
+        default="", metadata=_doc("Serial port of the ID card reader; empty: no reader.")
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the kiosk."""
 
@@ -228,6 +548,11 @@ class Settings:
     printing: PrintingSection = field(default_factory=PrintingSection)
     health: HealthSection = field(default_factory=HealthSection)
     ui: UiSection = field(default_factory=UiSection)
+    identity: IdentitySection = field(default_factory=IdentitySection)
+    scanner: ScannerSection = field(default_factory=ScannerSection)
+    cache: CacheSection = field(default_factory=CacheSection)
+    prefetch: PrefetchSection = field(default_factory=PrefetchSection)
+    outbox: OutboxSection = field(default_factory=OutboxSection)
     demo: bool = field(default=False, metadata=_doc("Set by --demo; not read from files."))
 
     @property
@@ -237,6 +562,14 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.kiosk.data_dir / "kiosk.db"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache.dir or self.kiosk.data_dir / "cache"
+
+    @property
+    def cache_key_file(self) -> Path:
+        return self.cache.key_file or self.kiosk.data_dir / "cache.key"
 
     def output_dir(self, printer: PrinterSection) -> Path:
         return printer.output_dir or self.kiosk.data_dir / "output"
@@ -423,11 +756,12 @@ def _convert(value: Any, typ: Any, key: str, meta: Mapping[str, Any]) -> Any:
             raise bad(f"{_describe(typ)} <= {high}")
         return number
     if typ is str:
-        if text is not None:
-            return text
-        if not isinstance(value, str):
+        if text is None and not isinstance(value, str):
             raise bad()
-        return value
+        result = text if text is not None else value
+        if (pattern := meta.get("pattern")) and not re.fullmatch(pattern, result):
+            raise bad(meta.get("expected"))
+        return result
     if typ is Path:
         raw = text if text is not None else value
         if not isinstance(raw, str) or not raw:

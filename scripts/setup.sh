@@ -21,7 +21,7 @@ step() { echo "=== $* ($(date +%T))"; }
 APT_PACKAGES=(
   cups cups-client cups-bsd cups-filters printer-driver-cups-pdf libcups2-dev ghostscript
   poppler-utils gcc pkg-config
-  orthanc orthanc-dicomweb orthanc-gdcm dcmtk
+  orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time
   fonts-noto-cjk fonts-droid-fallback fonts-dejavu-core libzbar0 curl iproute2 procps
   libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libopengl0 libfontconfig1 libdbus-1-3
   libglib2.0-0
@@ -53,6 +53,16 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
   step "CUPS: loopback only, no discovery"
   bash "$ROOT/installer/cups/harden-cups.sh"
   install -m 0755 -o root -g root "$ROOT/installer/cups/jamsim" /usr/lib/cups/backend/jamsim
+  if ! command -v promtool > /dev/null; then
+    # promtool checks the metrics exposition and unit-tests the fleet alert rules. Debian ships it
+    # only inside the prometheus package (330 MB installed): take the one binary out of it.
+    step "promtool (from Debian's prometheus package)"
+    tmp=$(mktemp -d)
+    chmod 755 "$tmp"
+    ( cd "$tmp" && apt-get -q -o DPkg::Lock::Timeout=900 download prometheus \
+        && dpkg-deb -x prometheus_*.deb x && install -m 0755 x/usr/bin/promtool /usr/local/bin/ )
+    rm -rf "$tmp"
+  fi
 fi
 
 step "python virtual environment $VENV"

@@ -21,6 +21,46 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This ID number does not pass its check digit. Please place the card again "
         "or ask at the desk.",
     },
+    "code.unknown_card": {
+        "zh_CN": "无法识别这张卡，请扫描检查单条码或到服务台咨询。",
+        "en": "This card is not recognised here. Please scan your exam slip or ask at the desk.",
+    },
+    "code.bad_token": {
+        "zh_CN": "这个二维码无效，请到服务台咨询。",
+        "en": "This QR code is not valid. Please ask at the desk.",
+    },
+    "code.token_expired": {
+        "zh_CN": "这个二维码已过期，请重新获取后再扫描。",
+        "en": "This QR code has expired. Please get a new one and scan it again.",
+    },
+    "code.token_used": {
+        "zh_CN": "这个二维码已经使用过，请重新获取或到服务台咨询。",
+        "en": "This QR code has already been used. Please get a new one or ask at the desk.",
+    },
+    "code.not_supported": {
+        "zh_CN": "本机暂不支持这种卡或二维码，请扫描检查单条码或到服务台咨询。",
+        "en": "This kind of card or code cannot be used at this kiosk ({kind}). "
+        "Please scan your exam slip or ask at the desk.",
+    },
+    "identity.not_registered": {
+        "zh_CN": "没有找到您在本院的登记信息，请到服务台咨询。",
+        "en": "No registration at this hospital was found for this card or code. "
+        "Please ask at the desk.",
+    },
+    "identity.lookup_failed": {
+        "zh_CN": "暂时无法核对您的身份信息，请稍后再试或到服务台咨询。",
+        "en": "The identity service at {service} could not be asked ({detail}). "
+        "Please try again later or ask at the desk.",
+    },
+    "idcard.place_again": {
+        "zh_CN": "没有读到身份证，请将身份证重新平放在读卡区。",
+        "en": "The ID card could not be read. Please place it flat on the reader again.",
+    },
+    "idcard.reader_failed": {
+        "zh_CN": "身份证读卡器暂时不可用，请扫描检查单条码或到服务台咨询。",
+        "en": "The ID card reader is not working ({detail}). "
+        "Please scan your exam slip or ask at the desk.",
+    },
     "exam.none_found": {
         "zh_CN": "没有找到与这个号码对应的检查。请到服务台咨询。",
         "en": "No exams were found for this code. Please ask at the desk.",
@@ -37,6 +77,37 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "cloud.bad_data": {
         "zh_CN": "检查资料不完整，无法打印。请到服务台咨询。",
         "en": "An exam's data could not be read ({detail}).",
+    },
+    "cloud.unauthorized": {
+        "zh_CN": "影像云拒绝了本机的登录信息，请到服务台咨询。",
+        "en": "The imaging cloud at {cloud} refused the kiosk's credentials ({detail}).",
+    },
+    "cloud.forbidden": {
+        "zh_CN": "本机无权读取这项检查，请到服务台咨询。",
+        "en": "The imaging cloud at {cloud} does not allow the kiosk to read this ({detail}).",
+    },
+    "cloud.not_found": {
+        "zh_CN": "影像云中找不到这项检查的资料，请到服务台咨询。",
+        "en": "The imaging cloud at {cloud} does not have what was asked for ({detail}).",
+    },
+    "cloud.server_error": {
+        "zh_CN": "影像云暂时出现故障，请稍后再试或到服务台咨询。",
+        "en": "The imaging cloud at {cloud} is failing ({detail}). "
+        "Please try again later or ask at the desk.",
+    },
+    "cloud.timeout": {
+        "zh_CN": "影像云响应超时，请稍后再试或到服务台咨询。",
+        "en": "The imaging cloud at {cloud} did not answer in time ({detail}). "
+        "Please try again later or ask at the desk.",
+    },
+    "cloud.bad_multipart": {
+        "zh_CN": "从影像云收到的资料不完整，请稍后再试或到服务台咨询。",
+        "en": "The imaging cloud's answer was incomplete or malformed ({detail}).",
+    },
+    "cloud.offline_not_cached": {
+        "zh_CN": "影像云暂时无法连接，本机也没有这项检查的离线资料。请稍后再试或到服务台咨询。",
+        "en": "The imaging cloud at {cloud} cannot be reached ({detail}) and this exam is "
+        "not in the kiosk's offline cache. Please try again later or ask at the desk.",
     },
     "item.already_printed": {
         "zh_CN": "已打印。如需补打，请到服务台。",
@@ -79,6 +150,11 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "printer.unavailable": {
         "zh_CN": "打印机暂时不可用，请联系工作人员。",
         "en": "The printer {printer} is not available ({detail}).",
+    },
+    "film.not_enough": {
+        "zh_CN": "胶片不足，暂时无法打印您的胶片。请联系工作人员装入胶片后再打印。",
+        "en": "Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). "
+        "Please ask the staff to load film, then print again.",
     },
     "film.compose_failed": {
         "zh_CN": "胶片无法生成，请联系工作人员。",

@@ -27,7 +27,12 @@ from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.policy import Decision, Policy
 from kiosk_app.services.printing import JobResult, PrintingService
 from kiosk_app.store import Store
-from kiosk_app.store.repositories import JobRepository, LedgerRepository, item_key
+from kiosk_app.store.repositories import (
+    JobRepository,
+    LedgerRepository,
+    ReprintRepository,
+    item_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,8 @@ class PlannedItem:
 class FilmOptions:
     size: str = "14INX17IN"
     dpi: int = 300
+    config: film.FilmConfig | None = None
+    """Plans, margins, annotations (``[film]`` settings); None: defaults at size and dpi."""
 
 
 Progress = Callable[[str, dict[str, object]], None]
@@ -67,6 +74,7 @@ class VisitService:
         film_options: FilmOptions,
         job_timeout: float,
         locale: str = "en",
+        identify: Callable[[str], tuple[Credential, list[Exam]]] | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -75,9 +83,14 @@ class VisitService:
         self.film_options = film_options
         self.job_timeout = job_timeout
         self.locale = locale
+        #: identity resolution per the site's settings (``IdentityService.find``); without it,
+        #: default code rules and a direct catalog search
+        self.identify = identify
 
     def find(self, code: str) -> tuple[Credential, list[Exam]]:
         """Parse the code and look the exams up (raises KioskError with a message id)."""
+        if self.identify is not None:
+            return self.identify(code)
         credential = parse_code(code)
         return credential, self.catalog.exams_for(credential)
 
@@ -97,7 +110,10 @@ class VisitService:
                     else:
                         last = ledger.last_delivery(key)
                         decision = self.policy.decide(
-                            exam, kind, last.delivered_at if last else None
+                            exam,
+                            kind,
+                            last.delivered_at if last else None,
+                            reprint_authorised=ReprintRepository(session).pending(key) is not None,
                         )
                     planned.append(PlannedItem(exam, kind, decision))
         return planned
@@ -163,10 +179,9 @@ class VisitService:
             pdf = self.catalog.report_pdf(item.exam)
             return self.printing.submit_report(item.exam, pdf, count_pages(pdf))
         datasets = self.catalog.image_datasets(item.exam)
-        sheets = film.compose_sheets(
-            datasets,
-            film_size_id=self.film_options.size,
-            dpi=self.film_options.dpi,
+        options = self.film_options
+        sheets = film.compose_exam(
+            datasets, options.config or film.FilmConfig(size=options.size, dpi=options.dpi)
         )
         return self.printing.submit_film(item.exam, sheets)
 

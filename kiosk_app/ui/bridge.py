@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -18,13 +20,33 @@ class _Signals(QObject):
 
 
 class _PrintTask(QRunnable):
-    def __init__(self, visit: VisitService, code: str, locale: str, signals: _Signals) -> None:
+    def __init__(
+        self,
+        visit: VisitService,
+        code: str,
+        locale: str,
+        signals: _Signals,
+        first_sheet: Callable[[float], None] | None,
+    ) -> None:
         super().__init__()
         self.visit, self.code, self.locale, self.signals = visit, code, locale, signals
+        self.first_sheet = first_sheet
+        self.started = time.monotonic()
+        self._seen_first = False
+
+    def _progress(self, event: str, data: dict[str, object]) -> None:
+        if (
+            event == "finished"
+            and data.get("state") == "completed"
+            and not self._seen_first
+            and self.first_sheet is not None
+        ):
+            self._seen_first = True
+            self.first_sheet(time.monotonic() - self.started)
 
     def run(self) -> None:
         try:
-            summary = self.visit.print_code(self.code)
+            summary = self.visit.print_code(self.code, self._progress)
         except KioskError as exc:
             self.signals.print_failed.emit(exc.message_id, exc.text(self.locale))
         except Exception:  # never leave the patient on a spinner
@@ -40,9 +62,17 @@ class VisitBridge(QObject):
     print_finished = Signal(object)
     print_failed = Signal(str, str)
 
-    def __init__(self, visit: VisitService, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        visit: VisitService,
+        parent: QObject | None = None,
+        *,
+        first_sheet: Callable[[float], None] | None = None,
+    ) -> None:
+        """``first_sheet`` is told the seconds from a scan to the first confirmed item."""
         super().__init__(parent)
         self.visit = visit
+        self.first_sheet = first_sheet
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one patient at a time
         self._signals = _Signals()
@@ -50,7 +80,8 @@ class VisitBridge(QObject):
         self._signals.print_failed.connect(self.print_failed)
 
     def start_print(self, code: str, locale: str) -> None:
-        self.pool.start(_PrintTask(self.visit, code, locale, self._signals))
+        task = _PrintTask(self.visit, code, locale, self._signals, self.first_sheet)
+        self.pool.start(task)
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)

@@ -9,20 +9,37 @@ import sys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from kiosk_app.app import build
+from drivers.idcard.reader import IdCardReader
+from drivers.scanner.base import Scanner
+from kiosk_app.app import build, build_idcard_reader, build_scanner
+from kiosk_app.health.endpoint import HealthEndpoint
 from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
+from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.main_window import KioskWindow
+from kiosk_app.ui.scan_input import install_keyboard_scans
 
 log = logging.getLogger(__name__)
 
 DEMO_CODES = ("DEMO0001", "DEMO0002", "DEMO0003", "DEMO0004")
 
 
-def create_window(settings: Settings) -> KioskWindow:
-    """The window for ``settings`` (a QApplication must exist)."""
+_CONFIGURED = object()
+
+
+def create_window(
+    settings: Settings,
+    *,
+    scanner: Scanner | object | None = _CONFIGURED,
+    card_reader: IdCardReader | object | None = _CONFIGURED,
+) -> KioskWindow:
+    """The window for ``settings`` (a QApplication must exist).
+
+    The scanner and ID card reader are the configured ones unless given (tests, demo fakes).
+    """
     kiosk = build(settings, console_log=True)
-    bridge = VisitBridge(kiosk.visit)
+    endpoint = HealthEndpoint.for_kiosk(kiosk, serve=False)
+    bridge = VisitBridge(kiosk.visit, first_sheet=endpoint.metrics.scan_to_first_sheet.observe)
     window = KioskWindow(
         bridge,
         hospital=settings.kiosk.hospital_name,
@@ -30,7 +47,43 @@ def create_window(settings: Settings) -> KioskWindow:
         demo_codes=DEMO_CODES if settings.demo else (),
         idle_timeout_s=settings.ui.idle_timeout,
     )
-    window.destroyed.connect(lambda *_: kiosk.close())
+    if settings.health.enabled:
+        try:
+            endpoint.serve()
+        except OSError as exc:  # the patients come first: run without the endpoint
+            log.warning(
+                "health endpoint not started on %s:%d: %s",
+                settings.health.bind,
+                settings.health.port,
+                exc.strerror,
+            )
+    endpoint.start()
+    kiosk.start_background()  # prefetch and the outbox sender (heartbeats carry the status)
+
+    def close(*_: object) -> None:
+        endpoint.stop()
+        kiosk.close()
+
+    def scanned(code: str) -> None:
+        window.submit_scan(code)
+
+    install_keyboard_scans(settings.scanner, scanned, window)
+    if scanner is _CONFIGURED:
+        scanner = build_scanner(settings)
+    if card_reader is _CONFIGURED:
+        card_reader = build_idcard_reader(settings)
+    assert scanner is None or isinstance(scanner, Scanner)
+    assert card_reader is None or isinstance(card_reader, IdCardReader)
+    devices = DeviceReader(scanner, card_reader, language=settings.kiosk.language, parent=window)
+    devices.code_read.connect(scanned)
+    devices.card_refused.connect(window.show_error)
+    devices.start()
+
+    def close_all(*_: object) -> None:
+        devices.stop()
+        close()
+
+    window.destroyed.connect(close_all)
     return window
 
 

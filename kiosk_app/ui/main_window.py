@@ -153,6 +153,19 @@ class KioskWindow(QMainWindow):
         self.on_idle = on_idle
         self.go_home()
 
+    def submit_scan(self, code: str) -> None:
+        """A scanner or card reader read ``code``: the exact code, whatever the field held.
+
+        Ignored while a visit runs; on the result screen it starts the next patient's visit
+        (the previous patient's data is wiped first).
+        """
+        if self.stack.currentWidget() is self.busy:
+            return
+        if self.stack.currentWidget() is self.result:
+            self.go_home()
+        self.home.code.setText(code)
+        self.submit()
+
     def submit(self) -> None:
         code = self.home.code.text().strip()
         if not code or self.stack.currentWidget() is not self.home:

@@ -32,6 +32,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from kiosk_app.services import film
+from kiosk_app.settings import load
 from tests.helpers.dicom_builders import image_series, make_encapsulated_pdf
 
 pytestmark = pytest.mark.e2e
@@ -157,7 +158,13 @@ def test_one_patient_end_to_end_through_orthanc_and_cups(  # type: ignore[no-unt
     film_pdf = PdfReader(cups_queues.film_output(jobs["film"]))
     assert len(film_pdf.pages) == 1
     printed = np.asarray(film_pdf.pages[0].images[0].image.convert("L"))
-    expected = film.compose_sheets(seeded["images"], film_size_id=FILM_SIZE, dpi=FILM_DPI)
+    # The sheet the kiosk should compose from these images with this configuration (plan,
+    # layout and annotations included), made here independently of the kiosk's process.
+    settings = load(config, env={})
+    expected = film.compose_exam(
+        seeded["images"],
+        film.FilmConfig.from_settings(settings.film, settings.kiosk.hospital_name),
+    )
     assert len(expected) == 1
     np.testing.assert_array_equal(printed, expected[0].pixels)
     assert printed.shape == (10 * FILM_DPI, 8 * FILM_DPI)

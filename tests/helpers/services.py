@@ -239,3 +239,35 @@ def orthanc(services_env: dict[str, str]) -> OrthancClient:
     except requests.RequestException as exc:
         pytest.fail(f"Orthanc at {client.url} does not answer ({exc}): services.sh status")
     return client
+
+
+# ----------------------------------------------------------------------------- DICOM print SCP
+@dataclass
+class PrintScpOutput:
+    """dcmtk's print SCP (``dcmprscp``) and the films it stored since this test began."""
+
+    ae_title: str
+    host: str
+    port: int
+    database: Path
+    before: frozenset[str]
+
+    def images(self) -> list[Path]:
+        """The Hardcopy Grayscale images (``HG_*.dcm``) stored since the test began, oldest
+        first: one per printed film box."""
+        new = [p for p in self.database.glob("HG_*.dcm") if p.name not in self.before]
+        return sorted(new, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+@pytest.fixture
+def print_scp(services_env: dict[str, str]) -> PrintScpOutput:
+    database = Path(services_env["PRINT_SCP_DB"])
+    if not database.is_dir():
+        pytest.fail(f"print SCP database {database} is missing: services.sh status")
+    return PrintScpOutput(
+        ae_title=services_env["PRINT_SCP_AET"],
+        host=services_env.get("PRINT_SCP_HOST", "127.0.0.1"),
+        port=int(services_env["PRINT_SCP_PORT"]),
+        database=database,
+        before=frozenset(p.name for p in database.glob("HG_*.dcm")),
+    )

@@ -17,7 +17,13 @@ pytestmark = pytest.mark.ui
 @pytest.fixture
 def window(qtbot, tmp_path: Path) -> KioskWindow:  # type: ignore[no-untyped-def]
     settings = load(
-        None, demo=True, env={"KIOSK_KIOSK__DATA_DIR": str(tmp_path), "KIOSK_FILM__DPI": "60"}
+        None,
+        demo=True,
+        env={
+            "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
+            "KIOSK_FILM__DPI": "60",
+            "KIOSK_HEALTH__PORT": "0",
+        },
     )
     win = create_window(settings)
     qtbot.addWidget(win)
