@@ -218,9 +218,10 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
     logs.configure(settings.kiosk.log_level, settings.log_dir, console=console_log)
     store = Store.open(settings.database_path)
     source = build_source(settings)
-    # Identity asks the cloud itself (OtherPatientIDs), never the offline cache.
-    identity_source = source
+    # Identity asks through the cache like everything else: the cloud's answer when it answers,
+    # else what a search or the prefetcher left (a patient with only an ID card, cloud down).
     source, cache, prefetcher = _offline_cache(settings, store, source)
+    identity_source = source
     report_printer = build_report_printer(settings)
     film_printer = build_film_printer(settings)
     printing = PrintingService(

@@ -95,6 +95,10 @@ class Exam:
     description: str
     report: ReportInfo | None = None
     images: tuple[InstanceRef, ...] = ()
+    unavailable: str = ""
+    """A message id when the exam's contents cannot be had now (the cloud is down and the
+    exam is not in the offline cache); the patient's other exams still print."""
+    unavailable_params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

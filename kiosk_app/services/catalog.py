@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from datetime import date
 
 from pydicom import Dataset
 
-from kiosk_app.core.errors import BadStudyDataError, NoExamsError
+from kiosk_app.core.errors import BadStudyDataError, CloudUnavailableError, NoExamsError
 from kiosk_app.core.models import Credential, CredentialKind, Exam, InstanceRef, ReportInfo
 from kiosk_app.logs import patient_ref
 from kiosk_app.services.reports import is_renderable_sr, render_sr
@@ -123,7 +124,22 @@ class Catalog:
             # One accession number must name one patient's exam; anything else is a data
             # error that must not be resolved by guessing.
             raise BadStudyDataError(detail="one accession number belongs to several patients")
-        exams = [self._complete(e) for e in found]
+        exams = []
+        offline: CloudUnavailableError | None = None
+        for exam in found:
+            try:
+                exams.append(self._complete(exam))
+            except CloudUnavailableError as exc:
+                # The cloud is down and this exam was not prefetched: list it as unavailable
+                # so the patient's prefetched exams still print, and say why for this one.
+                offline = exc
+                exams.append(
+                    dataclasses.replace(
+                        exam, unavailable=exc.message_id, unavailable_params=exc.params
+                    )
+                )
+        if offline is not None and all(e.unavailable for e in exams):
+            raise offline
         exams.sort(key=lambda e: (e.study_date is not None, e.study_date), reverse=True)
         log.info(
             "catalog: %d exam(s) for %s %s",
@@ -155,9 +171,7 @@ class Catalog:
                 expected_at=expected_time(ds),
             )
         modalities = exam.modalities or tuple(sorted({i.modality for i in images} - {""}))
-        return Exam(
-            **{**exam.__dict__, "report": report, "images": images, "modalities": modalities}
-        )
+        return dataclasses.replace(exam, report=report, images=images, modalities=modalities)
 
     def instance(self, ref: InstanceRef) -> Dataset:
         cached = self._cache.get(ref.sop_uid)

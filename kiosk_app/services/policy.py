@@ -55,6 +55,8 @@ class Policy:
         reprint_authorised: bool = False,
     ) -> Decision:
         """May this item print now? ``reprint_authorised``: a nurse allowed one more print."""
+        if exam.unavailable:
+            return Decision(False, exam.unavailable, dict(exam.unavailable_params))
         if kind is ItemKind.REPORT:
             if exam.report is None:
                 return Decision(False, "item.no_report")

@@ -124,6 +124,7 @@ class Prefetcher:
         missing_report = not self.cache.has_instance(reports[0])
         ds = self.cache.fetch_instance(reports[0])
         report.instances_fetched += int(missing_report)
+        self.cache.remember_patient_ids(ds)
         if not report_is_final(ds, self.pdf_reports_final):
             report.not_final += 1
             return

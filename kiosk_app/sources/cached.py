@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydicom import Dataset, dcmwrite
 
-from kiosk_app.core.errors import CloudUnavailableError
+from kiosk_app.core.errors import CloudError, CloudUnavailableError
 from kiosk_app.core.models import Exam, InstanceRef
 from kiosk_app.sources.base import StudySource
 from kiosk_app.sources.dicomweb import read_dataset
@@ -79,6 +79,31 @@ class CachingSource:
             lambda data: [exam_from_json(e) for e in data],
         )
         return exams
+
+    def find_patient_ids(self, other_id: str) -> list[str]:
+        """PatientIDs listing ``other_id`` (an ID number) in OtherPatientIDs: the cloud's
+        answer when it answers, else what the cache learned (a search or a prefetch)."""
+        inner = getattr(self.inner, "find_patient_ids", None)
+        if inner is None:
+            raise CloudError(cloud=self.description, detail="cannot search OtherPatientIDs")
+        ids: list[str] = self._fresh_or_cached(
+            f"patient-ids/{other_id}", "search", lambda: list(inner(other_id)), list, list
+        )
+        return ids
+
+    def remember_patient_ids(self, ds: Dataset) -> None:
+        """Record an instance's OtherPatientIDs -> PatientID, so that a patient who brings only
+        an ID card is found while the cloud is down (the prefetcher calls this)."""
+        patient = str(ds.get("PatientID", ""))
+        others = ds.get("OtherPatientIDs") or []
+        for other in [others] if isinstance(others, str) else [str(o) for o in others]:
+            if not other or not patient:
+                continue
+            name = f"patient-ids/{other}"
+            known = self.blobs.get(name)
+            ids = set(json.loads(known)) if known is not None else set()
+            if patient not in ids:
+                self._store(name, json.dumps(sorted(ids | {patient})).encode(), "search")
 
     def list_instances(self, study_uid: str) -> list[InstanceRef]:
         return self._fresh_or_cached(

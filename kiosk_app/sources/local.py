@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -94,8 +95,8 @@ class LocalArchiveSource:
                         description=str(ds.get("StudyDescription", "")),
                     )
             for study, exam in self._exams.items():
-                self._exams[study] = Exam(
-                    **{**exam.__dict__, "modalities": tuple(sorted(modalities[study] - {""}))}
+                self._exams[study] = dataclasses.replace(
+                    exam, modalities=tuple(sorted(modalities[study] - {""}))
                 )
             self._index = index
             log.info("local archive: %d instances in %d studies", len(index), len(self._exams))

@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 TODAY = date.today().strftime("%Y%m%d")
 FINDINGS = "肝脏形态大小正常，实质密度均匀，未见占位。"
 NAME, PID = "Qian^Offline=钱^离线", "OFF0001"
+ID_NUMBER = "11010519491231002X"  # GB 11643's worked example; held in OtherPatientIDs
 
 
 def kiosk(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -85,6 +86,7 @@ def seeded(orthanc):  # type: ignore[no-untyped-def]
         common = dict(patient_id=PID, patient_name=NAME, accession=acc, study_uid=uid)
         for ds in image_series(ct, n=3, **common):
             ds.StudyDate = when
+            ds.OtherPatientIDs = ID_NUMBER
             orthanc.upload(ds)
         if acc == "OFFACC1":
             report = make_sr(
@@ -96,6 +98,7 @@ def seeded(orthanc):  # type: ignore[no-untyped-def]
             )
         else:
             report = make_encapsulated_pdf(report_pdf("OLDREPORT"), **common, study_date=when)
+        report.OtherPatientIDs = ID_NUMBER
         orthanc.upload(report)
         studies[acc] = uid
     return studies
@@ -135,6 +138,28 @@ def test_prefetched_exam_prints_while_orthanc_is_stopped(  # type: ignore[no-unt
             assert needle.encode(encoding) not in raw, needle  # ...but nothing readable
     key = tmp_path / "data" / "cache.key"
     assert oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_patient_with_only_an_id_card_prints_what_was_prefetched_offline(  # type: ignore[no-untyped-def]
+    seeded, services_env, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, services_env)
+    run = kiosk("prefetch", "--config", str(config), "--json")
+    assert run.returncode == 0, run.stderr
+    with orthanc_stopped(services_env):
+        run = kiosk("print", ID_NUMBER, "--config", str(config), "--json")
+    assert run.returncode == 0, run.stderr
+    items = {(i["study_uid"], i["kind"]): i for i in json.loads(run.stdout)["items"]}
+    today, last_year = seeded["OFFACC1"], seeded["OFFACC2"]
+    assert items[(today, "report")]["state"] == "delivered"
+    assert items[(today, "film")]["state"] == "delivered"
+    for kind in ("report", "film"):  # never prefetched: said so, not printed, nothing lost
+        assert items[(last_year, kind)]["state"] == "skipped"
+        assert "offline cache" in items[(last_year, kind)]["reason"]
+    assert len(list((tmp_path / "out-report").glob("*.pdf"))) == 1
+    cache = tmp_path / "data" / "cache"
+    raw = b"".join(p.read_bytes() for p in cache.rglob("*") if p.is_file())
+    assert ID_NUMBER.encode() not in raw and PID.encode() not in raw
 
 
 def test_sr_report_prints_through_the_cloud(seeded, services_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

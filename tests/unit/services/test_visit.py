@@ -12,7 +12,7 @@ from kiosk_app.core.errors import (
     NoExamsError,
     UnknownCodeError,
 )
-from kiosk_app.core.models import ItemKind, ItemState
+from kiosk_app.core.models import Credential, CredentialKind, InstanceRef, ItemKind, ItemState
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.policy import Policy
 from kiosk_app.services.printing import PrintingService
@@ -154,3 +154,52 @@ def test_expected_time_shows_the_date_when_it_is_not_today() -> None:
     ds.ExpectedCompletionDateTime = "20240521160000"
     assert expected_time(ds, today=date(2024, 5, 21)) == "16:00"
     assert expected_time(ds, today=date(2024, 5, 22)) == "2024-05-21 16:00"
+
+
+def test_offline_the_cached_exam_prints_and_the_other_says_why(store: Store) -> None:
+    other = STUDY + ".2"
+    source = MemorySource(
+        [
+            pdf_instance("P1", "ACC1", STUDY),
+            *ct_images("P1", "ACC1", STUDY, n=1),
+            pdf_instance("P1", "ACC2", other),
+            *ct_images("P1", "ACC2", other, n=1),
+        ]
+    )
+    listing = source.list_instances
+
+    def list_instances(study_uid: str) -> list[InstanceRef]:
+        if study_uid == other:  # the cloud is down and this exam was never cached
+            raise CloudUnavailableError(
+                "cloud.offline_not_cached", cloud="memory://test", detail="connection refused"
+            )
+        return listing(study_uid)
+
+    source.list_instances = list_instances  # type: ignore[method-assign]
+    visit, paper, film = make_visit(store, source)
+    exams = visit.catalog.exams_for(Credential(CredentialKind.NATIONAL_ID, "P1"))
+    assert sorted(e.unavailable for e in exams) == ["", "cloud.offline_not_cached"]
+    summary = visit.print_planned("P1", visit.plan(exams))
+    by_item = {(i.study_uid, i.kind): i for i in summary.items}
+    assert by_item[(STUDY, ItemKind.REPORT)].state is ItemState.DELIVERED
+    assert by_item[(STUDY, ItemKind.FILM)].state is ItemState.DELIVERED
+    for kind in (ItemKind.REPORT, ItemKind.FILM):
+        item = by_item[(other, kind)]
+        assert item.state is ItemState.SKIPPED
+        assert "offline cache" in item.reason
+        assert item.message_id == "cloud.offline_not_cached"
+    assert len(paper.sent) == 1 and len(film.sent) == 1
+
+
+def test_offline_with_nothing_cached_the_visit_fails_clearly(store: Store) -> None:
+    source = MemorySource([pdf_instance("P1", "ACC1", STUDY)])
+
+    def down(_study_uid: str) -> list[InstanceRef]:
+        raise CloudUnavailableError("cloud.offline_not_cached", cloud="x", detail="refused")
+
+    source.list_instances = down  # type: ignore[method-assign]
+    visit, paper, _film = make_visit(store, source)
+    with pytest.raises(CloudUnavailableError) as info:
+        visit.print_code("ACC1")
+    assert info.value.message_id == "cloud.offline_not_cached"
+    assert paper.sent == []
