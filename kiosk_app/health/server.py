@@ -152,7 +152,13 @@ class HealthServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         """Serve on a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, name="health-http", daemon=True)
+        # A short poll: stop(), called on the GUI thread when the kiosk closes, waits for it.
+        self._thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="health-http",
+            daemon=True,
+        )
         self._thread.start()
         if not self.token:
             log.warning("health.token is empty: /status and /metrics refuse every request")

@@ -59,6 +59,7 @@ def create_window(
             )
     endpoint.start()
     kiosk.start_background()  # prefetch and the outbox sender (heartbeats carry the status)
+    window.health_endpoint = endpoint
 
     def close(*_: object) -> None:
         endpoint.stop()

@@ -7,6 +7,7 @@ a screen after the visit: returning home (after the result, or on idle) clears e
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -24,6 +25,9 @@ from PySide6.QtWidgets import (
 from kiosk_app.core import messages
 from kiosk_app.core.models import ItemState, PrintSummary
 from kiosk_app.ui.bridge import VisitBridge
+
+if TYPE_CHECKING:
+    from kiosk_app.health.endpoint import HealthEndpoint
 
 STYLE = """
 QWidget { background: #ffffff; color: #111111; font-size: 32px; }
@@ -123,6 +127,8 @@ class KioskWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.bridge = bridge
+        #: the monitoring endpoint serving this kiosk (set by create_window), for benchmarks
+        self.health_endpoint: HealthEndpoint | None = None
         self.language = locale
         self.setWindowTitle(hospital)
         self.setStyleSheet(STYLE)
