@@ -256,6 +256,7 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
         job_timeout=settings.printing.job_timeout,
         identify=find,
     )
+    printing.recompose = visit.recompose  # a paused job resumes after a restart, if identical
     health = HealthService(
         kiosk_id=settings.kiosk.id,
         printers={"report": report_printer, "film": film_printer},

@@ -39,11 +39,13 @@ import enum
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from drivers.base import DocumentPrinter, FilmPrinter, FilmSheet, JobPhase, JobStatus, Printer
 from drivers.errors import PrinterError, PrinterFaultError
+from kiosk_app.core.errors import KioskError
 from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.logs import patient_ref
 from kiosk_app.services import device_status, events
@@ -117,6 +119,20 @@ class _Payload:
     per_unit: bool
 
 
+def sheet_digest(sheet: FilmSheet) -> str:
+    """What a film sheet holds, cheaply: CRC-32 of its shape, size, dpi and pixels."""
+    head = f"{sheet.pixels.shape}/{sheet.film_size_id}/{sheet.dpi}/{sheet.portrait}".encode()
+    return f"{zlib.crc32(sheet.pixels.tobytes(), zlib.crc32(head)):08x}"
+
+
+def document_digest(pdf: bytes) -> str:
+    return f"{zlib.crc32(pdf):08x}"
+
+
+#: Recomposes an item's content from the study after a restart: film sheets or report PDF.
+Recompose = Callable[[ItemKind, str, str, str], "list[FilmSheet] | bytes"]
+
+
 class PrintingService:
     def __init__(
         self,
@@ -138,6 +154,8 @@ class PrintingService:
         self.report_options = dict(report_options or REPORT_OPTIONS)
         self._payloads: dict[int, _Payload] = {}
         self._lock = threading.RLock()
+        #: set by the composition root: how to rebuild a job's content after a restart
+        self.recompose: Recompose | None = None
 
     def printer_for(self, kind: ItemKind) -> Printer:
         return self.report_printer if kind is ItemKind.REPORT else self.film_printer
@@ -146,14 +164,28 @@ class PrintingService:
 
     def submit_report(self, exam: Exam, pdf: bytes, pages: int) -> JobResult:
         """Record a report job (one unit per page) and send it as one printer job."""
+        return self._submit(
+            exam,
+            ItemKind.REPORT,
+            pages,
+            self._report_payload(pdf),
+            self.report_options.get("media", ""),
+            [document_digest(pdf)] * pages,
+        )
+
+    def _report_payload(self, pdf: bytes) -> _Payload:
         options = self.report_options
 
         def send(_units: list[int], title: str) -> str:
             return self.report_printer.submit_pdf(pdf, title, options)
 
-        return self._submit(
-            exam, ItemKind.REPORT, pages, _Payload(send, per_unit=False), options.get("media", "")
-        )
+        return _Payload(send, per_unit=False)
+
+    def _film_payload(self, sheets: list[FilmSheet]) -> _Payload:
+        def send(units: list[int], title: str) -> str:
+            return self.film_printer.submit_sheets([sheets[i] for i in units], title)
+
+        return _Payload(send, per_unit=True)
 
     def submit_film(self, exam: Exam, sheets: Sequence[FilmSheet]) -> JobResult:
         """Record a film job (one unit per sheet) and send its first sheet.
@@ -167,13 +199,23 @@ class PrintingService:
             supply = ConsumableRepository(session).get(self.film_printer.name, media)
             check_film_supply(supply.remaining if supply else None, len(sheets), media)
 
-        def send(units: list[int], title: str) -> str:
-            return self.film_printer.submit_sheets([sheets[i] for i in units], title)
-
-        return self._submit(exam, ItemKind.FILM, len(sheets), _Payload(send, True), media)
+        return self._submit(
+            exam,
+            ItemKind.FILM,
+            len(sheets),
+            self._film_payload(sheets),
+            media,
+            [sheet_digest(s) for s in sheets],
+        )
 
     def _submit(
-        self, exam: Exam, kind: ItemKind, units: int, payload: _Payload, media: str
+        self,
+        exam: Exam,
+        kind: ItemKind,
+        units: int,
+        payload: _Payload,
+        media: str,
+        digests: Sequence[str],
     ) -> JobResult:
         printer = self.printer_for(kind)
         key = item_key(exam.study_uid, kind.value)
@@ -187,6 +229,8 @@ class PrintingService:
                 units_total=units,
                 media=media,
             )
+            for unit, digest in zip(job.units, digests, strict=True):
+                unit.digest = digest
             if LedgerRepository(session).last_delivery(key) is not None:
                 authorisation = ReprintRepository(session).pending(key)
                 if authorisation is not None:
@@ -423,10 +467,8 @@ class PrintingService:
             if state not in (JobState.PAUSED, JobState.SUBMITTED, JobState.UNKNOWN):
                 raise ValueError(f"job {job_id} is {state.value}: nothing to resume")
             if unsent and job_id not in self._payloads:
-                raise ValueError(
-                    f"job {job_id}: the kiosk restarted since it was sent, so its sheets are "
-                    "gone; cancel it and authorise a reprint"
-                )
+                # The kiosk restarted since: rebuild the sheets, or refuse (ValueError).
+                self._payloads[job_id] = self._rebuild(job_id)
             self.printer_for(kind).resume(in_flight)
             with self.store.session() as session:
                 repo = JobRepository(session)
@@ -444,6 +486,45 @@ class PrintingService:
                 )
             log.info("job %d resumed by %s", job_id, actor)
             return self._advance(job_id)
+
+    def _rebuild(self, job_id: int) -> _Payload:
+        """A job's content, recomposed from the study after a restart, and proven identical.
+
+        Composition is deterministic, so the same study and settings give the same sheets; the
+        digest recorded with each unit proves it. Anything else (the study or the film settings
+        changed, the cloud is down and nothing is cached) is refused: a different sheet 3 on
+        the patient's film would be worse than a reprint.
+        """
+        gone = "cancel it and authorise a reprint"
+        if self.recompose is None:
+            raise ValueError(f"job {job_id}: the kiosk restarted since it was sent; {gone}")
+        with self.store.session() as session:
+            job = JobRepository(session).get(job_id)
+            kind, study, accession, patient = (
+                ItemKind(job.kind),
+                job.study_uid,
+                job.accession,
+                job.patient_id,
+            )
+            digests = [u.digest for u in job.units]
+        if not all(digests):
+            raise ValueError(f"job {job_id}: recorded without content digests; {gone}")
+        try:
+            content = self.recompose(kind, study, accession, patient)
+        except KioskError as exc:
+            raise ValueError(f"job {job_id}: cannot recompose it ({exc}); {gone}") from exc
+        if isinstance(content, bytes):
+            if [document_digest(content)] * len(digests) != digests:
+                raise ValueError(f"job {job_id}: the report changed since it was sent; {gone}")
+            log.info("job %d: report recomposed after a restart, identical", job_id)
+            return self._report_payload(content)
+        if [sheet_digest(s) for s in content] != digests:
+            raise ValueError(
+                f"job {job_id}: the recomposed sheets differ from those first sent (the study "
+                f"or the film settings changed); {gone}"
+            )
+        log.info("job %d: %d sheets recomposed after a restart, identical", job_id, len(content))
+        return self._film_payload(list(content))
 
     def cancel(self, job_id: int, actor: str = ACTOR, reason: str = "") -> JobResult:
         """Cancel a job: its printer jobs in flight are cancelled, nothing more is sent.

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from drivers.base import FilmSheet
 from kiosk_app.core import messages
 from kiosk_app.core.credentials import parse_code
 from kiosk_app.core.errors import BadStudyDataError, KioskError
 from kiosk_app.core.models import (
     Credential,
+    CredentialKind,
     Exam,
     ItemKind,
     ItemOutcome,
@@ -158,7 +160,15 @@ class VisitService:
                     params=exc.params,
                 )
                 continue
-            progress("submitted", {"kind": item.kind.value, "units": result.units})
+            progress(
+                "submitted",
+                {
+                    "kind": item.kind.value,
+                    "units": result.units,
+                    "job_id": result.job_id,
+                    "study_uid": item.exam.study_uid,
+                },
+            )
             outcomes[index] = self._outcome(item, result)
             if result.state is JobState.SUBMITTED:
                 jobs[result.job_id] = index
@@ -174,16 +184,38 @@ class VisitService:
 
     # ------------------------------------------------------------------ helpers
 
+    def recompose(
+        self, kind: ItemKind, study_uid: str, accession: str, patient_id: str
+    ) -> list[FilmSheet] | bytes:
+        """An item's content made again from its study, as it was first made (after a restart).
+
+        The printing service resumes a job with it only if every sheet matches the digest
+        recorded when the job was sent.
+        """
+        if accession:
+            credential = Credential(CredentialKind.ACCESSION, accession)
+        else:
+            credential = Credential(CredentialKind.PATIENT_ID, patient_id)
+        exams = [e for e in self.catalog.exams_for(credential) if e.study_uid == study_uid]
+        if not exams or exams[0].patient_id != patient_id or exams[0].unavailable:
+            raise BadStudyDataError(detail="the exam of this job cannot be found again")
+        exam = exams[0]
+        if kind is ItemKind.REPORT:
+            return self.catalog.report_pdf(exam)
+        return self._compose(exam)
+
+    def _compose(self, exam: Exam) -> list[FilmSheet]:
+        options = self.film_options
+        return film.compose_exam(
+            self.catalog.image_datasets(exam),
+            options.config or film.FilmConfig(size=options.size, dpi=options.dpi),
+        )
+
     def _submit(self, item: PlannedItem) -> JobResult:
         if item.kind is ItemKind.REPORT:
             pdf = self.catalog.report_pdf(item.exam)
             return self.printing.submit_report(item.exam, pdf, count_pages(pdf))
-        datasets = self.catalog.image_datasets(item.exam)
-        options = self.film_options
-        sheets = film.compose_exam(
-            datasets, options.config or film.FilmConfig(size=options.size, dpi=options.dpi)
-        )
-        return self.printing.submit_film(item.exam, sheets)
+        return self.printing.submit_film(item.exam, self._compose(item.exam))
 
     def _outcome(self, item: PlannedItem, result: JobResult) -> ItemOutcome:
         return self._outcome_from(

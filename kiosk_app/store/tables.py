@@ -69,6 +69,9 @@ class PrintUnit(Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     """How many times this unit was handed to the printer (more than 1 only by a nurse)."""
+    digest: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    """What this unit holds (see ``printing.unit_digest``): a sheet recomposed after a restart
+    is sent only if it matches."""
 
     job: Mapped[PrintJob] = relationship(back_populates="units")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from kiosk_app.store import Store
@@ -34,10 +35,13 @@ def test_jobs_recorded_before_the_upgrade_keep_their_units_and_get_defaults(
     assert store.revisions() == {"0001"}
 
     store.migrate()
-    assert "0002_printing" in store.revisions()
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert store.revisions() == heads
+    assert "0003_printing_digest" in heads  # the printing branch, to its newest revision
     with store.session() as session:
         job = JobRepository(session).get(1)
         assert (job.media, job.attention, job.reprint) == ("", "", False)
         (unit,) = job.units
         assert (unit.state, unit.attempts, unit.printer_job_id) == ("sent", 0, None)
+        assert unit.digest == ""  # recorded before digests: never resumed by recomposing
     store.close()

@@ -9,7 +9,7 @@ import pytest
 
 from drivers.base import FilmSheet, JobPhase, JobStatus
 from drivers.film.fake import FakeDicomFilmPrinter
-from kiosk_app.core.models import Exam, JobState
+from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.services.policy import NotEnoughFilmError
 from kiosk_app.services.printing import PrintingService, UnitState
 from kiosk_app.store import Store
@@ -141,9 +141,60 @@ def test_a_restart_with_sheets_left_holds_the_job(store: Store) -> None:
     (result,) = service(store, film).reconcile()
     assert (result.state, result.confirmed) == (JobState.PAUSED, 1)
     assert "interrupted by a restart" in result.attention
-    with pytest.raises(ValueError, match="gone"):
-        service(store, film).resume(job, "nurse01")
+    with pytest.raises(ValueError, match="restarted since it was sent"):
+        service(store, film).resume(job, "nurse01")  # nothing can rebuild the sheets
     assert len(film.films) == 1
+
+
+def restarted_with(store: Store, film: FakeDicomFilmPrinter, content: object) -> PrintingService:
+    """The kiosk after a restart, able to recompose the job's content from the study."""
+    printing = service(store, film)
+    calls: list[tuple[object, ...]] = []
+
+    def recompose(*args: object) -> object:
+        calls.append(args)
+        return content
+
+    printing.recompose = recompose  # type: ignore[assignment]
+    printing.recompose_calls = calls  # type: ignore[attr-defined]
+    return printing
+
+
+def test_a_jam_then_a_crash_resumes_with_recomposed_identical_sheets(store: Store) -> None:
+    """Power cut while a nurse is clearing a jam at sheet 3: after the restart she resumes and
+    the printer has each of sheets 1-5 exactly once."""
+    film = FakeDicomFilmPrinter()
+    film.jam_after = 2
+    first = service(store, film)
+    job = first.submit_film(EXAM, sheets(5)).job_id
+    first.wait([job], 10)
+    assert printed(film) == [1, 2]
+    # power cut: the sheets in memory are gone
+    restarted = restarted_with(store, film, sheets(5))
+    restarted.reconcile()
+    film.clear()
+    restarted.resume(job, "nurse01")
+    done = restarted.wait([job], 10)[job]
+    assert done.state is JobState.COMPLETED
+    assert printed(film) == [1, 2, 3, 4, 5]
+    assert restarted.recompose_calls == [  # type: ignore[attr-defined]
+        (ItemKind.FILM, EXAM.study_uid, EXAM.accession_number, EXAM.patient_id)
+    ]
+    with store.session() as s:
+        assert [e.units for e in LedgerRepository(s).all()] == [5]
+
+
+def test_recomposed_sheets_that_differ_are_refused_and_nothing_is_sent(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    job = service(store, film).submit_film(EXAM, sheets(3)).job_id
+    changed = sheets(3)
+    changed[2] = FilmSheet(np.full((20, 16), 99, np.uint8), "14INX17IN", 1)
+    restarted = restarted_with(store, film, changed)
+    restarted.reconcile()
+    with pytest.raises(ValueError, match="differ from those first sent"):
+        restarted.resume(job, "nurse01")
+    assert printed(film) == [1]
+    assert restarted.check(job).state is JobState.PAUSED  # still waits for the nurse
 
 
 def test_cancel_stops_a_job_and_nothing_is_delivered(store: Store) -> None:
