@@ -1,7 +1,10 @@
-"""The kiosk window: home, busy, result. Plain for now; large, calm and bilingual.
+"""The kiosk window: the patient flow (home → finding → exams → printing → result) and the
+nurses' maintenance mode, in one stack.
 
-Screens never build services: they get a :class:`VisitBridge`. Nothing patient-specific stays on
-a screen after the visit: returning home (after the result, or on idle) clears every label.
+Screens never build services: they get a :class:`VisitBridge` (and, for maintenance, the
+kiosk's maintenance and health services through a :class:`Worker`). Nothing patient-specific
+stays on a screen after the visit: returning home (after the result, on cancel, or on idle)
+clears every screen and drops the visit from memory.
 """
 
 from __future__ import annotations
@@ -10,109 +13,51 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QStackedWidget, QVBoxLayout
 
 from kiosk_app.core import messages
-from kiosk_app.core.models import ItemState, PrintSummary
-from kiosk_app.ui.bridge import VisitBridge
+from kiosk_app.core.models import ItemKind, PrintSummary
+from kiosk_app.ui.bridge import FoundVisit, VisitBridge, Worker
+from kiosk_app.ui.maintenance.login import LoginScreen
+from kiosk_app.ui.maintenance.pin import PinGate
+from kiosk_app.ui.screens.common import HIGH_CONTRAST, NORMAL, button, label
+from kiosk_app.ui.screens.home import HomeScreen
+from kiosk_app.ui.screens.keypad import KeypadScreen
+from kiosk_app.ui.screens.visit import ExamsScreen, FindingScreen, PrintingScreen, ResultScreen
 
 if TYPE_CHECKING:
+    from kiosk_app.app import Kiosk
     from kiosk_app.health.endpoint import HealthEndpoint
+    from kiosk_app.ui.maintenance.panel import MaintenancePanel
 
-STYLE = """
-QWidget { background: #ffffff; color: #111111; font-size: 32px; }
-QLabel#instruction { font-size: 64px; font-weight: bold; }
-QLabel#hospital { font-size: 40px; color: #333333; }
-QLabel#result { font-size: 36px; }
-QLabel#small { font-size: 24px; color: #444444; }
-QLineEdit { font-size: 48px; min-height: 120px; border: 3px solid #555555; padding: 0 16px; }
-QPushButton { font-size: 48px; min-height: 120px; min-width: 240px;
-              background: #0b57d0; color: #ffffff; border-radius: 12px; }
-QPushButton:focus { border: 4px solid #111111; }
-"""
+#: the countdown shown before an idle reset (UI_GUIDE: announced 10 s before)
+COUNTDOWN_S = 10
 
 
-def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    if name:
-        label.setObjectName(name)
-    return label
+class IdleCountdown(QFrame):
+    """ "Are you still there?" with a visible countdown and a "more time" button."""
 
-
-class HomeScreen(QWidget):
-    """One instruction, the code field (the keyboard acts as the scanner), demo codes."""
-
-    def __init__(self, hospital: str, demo_codes: Sequence[str], locale: str) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setSpacing(40)
-        layout.addWidget(_label(hospital, "hospital"))
-        self.instruction = _label(messages.text("ui.instruction", locale), "instruction")
-        layout.addWidget(self.instruction)
-        row = QHBoxLayout()
-        self.code = QLineEdit()
-        self.code.setPlaceholderText(messages.text("ui.type_code", locale))
-        self.code.setMaxLength(64)
-        self.print_button = QPushButton(messages.text("ui.print", locale))
-        row.addWidget(self.code, 3)
-        row.addSpacing(24)
-        row.addWidget(self.print_button, 1)
-        layout.addLayout(row)
-        self.demo = _label(
-            messages.text("ui.demo_codes", locale) + "  ".join(demo_codes) if demo_codes else "",
-            "small",
-        )
-        layout.addWidget(self.demo)
-        layout.addStretch(1)
-        layout.addWidget(_label(messages.text("ui.staff_help", locale), "small"))
-
-    def clear(self) -> None:
-        self.code.clear()
-        self.code.setFocus()
-
-
-class BusyScreen(QWidget):
-    def __init__(self, locale: str) -> None:
-        super().__init__()
+    def __init__(self, parent: QMainWindow) -> None:
+        super().__init__(parent)
+        self.setObjectName("countdown")
+        self.setAutoFillBackground(True)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(_label(messages.text("ui.searching", locale), "instruction"))
+        self.text = label("", "instruction")
+        layout.addWidget(self.text)
+        self.more = button("", "primary")
+        layout.addWidget(self.more, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(1)
+        self.hide()
 
-
-class ResultScreen(QWidget):
-    """What was printed, what was not and why, and a message id for staff on errors."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        self.headline = _label("", "instruction")
-        self.details = _label("", "result")
-        self.staff = _label("", "small")
-        for widget in (self.headline, self.details, self.staff):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-
-    def clear(self) -> None:
-        for widget in (self.headline, self.details, self.staff):
-            widget.clear()
+    def show_seconds(self, seconds: int, locale: str) -> None:
+        self.text.setText(messages.text("ui.idle_title", locale, seconds=seconds))
+        self.more.setText(messages.text("ui.more_time", locale))
 
 
 class KioskWindow(QMainWindow):
-    """The whole patient flow for the plain window."""
+    """The whole patient flow, and maintenance mode behind a long press and a PIN."""
 
     def __init__(
         self,
@@ -124,50 +69,128 @@ class KioskWindow(QMainWindow):
         idle_timeout_s: float = 60.0,
         result_hold_s: float = 15.0,
         on_idle: Callable[[], None] | None = None,
+        kiosk: Kiosk | None = None,
+        pin_gate: PinGate | None = None,
+        high_contrast: bool = False,
+        camera: bool = False,
     ) -> None:
         super().__init__()
         self.bridge = bridge
         #: the monitoring endpoint serving this kiosk (set by create_window), for benchmarks
         self.health_endpoint: HealthEndpoint | None = None
         self.language = locale
+        self.high_contrast = high_contrast
+        #: the visit on screen; dropped on the way home
+        self.found: FoundVisit | None = None
+        #: set by ``run`` in fullscreen: the window cannot be closed except from maintenance
+        self.locked = False
+        self._may_close = False
         self.setWindowTitle(hospital)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(HIGH_CONTRAST if high_contrast else NORMAL)
         self.stack = QStackedWidget()
-        self.home = HomeScreen(hospital, demo_codes, locale)
-        self.busy = BusyScreen(locale)
-        self.result = ResultScreen()
-        for screen in (self.home, self.busy, self.result):
+        self.home = HomeScreen(hospital, demo_codes, locale, camera=camera)
+        self.keypad = KeypadScreen(locale)
+        self.finding = FindingScreen(locale)
+        self.busy = self.finding  # the old name
+        self.exams = ExamsScreen(locale)
+        self.printing = PrintingScreen(locale)
+        self.result = ResultScreen(locale)
+        self.worker = Worker(self)
+        self.login = LoginScreen(pin_gate or PinGate("", 300), locale, self.worker)
+        self.panel: MaintenancePanel | None = None
+        self.kiosk = kiosk
+        if kiosk is not None and kiosk.maintenance is not None:
+            from kiosk_app.ui.maintenance.panel import MaintenancePanel
+
+            self.panel = MaintenancePanel(
+                kiosk.maintenance, kiosk.health, kiosk.store, kiosk.visit, self.worker, locale
+            )
+        screens = [
+            self.home,
+            self.keypad,
+            self.finding,
+            self.exams,
+            self.printing,
+            self.result,
+            self.login,
+        ]
+        if self.panel is not None:
+            screens.append(self.panel)
+        for screen in screens:
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
+        self.countdown = IdleCountdown(self)
+
         self.home.code.returnPressed.connect(self.submit)
-        self.home.print_button.clicked.connect(self.submit)
+        self.home.find_button.clicked.connect(self.submit)
+        self.home.typing_requested.connect(self.open_keypad)
+        self.home.language_toggled.connect(self.toggle_language)
+        self.home.contrast_toggled.connect(self.toggle_contrast)
+        self.home.maintenance_requested.connect(self.open_login)
+        self.keypad.submitted.connect(self._keypad_submitted)
+        self.keypad.cancelled.connect(self.go_home)
+        self.finding.cancelled.connect(self.go_home)
+        self.exams.cancelled.connect(self.go_home)
+        self.exams.print_requested.connect(self.print_selected)
+        self.result.home_requested.connect(self.go_home)
+        self.login.cancelled.connect(self.go_home)
+        self.login.entered.connect(self.open_maintenance)
+        self.login.failed.connect(self._pin_failed)
+        if self.panel is not None:
+            self.panel.exited.connect(self.go_home)
+            self.panel.quit_requested.connect(self.allow_close)
+        bridge.found.connect(self.show_exams)
+        bridge.find_failed.connect(self._find_failed)
+        bridge.progress.connect(self._progress)
+        bridge.sheet_progress.connect(self.printing.sheets)
         bridge.print_finished.connect(self.show_summary)
         bridge.print_failed.connect(self.show_error)
+        self.countdown.more.clicked.connect(self.more_time)
+
         self.result_timer = QTimer(self)
         self.result_timer.setSingleShot(True)
         self.result_timer.setInterval(int(result_hold_s * 1000))
         self.result_timer.timeout.connect(self.go_home)
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
-        self.idle_timer.setInterval(int(idle_timeout_s * 1000))
-        self.idle_timer.timeout.connect(self.go_home)
-        self.idle_watcher = IdleWatcher(self.idle_timer)
+        self.idle_timer.setInterval(int(max(idle_timeout_s - COUNTDOWN_S, 1) * 1000))
+        self.idle_timer.timeout.connect(self._idle)
+        self.countdown_timer = QTimer(self)
+        self.countdown_timer.setInterval(1000)
+        self.countdown_timer.timeout.connect(self._count_down)
+        self.countdown_left = 0
+        self.idle_watcher = IdleWatcher(self.idle_timer, self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle_watcher)
         self.idle_timer.start()
         self.on_idle = on_idle
+        self._warm_up()
         self.go_home()
 
+    def _warm_up(self) -> None:
+        """Paint every screen once off screen, with a sample progress row, so the first
+        patient does not wait for fonts, glyphs and styles to load (a 50 ms stall otherwise)."""
+        self.printing.job_submitted(0, ItemKind.REPORT, 1)
+        self.printing.job_submitted(-1, ItemKind.FILM, 1)
+        for index in range(self.stack.count()):
+            screen = self.stack.widget(index)
+            if screen is not None:
+                screen.resize(self.size())
+                screen.grab()
+        self.printing.clear()
+
+    # ------------------------------------------------------------------ patient flow
     def submit_scan(self, code: str) -> None:
         """A scanner or card reader read ``code``: the exact code, whatever the field held.
 
-        Ignored while a visit runs; on the result screen it starts the next patient's visit
-        (the previous patient's data is wiped first).
+        Ignored while a visit is being found or printed and in maintenance; on the exam list or
+        the result it starts the next patient's visit (the previous patient's data is wiped).
         """
-        if self.stack.currentWidget() is self.busy:
+        current = self.stack.currentWidget()
+        if current in (self.finding, self.printing, self.login, self.panel):
             return
-        if self.stack.currentWidget() is self.result:
+        if current is not self.home:
             self.go_home()
         self.home.code.setText(code)
         self.submit()
@@ -177,45 +200,185 @@ class KioskWindow(QMainWindow):
         if not code or self.stack.currentWidget() is not self.home:
             return
         self.home.code.clear()
-        self.stack.setCurrentWidget(self.busy)
-        self.bridge.start_print(code, self.language)
+        self._find(code)
+
+    def open_keypad(self) -> None:
+        self.keypad.clear()
+        self.stack.setCurrentWidget(self.keypad)
+
+    def _keypad_submitted(self, code: str) -> None:
+        self.keypad.clear()
+        self._find(code)
+
+    def _find(self, code: str) -> None:
+        self.stack.setCurrentWidget(self.finding)
+        self.finding.start()
+        self.bridge.find(code, self.language)
+
+    def show_exams(self, found: FoundVisit) -> None:
+        if self.stack.currentWidget() is not self.finding:
+            return  # cancelled meanwhile: drop it
+        self.finding.stop()
+        self.found = found
+        self.exams.show_visit(found)
+        self.stack.setCurrentWidget(self.exams)
+
+    def _find_failed(self, message_id: str, text: str) -> None:
+        if self.stack.currentWidget() is self.finding:
+            self.finding.stop()
+            self.show_error(message_id, text)
+
+    def print_selected(self) -> None:
+        if self.found is None or not self.exams.selected():
+            return
+        selected = self.exams.selected()
+        self.printing.start()
+        self.stack.setCurrentWidget(self.printing)
+        self.bridge.print_planned(self.found, self.language, selected)
+
+    def _progress(self, event: str, data: object) -> None:
+        if event == "submitted" and isinstance(data, dict) and isinstance(data.get("job_id"), int):
+            self.printing.job_submitted(
+                int(data["job_id"]), ItemKind(str(data["kind"])), int(data.get("units", 0))
+            )
 
     def show_summary(self, summary: PrintSummary) -> None:
-        lines = []
-        for item in summary.items:
-            kind = messages.text(f"kind.{item.kind.value}", self.language)
-            state = messages.text(f"state.{item.state.value}", self.language)
-            count = f" ×{item.count}" if item.count and item.state is ItemState.DELIVERED else ""
-            reason = (
-                messages.text(item.message_id, self.language, **item.params)
-                if item.message_id
-                else ""
-            )
-            lines.append(f"{kind}{count}: {state}" + (f"。{reason}" if reason else ""))
-        headline = "ui.done" if summary.delivered else "ui.nothing_new"
-        self.result.headline.setText(messages.text(headline, self.language))
-        self.result.details.setText("\n".join(lines))
-        self.result.staff.setText(messages.text("ui.staff_help", self.language))
+        self.result.show_summary(summary, self.language)
+        self.found = None
         self.stack.setCurrentWidget(self.result)
         self.result_timer.start()
 
     def show_error(self, message_id: str, text: str) -> None:
-        self.result.headline.setText(text or messages.text("printer.failed", self.language))
-        self.result.details.clear()
-        self.result.staff.setText(
-            f"{messages.text('ui.staff_help', self.language)}  [{message_id}]"
-        )
+        """One pattern: what happened, what to do, who helps, and the message id for staff."""
+        if self.stack.currentWidget() in (self.login, self.panel):
+            return  # a card refused while a nurse works: not the nurse's business
+        self.found = None
+        self.finding.stop()
+        self.result.show_error(message_id, text, self.language)
         self.stack.setCurrentWidget(self.result)
         self.result_timer.start()
+
+    def card_refused(self, message_id: str, text: str) -> None:
+        """The card reader could not use a card: said on screen, unless a visit or a nurse is
+        busy (a card put down while printing must not hide the printing screen)."""
+        if self.stack.currentWidget() in (self.finding, self.printing):
+            return
+        self.show_error(message_id, text)
 
     def go_home(self) -> None:
         """Back to the attract screen with every trace of the last patient removed."""
         self.result_timer.stop()
-        self.result.clear()
+        self.countdown_timer.stop()
+        self.countdown.hide()
+        self.found = None
+        for screen in (self.result, self.exams, self.printing, self.finding, self.keypad):
+            screen.clear()
+        self.login.clear()
+        if self.panel is not None:
+            self.panel.clear()
         self.home.clear()
         self.stack.setCurrentWidget(self.home)
+        self.idle_timer.start()
         if self.on_idle is not None:
             self.on_idle()
+
+    # ------------------------------------------------------------------ idle
+    def _idle(self) -> None:
+        current = self.stack.currentWidget()
+        if current is self.printing or current is self.finding:
+            self.idle_timer.start()  # the printer or the cloud is working for this patient
+            return
+        if current is self.home and not self.home.code.text():
+            self.go_home()
+            return
+        self.countdown_left = COUNTDOWN_S
+        self.countdown.setGeometry(self.rect())
+        self.countdown.show_seconds(self.countdown_left, self.language)
+        self.countdown.show()
+        self.countdown.raise_()
+        self.countdown_timer.start()
+
+    def _count_down(self) -> None:
+        self.countdown_left -= 1
+        if self.countdown_left <= 0:
+            self.go_home()
+        else:
+            self.countdown.show_seconds(self.countdown_left, self.language)
+
+    def more_time(self) -> None:
+        self.countdown_timer.stop()
+        self.countdown.hide()
+        self.idle_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.countdown.setGeometry(self.rect())
+
+    # ------------------------------------------------------------------ looks and language
+    def set_language(self, locale: str) -> None:
+        self.language = locale
+        for screen in (
+            self.home,
+            self.keypad,
+            self.finding,
+            self.exams,
+            self.printing,
+            self.result,
+            self.login,
+        ):
+            screen.retranslate(locale)
+        if self.panel is not None:
+            self.panel.retranslate(locale)
+        if self.countdown.isVisible():
+            self.countdown.show_seconds(self.countdown_left, locale)
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.language == "zh_CN" else "zh_CN")
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.high_contrast = on
+        self.setStyleSheet(HIGH_CONTRAST if on else NORMAL)
+
+    def toggle_contrast(self) -> None:
+        self.set_high_contrast(not self.high_contrast)
+
+    # ------------------------------------------------------------------ maintenance
+    def open_login(self) -> None:
+        if self.stack.currentWidget() is not self.home:
+            return
+        self.login.clear()
+        self.stack.setCurrentWidget(self.login)
+        self.login.staff_id.setFocus()
+
+    def open_maintenance(self, staff: str) -> None:
+        if self.stack.currentWidget() is not self.login:
+            return  # the PIN was answered after an idle reset: stay home
+        if self.panel is None:
+            self.go_home()
+            return
+        self.panel.open_for(staff)
+        self.stack.setCurrentWidget(self.panel)
+
+    def _pin_failed(self, staff: str) -> None:
+        if self.kiosk is None:
+            return
+        from kiosk_app.ui.maintenance.panel import audit
+
+        store = self.kiosk.store
+        self.worker.call(
+            lambda: audit(store, staff, "maintenance.pin_failed"), lambda _v: None, lambda _e: None
+        )
+
+    def allow_close(self) -> None:
+        """Maintenance's way out to the desktop."""
+        self._may_close = True
+        self.close()  # the last window closed: Qt's loop ends and ``kiosk run`` returns
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        if self.locked and not self._may_close:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
 
 class IdleWatcher(QObject):
@@ -227,11 +390,11 @@ class IdleWatcher(QObject):
         QEvent.Type.TouchBegin,
     )
 
-    def __init__(self, timer: QTimer) -> None:
-        super().__init__(timer)
+    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
+        super().__init__(parent or timer)
         self.timer = timer
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() in self._ACTIVITY:
+        if event.type() in self._ACTIVITY and self.timer.isActive():
             self.timer.start()
         return False

@@ -54,12 +54,22 @@ def window(qtbot, tmp_path: Path, devices) -> Iterator[KioskWindow]:  # type: ig
     win.show()
     yield win
     win.bridge.wait_idle()
+    win.worker.wait_idle()
+
+
+def print_listed(qtbot, window: KioskWindow):  # type: ignore[no-untyped-def]
+    """The exam list is on screen: press print, wait for the summary."""
+    assert window.stack.currentWidget() is window.exams
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+        window.exams.print_button.click()
+    return finished
 
 
 def test_a_scan_from_the_scanner_thread_prints(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
     scanner, _reader = devices
-    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
         scanner.scan("DEMO0003")
+    finished = print_listed(qtbot, window)
     summary = finished.args[0]
     assert summary.code == "DEMO0003"
     assert {i.state for i in summary.items} == {ItemState.DELIVERED}
@@ -67,8 +77,11 @@ def test_a_scan_from_the_scanner_thread_prints(qtbot, window: KioskWindow, devic
 
 def test_an_id_card_prints_every_exam_of_its_holder(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
     _scanner, reader = devices
-    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
         reader.place(card(DEMO_PATIENT_ID_NUMBER))
+    assert "张三" not in window.exams.patient.text()  # masked: 张*
+    assert "0315" in window.exams.patient.text()
+    finished = print_listed(qtbot, window)
     summary = finished.args[0]
     assert len({i.study_uid for i in summary.items}) == 2  # DEMO0001 and DEMO0004
     assert "张三" not in window.result.details.text()  # the card's name is not shown
@@ -86,9 +99,24 @@ def test_a_scan_on_the_result_screen_starts_the_next_visit(
     qtbot, window: KioskWindow, devices
 ) -> None:  # type: ignore[no-untyped-def]
     scanner, _reader = devices
-    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
         scanner.scan("DEMO0003")
+    print_listed(qtbot, window)
     assert window.stack.currentWidget() is window.result
-    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000) as finished:
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
         scanner.scan("DEMO0002")
+    finished = print_listed(qtbot, window)
     assert finished.args[0].code == "DEMO0002"
+
+
+def test_a_refused_card_does_not_hide_the_printing_screen(
+    qtbot, window: KioskWindow, devices
+) -> None:  # type: ignore[no-untyped-def]
+    scanner, _reader = devices
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
+        scanner.scan("DEMO0003")
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        window.exams.print_button.click()
+        window.card_refused("code.unknown_card", "无法识别这张卡")
+        assert window.stack.currentWidget() is window.printing
+    assert "打印完成" in window.result.headline.text()

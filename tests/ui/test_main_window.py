@@ -1,4 +1,4 @@
-"""The plain kiosk window on the offscreen platform, against the demo archive."""
+"""The patient flow in the real window, on the offscreen platform, against the demo archive."""
 
 from __future__ import annotations
 
@@ -6,101 +6,214 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QWidget
 
-from kiosk_app.settings import load
-from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
+from tests.ui.conftest import find_and_list, texts_of, visible_text
 
 pytestmark = pytest.mark.ui
 
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> KioskWindow:  # type: ignore[no-untyped-def]
-    settings = load(
-        None,
-        demo=True,
-        env={
-            "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
-            "KIOSK_FILM__DPI": "60",
-            "KIOSK_HEALTH__PORT": "0",
-        },
-    )
-    win = create_window(settings)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
+PATIENT_TRACES = ("张三", "张*", "李晓梅", "李*梅", "0315", "DEMO0001", "DEMO0002", "腰椎", "头颅")
 
 
-def visible_text(win: KioskWindow) -> str:
-    screen = win.stack.currentWidget()
-    from PySide6.QtWidgets import QLabel, QLineEdit
-
-    texts = [label.text() for label in screen.findChildren(QLabel)]
-    texts += [edit.text() for edit in screen.findChildren(QLineEdit)]
-    return "\n".join(texts)
-
-
-def test_home_shows_the_instruction_and_demo_codes(window: KioskWindow) -> None:
+def test_home_shows_the_instruction_pictures_and_demo_codes(window: KioskWindow) -> None:
     text = visible_text(window)
     assert "请扫描检查单条码" in text
+    assert "检查单条码" in text and "电子健康卡" in text and "身份证" in text
     assert "DEMO0001" in text
-    assert window.home.code.hasFocus() or window.home.code.isVisible()
+    assert window.home.code.isVisible()
 
 
-def test_typing_a_code_prints_and_shows_the_result(
-    qtbot,
-    window: KioskWindow,  # type: ignore[no-untyped-def]
+def test_the_exam_list_masks_the_name_and_selects_everything_printable(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    find_and_list(qtbot, window, "110101196803150315")  # patient 1's ID number: two exams
+    text = visible_text(window)
+    assert "张*" in text and "张三" not in text
+    assert "0315" in text and "110101196803150315" not in text
+    assert "2024-05-20" in text and "CT" in text and "腰椎CT增强扫描" in text
+    assert "2023-11-02" in text and "头颅MR平扫" in text
+    assert text.count("可打印") == 4
+    checks = window.exams.findChildren(QCheckBox)
+    assert len(checks) == 4 and all(c.isChecked() for c in checks)
+    assert "报告 2 份" in window.exams.print_button.text()
+    assert "胶片 2 组" in window.exams.print_button.text()
+    checks[0].setChecked(False)
+    assert "报告 1 份" in window.exams.print_button.text()
+
+
+def test_a_whole_visit_prints_with_progress_and_shows_the_result(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
     tmp_path: Path,
 ) -> None:
-    qtbot.keyClicks(window.home.code, "DEMO0001")
+    find_and_list(qtbot, window, "DEMO0001")
+    sheets: list[tuple[int, int, int, str]] = []
+    window.bridge.sheet_progress.connect(lambda *a: sheets.append(a))
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
-        qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
+        qtbot.mouseClick(window.exams.print_button, Qt.MouseButton.LeftButton)
+        assert window.stack.currentWidget() is window.printing
+    # each job's sheets were reported as the printer confirmed them, and shown as "n/m"
+    assert any(confirmed == units and units > 0 for _job, confirmed, units, _s in sheets)
     assert window.stack.currentWidget() is window.result
     text = visible_text(window)
     assert "打印完成" in text
     assert "报告" in text and "胶片" in text
+    assert "请带好您的身份证" in text
     outputs = sorted(p.name for p in (tmp_path / "output").glob("*.pdf"))
     assert len(outputs) == 2, outputs
 
 
+def test_the_printing_screen_counts_sheets_per_item(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    find_and_list(qtbot, window, "DEMO0003")
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        window.exams.print_button.click()
+    # the printing screen's rows were filled before the result replaced it
+    lines = [t for t in texts_of(window.printing) if "/" in t]
+    assert "报告 1/1" in lines and "胶片 1/1" in lines
+
+
 def test_an_unknown_code_shows_a_plain_sentence_and_the_message_id(
-    qtbot,
-    window: KioskWindow,  # type: ignore[no-untyped-def]
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
 ) -> None:
     qtbot.keyClicks(window.home.code, "NOPE9999")
-    with qtbot.waitSignal(window.bridge.print_failed, timeout=10000):
+    with qtbot.waitSignal(window.bridge.find_failed, timeout=10000):
         qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
     text = visible_text(window)
     assert "没有找到" in text
+    assert "服务台" in text
     assert "[exam.none_found]" in text
     assert "Traceback" not in text and "Error" not in text
 
 
-def test_returning_home_wipes_the_patient_from_every_screen(
-    qtbot,
-    window: KioskWindow,  # type: ignore[no-untyped-def]
+def test_cancel_while_finding_returns_home_and_drops_the_answer(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
 ) -> None:
-    qtbot.keyClicks(window.home.code, "DEMO0003")
+    window.submit_scan("DEMO0001")
+    assert window.stack.currentWidget() is window.finding
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
+        qtbot.mouseClick(window.finding.cancel, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+    assert window.found is None
+
+
+def test_the_on_screen_keypad_types_a_code(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    qtbot.mouseClick(window.home.type_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.keypad
+    for char in "DEMO00011":
+        qtbot.mouseClick(window.keypad.keypad.keys[char], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.keypad.keypad.delete, Qt.MouseButton.LeftButton)
+    assert window.keypad.code.text() == "DEMO0001"
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
+        qtbot.mouseClick(window.keypad.find_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.exams
+
+
+def _all_text(window: KioskWindow) -> str:
+    return "\n".join(texts_of(window))
+
+
+def test_idle_counts_down_then_wipes_the_patient_from_every_screen_and_memory(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    find_and_list(qtbot, window, "DEMO0001")
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
-        qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
-    assert window.result.details.text()
-    window.idle_timer.setInterval(50)
+        window.exams.print_button.click()
+    window.result_timer.stop()
+    window.submit_scan("DEMO0002")  # a second patient on the list when the idle reset comes
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.exams, timeout=30000)
+    assert "李*梅" in _all_text(window)
+    window.idle_timer.setInterval(20)
     window.idle_timer.start()
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home, timeout=2000)
-    assert window.result.details.text() == ""
-    assert window.result.headline.text() == ""
-    assert window.home.code.text() == ""
+    qtbot.waitUntil(window.countdown.isVisible, timeout=2000)
+    assert "10 秒后回到首页" in window.countdown.text.text()
+    # "more time" keeps the patient's list
+    qtbot.mouseClick(window.countdown.more, Qt.MouseButton.LeftButton)
+    assert not window.countdown.isVisible()
+    assert window.stack.currentWidget() is window.exams
+    window.countdown_timer.setInterval(10)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home, timeout=3000)
+    everything = _all_text(window)
+    for trace in PATIENT_TRACES:
+        if trace.startswith("DEMO"):
+            assert trace not in everything.replace(window.home.demo.text(), ""), trace
+        else:
+            assert trace not in everything, trace
+    assert window.found is None and window.exams.visit is None
+    assert window.exams.findChildren(QCheckBox) == []
 
 
-def test_reasons_are_shown_in_the_screens_language(
-    qtbot,
-    window: KioskWindow,  # type: ignore[no-untyped-def]
+def test_scanning_on_the_result_screen_starts_the_next_patient_clean(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
 ) -> None:
-    qtbot.keyClicks(window.home.code, "DEMO0002")
+    find_and_list(qtbot, window, "DEMO0003")
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
-        qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
-    text = window.result.details.text()
+        window.exams.print_button.click()
+    assert window.result.details.text()
+    with qtbot.waitSignal(window.bridge.found, timeout=30000):
+        window.submit_scan("DEMO0002")
+    assert window.result.details.text() == "" and window.result.headline.text() == ""
+    assert "王*然" not in _all_text(window)
+
+
+def test_reasons_and_states_are_shown_in_the_screens_language(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    find_and_list(qtbot, window, "DEMO0002")
+    text = visible_text(window)
     assert "报告尚未完成，预计" in text
     assert "not final" not in text
+    window.set_language("en")
+    text = visible_text(window)
+    assert "not final yet; expected at" in text
+    assert "Please check these are your exams" in text
+    assert "报告尚未完成" not in text
+
+
+def test_the_language_switch_on_home_changes_every_screen_at_run_time(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    assert window.language == "en"
+    assert "Scan your exam slip" in visible_text(window)
+    assert window.home.language.text() == "中文"
+    qtbot.keyClicks(window.home.code, "NOPE9999")
+    with qtbot.waitSignal(window.bridge.find_failed, timeout=10000):
+        qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
+    assert "No exams were found" in visible_text(window)
+    window.go_home()
+    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    assert "请扫描检查单条码" in visible_text(window)
+
+
+def test_every_button_is_a_touch_target_of_120_px(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    find_and_list(qtbot, window, "DEMO0001")
+    screens: list[QWidget] = [window.home, window.keypad, window.exams, window.result]
+    for screen in screens:
+        window.stack.setCurrentWidget(screen)
+        qtbot.wait(10)
+        from PySide6.QtWidgets import QPushButton
+
+        for widget in screen.findChildren(QPushButton):
+            if widget.isVisible():
+                assert widget.width() >= 120 and widget.height() >= 120, (
+                    type(screen).__name__,
+                    widget.text(),
+                    widget.size(),
+                )

@@ -44,7 +44,7 @@ def test_a_scan_is_emitted_and_its_enter_swallowed(qtbot) -> None:  # type: igno
         QApplication.instance().removeEventFilter(scans)
 
 
-def test_a_scan_in_the_demo_window_starts_a_print(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_scan_in_the_demo_window_starts_a_visit(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from kiosk_app.settings import load
     from kiosk_app.ui.main import create_window
 
@@ -62,9 +62,10 @@ def test_a_scan_in_the_demo_window_starts_a_print(qtbot, tmp_path) -> None:  # t
     qtbot.addWidget(window)
     window.show()
     window.home.code.setText("xx")  # someone had started typing
-    with qtbot.waitSignal(window.bridge.print_finished, timeout=60_000) as blocker:
+    with qtbot.waitSignal(window.bridge.found, timeout=60_000) as blocker:
         _type(window.home.code, "DEMO0002\r", start_ms=50_000, gap_ms=5)
-    assert blocker.args[0].code == "DEMO0002"
+    assert blocker.args[0].code == "DEMO0002"  # the scan, not "xx" before it
+    assert window.stack.currentWidget() is window.exams
     window.bridge.wait_idle()
 
 

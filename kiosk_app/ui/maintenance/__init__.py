@@ -1,0 +1,1 @@
+"""Maintenance mode for nurses: PIN login, device tiles, jobs, supplies, reprints, records."""

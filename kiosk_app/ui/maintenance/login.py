@@ -1,0 +1,109 @@
+"""The staff login: staff id and PIN typed on an on-screen keypad; lockout after 5 failures."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk_app.core import messages
+from kiosk_app.ui.bridge import Worker
+from kiosk_app.ui.maintenance.pin import PinAnswer, PinGate
+from kiosk_app.ui.screens.common import button, label
+from kiosk_app.ui.screens.keypad import Keypad
+
+
+class LoginScreen(QWidget):
+    """``entered(staff_id)`` on a good PIN; ``failed(staff_id)`` on a bad one; ``cancelled``."""
+
+    entered = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, gate: PinGate, locale: str, worker: Worker | None = None) -> None:
+        super().__init__()
+        self.gate = gate
+        #: where the PIN is checked (scrypt takes ~50 ms: not on the GUI thread)
+        self.worker = worker
+        self.lang = locale
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(20)
+        self.instruction = label("", "instruction")
+        layout.addWidget(self.instruction)
+        fields = QHBoxLayout()
+        self.staff_id = QLineEdit()
+        self.staff_id.setMaxLength(32)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(12)
+        self.back = button()
+        self.enter = button("", "primary")
+        fields.setSpacing(24)
+        fields.addWidget(self.staff_id, 2)
+        fields.addWidget(self.pin, 2)
+        fields.addWidget(self.enter, 1)
+        fields.addWidget(self.back, 1)
+        layout.addLayout(fields)
+        self.message = label("", "fault")
+        layout.addWidget(self.message)
+        self.keypad = Keypad()
+        self.keypad.typed.connect(self._type)
+        self.keypad.erased.connect(lambda: self._target().backspace())
+        layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        self.back.clicked.connect(self.cancelled)
+        self.enter.clicked.connect(self.submit)
+        self.pin.returnPressed.connect(self.submit)
+        self.retranslate(locale)
+
+    def _target(self) -> QLineEdit:
+        return self.staff_id if self.staff_id.hasFocus() else self.pin
+
+    def _type(self, char: str) -> None:
+        self._target().insert(char)
+
+    def submit(self) -> None:
+        staff = self.staff_id.text().strip()
+        if not staff:
+            self.message.setText(messages.text("mnt.login", self.lang))
+            self.staff_id.setFocus()
+            return
+        pin = self.pin.text()
+        self.pin.clear()
+        if self.worker is None:
+            self._answered(staff, self.gate.check(pin))
+            return
+        self.enter.setEnabled(False)
+        self.worker.call(
+            lambda: self.gate.check(pin),
+            lambda answer: self._answered(staff, answer),
+            lambda _exc: self._answered(staff, PinAnswer(False, closed=True)),
+        )
+
+    def _answered(self, staff: str, answer: PinAnswer) -> None:
+        self.enter.setEnabled(True)
+        if answer.ok:
+            self.message.clear()
+            self.entered.emit(staff)
+            return
+        if answer.closed:
+            self.message.setText(messages.text("mnt.closed", self.lang))
+            return
+        self.failed.emit(staff)
+        if answer.locked_for:
+            self.message.setText(messages.text("mnt.locked", self.lang, seconds=answer.locked_for))
+        else:
+            self.message.setText(messages.text("mnt.wrong_pin", self.lang, left=answer.tries_left))
+
+    def retranslate(self, locale: str) -> None:
+        self.lang = locale
+        self.instruction.setText(messages.text("mnt.login", locale))
+        self.staff_id.setPlaceholderText(messages.text("mnt.staff_id", locale))
+        self.pin.setPlaceholderText(messages.text("mnt.pin", locale))
+        self.back.setText(messages.text("ui.back", locale))
+        self.enter.setText(messages.text("mnt.enter", locale))
+
+    def clear(self) -> None:
+        self.staff_id.clear()
+        self.pin.clear()
+        self.message.clear()

@@ -1,0 +1,555 @@
+"""The nurse's screen: device tiles, what to do about a jam, waiting jobs, film loaded, reprints,
+recent events. Every call to a service runs on a worker thread; every action is audited with the
+staff id the nurse logged in with (the services write the audit rows)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk_app.core import messages
+from kiosk_app.core.models import JobState
+from kiosk_app.services.device_status import DeviceCondition, Severity
+from kiosk_app.services.health import HealthService
+from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService, WaitingJob
+from kiosk_app.services.visit import PlannedItem, VisitService
+from kiosk_app.store import Store
+from kiosk_app.store.repositories import AuditRepository
+from kiosk_app.ui.bridge import Worker
+from kiosk_app.ui.maintenance.testpage import send_test_print
+from kiosk_app.ui.screens.common import button, clear_layout_widgets, label
+
+log = logging.getLogger(__name__)
+
+LEVEL_COLOURS = {"ok": "#1e7d32", "warn": "#8a5a00", "fault": "#b00020", "unknown": "#555555"}
+JAM_CODES = {"media-jam", "door-open"}
+MEDIA_CODES = {"media-empty", "media-needed", "media-low"}
+MEDIA_SIZES = {"film": ("14INX17IN", "11INX14IN", "8INX10IN"), "report": ("A4",)}
+COUNTS = (100, 125, 500)
+REASONS = {"zh_CN": ("胶片污损", "打印不清", "患者遗失"), "en": ("Smudged", "Unclear", "Lost")}
+
+
+@dataclass
+class Tile:
+    """One device as the nurse sees it."""
+
+    role: str
+    name: str
+    level: str  # ok / warn / fault / unknown
+    conditions: list[DeviceCondition] = field(default_factory=list)
+    detail: str = ""
+
+
+@dataclass
+class Overview:
+    tiles: list[Tile]
+    jobs: list[WaitingJob]
+    supplies: list[tuple[str, str, int]]
+    recent: list[tuple[datetime, str, str, str]]
+
+
+def gather(maintenance: MaintenanceService, health: HealthService, store: Store) -> Overview:
+    """Everything the first screen shows (blocking: asks the printers and the cloud)."""
+    snapshot = health.snapshot()
+    conditions = maintenance.printer_conditions()
+    tiles = []
+    for role, printer in maintenance.printers.items():
+        component = snapshot.components.get(f"{role}_printer", {})
+        found = conditions.get(role, [])
+        worst = max((c.severity for c in found), default=None)
+        if component.get("state") == "unknown":
+            level = "unknown"
+        elif worst is Severity.ERROR:
+            level = "fault"
+        elif worst is Severity.WARNING:
+            level = "warn"
+        else:
+            level = "ok"
+        tiles.append(Tile(role, printer.name, level, found, str(component.get("message", ""))))
+    cloud = snapshot.components.get("cloud", {})
+    tiles.append(
+        Tile(
+            "cloud",
+            str(cloud.get("url", "")),
+            "ok" if cloud.get("reachable") else "fault",
+            detail=str(cloud.get("detail", "")),
+        )
+    )
+    with store.session() as session:
+        recent = [(a.at, a.actor, a.action, a.subject) for a in AuditRepository(session).recent(12)]
+    supplies = [(s.printer, s.media, s.remaining) for s in maintenance.supplies()]
+    return Overview(tiles, maintenance.waiting_jobs(), supplies, recent)
+
+
+def audit(store: Store, staff: str, action: str, subject: str = "") -> None:
+    with store.session() as session:
+        AuditRepository(session).record(staff, action, subject=subject)
+
+
+class MaintenancePanel(QWidget):
+    exited = Signal()
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        maintenance: MaintenanceService,
+        health: HealthService,
+        store: Store,
+        visit: VisitService,
+        worker: Worker,
+        locale: str,
+    ) -> None:
+        super().__init__()
+        self.maintenance, self.health, self.store, self.visit = maintenance, health, store, visit
+        self.worker = worker
+        self.lang = locale
+        self.staff = ""
+        self.overview: Overview | None = None
+        self.reprint_items: list[PlannedItem] = []
+        self.chosen_item: PlannedItem | None = None
+        self.load_role = "film"
+        layout = QVBoxLayout(self)
+        self.title = label("", "heading", center=False)
+        layout.addWidget(self.title)
+        top = QHBoxLayout()
+        self.refresh_button = button()
+        self.exit_button = button()
+        top.addStretch(1)
+        self.quit_button = button()
+        top.addWidget(self.quit_button)
+        top.addSpacing(24)
+        top.addWidget(self.refresh_button)
+        top.addSpacing(24)
+        top.addWidget(self.exit_button)
+        layout.addLayout(top)
+        self.status = label("", "", center=False)
+        layout.addWidget(self.status)
+        self.tabs = QTabWidget()
+        self.tabs.setStyleSheet("QTabBar::tab { min-height: 100px; min-width: 240px; }")
+        layout.addWidget(self.tabs, 1)
+        self._build_devices()
+        self._build_supplies()
+        self._build_reprint()
+        self._build_recent()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.exit_button.clicked.connect(self._exit)
+        self.quit_button.clicked.connect(self._quit)
+        self.retranslate(locale)
+
+    # ------------------------------------------------------------------ building
+    def _build_devices(self) -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.urgent = label("", "heading", center=False)
+        column.addWidget(self.urgent)
+        self.tiles_row = QHBoxLayout()
+        self.tiles_row.setSpacing(24)
+        column.addLayout(self.tiles_row)
+        self.steps = label("", "", center=False)
+        column.addWidget(self.steps)
+        self.jobs_box = QWidget()
+        self.jobs_layout = QVBoxLayout(self.jobs_box)
+        column.addWidget(self.jobs_box)
+        column.addStretch(1)
+        self.tabs.addTab(page, "")
+
+    def _build_supplies(self) -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setSpacing(16)
+        roles = QHBoxLayout()
+        self.role_buttons = {}
+        for role in ("film", "report"):
+            choice = button()
+            choice.setCheckable(True)
+            choice.clicked.connect(lambda _=False, r=role: self._choose_role(r))
+            self.role_buttons[role] = choice
+            roles.addWidget(choice)
+        roles.addStretch(1)
+        column.addLayout(roles)
+        self.media_size = QLineEdit()
+        self.size_label = label("", "", center=False)
+        self.size_buttons = QHBoxLayout()
+        self.size_buttons.addWidget(self.size_label)
+        self.size_buttons.addWidget(self.media_size, 1)
+        column.addLayout(self.size_buttons)
+        self.count = QLineEdit()
+        self.count_label = label("", "", center=False)
+        counts = QHBoxLayout()
+        counts.addWidget(self.count_label)
+        counts.addWidget(self.count, 1)
+        for value in COUNTS:
+            preset = button(str(value))
+            preset.clicked.connect(lambda _=False, v=value: self.count.setText(str(v)))
+            counts.addWidget(preset)
+        column.addLayout(counts)
+        self.load_button = button("", "primary")
+        self.load_button.clicked.connect(self.record_loaded)
+        column.addWidget(self.load_button)
+        self.supplies_text = label("", "", center=False)
+        column.addWidget(self.supplies_text)
+        column.addStretch(1)
+        self.tabs.addTab(page, "")
+        self._choose_role("film")
+
+    def _build_reprint(self) -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.reprint_code = QLineEdit()
+        self.reprint_find = button()
+        self.reprint_find.clicked.connect(self.find_for_reprint)
+        row.addWidget(self.reprint_code, 3)
+        row.addWidget(self.reprint_find, 1)
+        column.addLayout(row)
+        self.reprint_box = QWidget()
+        self.reprint_layout = QVBoxLayout(self.reprint_box)
+        column.addWidget(self.reprint_box)
+        reasons = QHBoxLayout()
+        self.reason_buttons = []
+        for index in range(3):
+            preset = button()
+            preset.clicked.connect(lambda _=False, i=index: self._preset_reason(i))
+            self.reason_buttons.append(preset)
+            reasons.addWidget(preset)
+        column.addLayout(reasons)
+        self.reason = QLineEdit()
+        column.addWidget(self.reason)
+        self.authorise = button("", "primary")
+        self.authorise.clicked.connect(self.authorise_reprint)
+        column.addWidget(self.authorise)
+        column.addStretch(1)
+        self.tabs.addTab(page, "")
+
+    def _build_recent(self) -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.recent_text = label("", "small", center=False)
+        self.recent_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.recent_text, 1)
+        self.tabs.addTab(page, "")
+
+    # ------------------------------------------------------------------ entering and leaving
+    def open_for(self, staff: str) -> None:
+        self.staff = staff
+        self.status.clear()
+        self.retranslate(self.lang)
+        self.worker.call(lambda: audit(self.store, staff, "maintenance.entered"), _ok, self._failed)
+        self.refresh()
+
+    def _exit(self) -> None:
+        staff = self.staff
+        self.worker.call(lambda: audit(self.store, staff, "maintenance.exited"), _ok, self._failed)
+        self.clear()
+        self.exited.emit()
+
+    def _quit(self) -> None:
+        """The only way out to the desktop: audited, then the window may close."""
+        staff = self.staff
+        self.worker.call(
+            lambda: audit(self.store, staff, "maintenance.quit"),
+            lambda _v: self.quit_requested.emit(),
+            self._failed,
+        )
+
+    def clear(self) -> None:
+        """Forget the nurse and any patient looked up for a reprint."""
+        self.staff = ""
+        self.status.clear()
+        self.reprint_code.clear()
+        self.reason.clear()
+        self.reprint_items = []
+        self.chosen_item = None
+        clear_layout_widgets(self.reprint_box, "row")
+
+    # ------------------------------------------------------------------ the overview
+    def refresh(self) -> None:
+        self.worker.call(
+            lambda: gather(self.maintenance, self.health, self.store),
+            self.show_overview,
+            self._failed,
+        )
+
+    def show_overview(self, overview: Overview) -> None:
+        self.overview = overview
+        locale = self.lang
+        clear_layout_widgets(self, "tile")
+        for tile in overview.tiles:
+            frame = QFrame()
+            frame.setObjectName("tile")
+            box = QVBoxLayout(frame)
+            colour = LEVEL_COLOURS[tile.level]
+            title = label(messages.text(f"mnt.device.{tile.role}", locale), "heading")
+            state = label(messages.text(f"mnt.level.{tile.level}", locale), "heading")
+            state.setStyleSheet(f"color: #ffffff; background: {colour}; border-radius: 8px;")
+            box.addWidget(title)
+            box.addWidget(state)
+            words = "\n".join(c.text for c in tile.conditions) or tile.detail
+            box.addWidget(label(f"{tile.name}\n{words}".strip(), "small"))
+            actions = QHBoxLayout()
+            open_steps = button(messages.text("mnt.steps", locale))
+            open_steps.clicked.connect(lambda _=False, t=tile: self.show_steps(t))
+            actions.addWidget(open_steps)
+            if tile.role in self.maintenance.printers:
+                test = button(messages.text("mnt.test_print", locale))
+                test.setProperty("test_print", tile.role)
+                test.clicked.connect(lambda _=False, r=tile.role: self.test_print(r))
+                actions.addWidget(test)
+            box.addLayout(actions)
+            self.tiles_row.addWidget(frame, 1)
+        urgent = next((t for t in overview.tiles if t.level == "fault"), None)
+        if urgent is not None:
+            self.show_steps(urgent)
+            self.urgent.setText(
+                f"{messages.text(f'mnt.device.{urgent.role}', locale)}: "
+                f"{messages.text('mnt.level.fault', locale)}"
+            )
+        else:
+            self.urgent.setText("")
+            self.steps.clear()
+        self._show_jobs(overview.jobs)
+        self.supplies_text.setText("\n".join(f"{p} · {m}: {n}" for p, m, n in overview.supplies))
+        self.recent_text.setText(
+            "\n".join(
+                f"{at:%m-%d %H:%M:%S}  {actor}  {action}  {subject}"
+                for at, actor, action, subject in overview.recent
+            )
+        )
+
+    def show_steps(self, tile: Tile) -> None:
+        codes = {c.code for c in tile.conditions}
+        if codes & JAM_CODES:
+            text = messages.text("mnt.jam_steps", self.lang, printer=tile.name)
+        elif codes & MEDIA_CODES:
+            text = messages.text("mnt.media_steps", self.lang, printer=tile.name)
+        else:
+            text = "\n".join(c.text for c in tile.conditions) or tile.detail
+        self.steps.setText(text)
+
+    def _show_jobs(self, jobs: list[WaitingJob]) -> None:
+        clear_layout_widgets(self.jobs_box, "row")
+        if not jobs:
+            frame = QFrame()
+            frame.setObjectName("row")
+            QVBoxLayout(frame).addWidget(label(messages.text("mnt.no_jobs", self.lang), ""))
+            self.jobs_layout.addWidget(frame)
+            return
+        for job in jobs:
+            frame = QFrame()
+            frame.setObjectName("row")
+            row = QHBoxLayout(frame)
+            row.addWidget(
+                label(
+                    messages.text(
+                        "mnt.job_line",
+                        self.lang,
+                        job=job.job_id,
+                        kind=messages.text(f"kind.{job.kind.value}", self.lang),
+                        printer=job.printer,
+                        state=job.state.value,
+                        confirmed=job.confirmed,
+                        units=job.units,
+                    )
+                    + (f"\n{job.attention or job.reason}" if job.attention or job.reason else ""),
+                    "",
+                    center=False,
+                ),
+                1,
+            )
+            resume = button(messages.text("mnt.cleared", self.lang), "primary")
+            resume.setProperty("job", job.job_id)
+            resume.clicked.connect(lambda _=False, j=job.job_id: self.resume(j))
+            row.addWidget(resume)
+            if job.state is JobState.UNKNOWN:
+                printed = button(messages.text("mnt.confirm_printed", self.lang))
+                printed.clicked.connect(lambda _=False, j=job.job_id: self.confirm_printed(j))
+                row.addWidget(printed)
+            cancel = button(messages.text("mnt.cancel_job", self.lang))
+            cancel.clicked.connect(lambda _=False, j=job.job_id: self.cancel(j))
+            row.addWidget(cancel)
+            self.jobs_layout.addWidget(frame)
+
+    # ------------------------------------------------------------------ actions
+    def _act(self, fn: Any, done_text: Any) -> None:
+        def done(value: object) -> None:
+            self.status.setText(done_text(value))
+            self.refresh()
+
+        self.worker.call(fn, done, self._failed)
+
+    def resume(self, job_id: int) -> None:
+        staff, m = self.staff, self.maintenance
+
+        def work() -> object:
+            m.resume(job_id, staff)
+            return m.printing.wait([job_id], 30)[job_id]
+
+        self._act(
+            work,
+            lambda r: messages.text(
+                "mnt.resumed", self.lang, job=job_id, confirmed=r.confirmed, units=r.units
+            ),
+        )
+
+    def cancel(self, job_id: int) -> None:
+        staff = self.staff
+        self._act(
+            lambda: self.maintenance.cancel(job_id, staff, "canceled at the kiosk"),
+            lambda _r: messages.text("mnt.done", self.lang),
+        )
+
+    def confirm_printed(self, job_id: int) -> None:
+        staff = self.staff
+        self._act(
+            lambda: self.maintenance.confirm_printed(job_id, staff),
+            lambda _r: messages.text("mnt.done", self.lang),
+        )
+
+    def test_print(self, role: str) -> None:
+        staff, printer, store = self.staff, self.maintenance.printers[role], self.store
+        kiosk_id = self.health.kiosk_id
+
+        def work() -> str:
+            job = send_test_print(printer, kiosk_id, staff)
+            with store.session() as session:
+                AuditRepository(session).record(
+                    staff, "maintenance.test_print", subject=printer.name, detail={"job": job}
+                )
+            return job
+
+        self._act(
+            work,
+            lambda job: messages.text("mnt.test_sent", self.lang, printer=printer.name, job=job),
+        )
+
+    def _choose_role(self, role: str) -> None:
+        self.load_role = role
+        for name, choice in self.role_buttons.items():
+            choice.setChecked(name == role)
+        clear_layout_widgets(self, "size")
+        for size in MEDIA_SIZES[role]:
+            preset = button(size)
+            preset.setObjectName("size")
+            preset.clicked.connect(lambda _=False, s=size: self.media_size.setText(s))
+            self.size_buttons.addWidget(preset)
+        self.media_size.setText(MEDIA_SIZES[role][0])
+
+    def record_loaded(self) -> None:
+        staff, role = self.staff, self.load_role
+        printer = self.maintenance.printers[role].name
+        media = self.media_size.text()
+        try:
+            count = int(self.count.text())
+        except ValueError:
+            self.status.setText(messages.text("mnt.count", self.lang) + "?")
+            return
+        self._act(
+            lambda: self.maintenance.record_loaded(printer, media, count, staff),
+            lambda s: (
+                f"{messages.text('mnt.done', self.lang)}: {s.printer} · {s.media} · {s.remaining}"
+            ),
+        )
+
+    def find_for_reprint(self) -> None:
+        code = self.reprint_code.text().strip()
+        if not code:
+            return
+
+        def work() -> list[PlannedItem]:
+            _credential, exams = self.visit.find(code)
+            return [
+                p for p in self.visit.plan(exams) if p.decision.message_id == "item.already_printed"
+            ]
+
+        self.worker.call(work, self._show_reprint_items, self._failed)
+
+    def _show_reprint_items(self, items: list[PlannedItem]) -> None:
+        self.reprint_items = items
+        self.chosen_item = None
+        clear_layout_widgets(self.reprint_box, "row")
+        if not items:
+            self.status.setText(messages.text("ui.nothing_new", self.lang))
+        for item in items:
+            when = item.exam.study_date.isoformat() if item.exam.study_date else ""
+            choice = button(
+                f"{when} {item.exam.description} · "
+                f"{messages.text(f'kind.{item.kind.value}', self.lang)}"
+            )
+            choice.setObjectName("row")
+            choice.setCheckable(True)
+            choice.clicked.connect(lambda _=False, it=item, b=choice: self._choose_item(it, b))
+            self.reprint_layout.addWidget(choice)
+
+    def _choose_item(self, item: PlannedItem, chosen: QWidget) -> None:
+        self.chosen_item = item
+        for choice in self.reprint_box.findChildren(QWidget, "row"):
+            choice.setProperty("checked", choice is chosen)
+            if hasattr(choice, "setChecked"):
+                choice.setChecked(choice is chosen)
+
+    def _preset_reason(self, index: int) -> None:
+        reasons = REASONS.get(self.lang, REASONS["en"])
+        self.reason.setText(reasons[index])
+
+    def authorise_reprint(self) -> None:
+        item, staff, reason = self.chosen_item, self.staff, self.reason.text()
+        if item is None:
+            self.status.setText(messages.text("mnt.reprint", self.lang) + "?")
+            return
+        uid, kind = item.exam.study_uid, item.kind
+
+        def done_text(authorisation: object) -> str:
+            self.reprint_code.clear()
+            self.reason.clear()
+            self._show_reprint_items([])
+            return f"{messages.text('mnt.done', self.lang)} (#{authorisation})"
+
+        self._act(lambda: self.maintenance.authorise_reprint(uid, kind, staff, reason), done_text)
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, MaintenanceError):
+            self.status.setText(str(exc))
+        else:
+            log.warning("maintenance action failed: %s", exc)
+            self.status.setText(f"{type(exc).__name__}: {exc}")
+
+    # ------------------------------------------------------------------ language
+    def retranslate(self, locale: str) -> None:
+        self.lang = locale
+        self.title.setText(
+            messages.text("mnt.title", locale) + (f" · {self.staff}" if self.staff else "")
+        )
+        self.refresh_button.setText(messages.text("mnt.refresh", locale))
+        self.quit_button.setText(messages.text("mnt.quit", locale))
+        self.exit_button.setText(messages.text("mnt.exit", locale))
+        for index, key in enumerate(("mnt.devices", "mnt.load", "mnt.reprint", "mnt.recent")):
+            self.tabs.setTabText(index, messages.text(key, locale))
+        for role, choice in self.role_buttons.items():
+            choice.setText(messages.text(f"mnt.device.{role}", locale))
+        self.size_label.setText(messages.text("mnt.size", locale))
+        self.count_label.setText(messages.text("mnt.count", locale))
+        self.load_button.setText(messages.text("mnt.load", locale))
+        self.reprint_code.setPlaceholderText(messages.text("mnt.code", locale))
+        self.reprint_find.setText(messages.text("ui.find", locale))
+        self.reason.setPlaceholderText(messages.text("mnt.reason", locale))
+        for index, preset in enumerate(self.reason_buttons):
+            preset.setText(REASONS.get(locale, REASONS["en"])[index])
+        self.authorise.setText(messages.text("mnt.reprint", locale))
+        if self.overview is not None:
+            self.show_overview(self.overview)
+
+
+def _ok(_value: object) -> None:
+    return None

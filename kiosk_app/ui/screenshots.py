@@ -1,0 +1,129 @@
+"""Render every screen of the demo kiosk into PNG files, landscape and portrait.
+
+Run: ``QT_QPA_PLATFORM=offscreen python -m kiosk_app.ui.screenshots docs/screenshots``
+(writes ``<screen>-1920x1080.png`` and ``<screen>-1080x1920.png``). It drives the real window
+against the demo archive, printing into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk_app.settings import load
+from kiosk_app.ui.main import create_window
+from kiosk_app.ui.main_window import KioskWindow
+
+SIZES = ((1920, 1080), (1080, 1920))
+
+
+def _wait(app: QApplication, done: Callable[[], bool], seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while not done() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def render(app: QApplication, folder: Path, width: int, height: int) -> list[Path]:
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load(
+            None,
+            demo=True,
+            env={"KIOSK_KIOSK__DATA_DIR": tmp, "KIOSK_HEALTH__ENABLED": "false"},
+        )
+        window = create_window(settings, scanner=None, card_reader=None)
+        window.resize(width, height)
+        window.show()
+
+        def snap(name: str) -> None:
+            _wait(app, lambda: False, 0.05)
+            path = folder / f"{name}-{width}x{height}.png"
+            window.grab().save(str(path))
+            written.append(path)
+
+        def on(screen: object) -> Callable[[], bool]:
+            return lambda: window.stack.currentWidget() is screen
+
+        snap("01-home")
+        window.open_keypad()
+        window.keypad.code.setText("DEMO00")
+        snap("02-keypad")
+        window.go_home()
+        window.submit_scan("110101196803150315")
+        snap("03-finding")
+        _wait(app, on(window.exams))
+        snap("04-exams")
+        window.print_selected()
+        _wait(app, lambda: bool(window.printing.items), 20)
+        snap("05-printing")
+        _wait(app, on(window.result))
+        snap("06-done")
+        window.go_home()
+        window.submit_scan("DEMO0002")
+        _wait(app, on(window.exams))
+        snap("07-exams-report-not-final")
+        window.idle_timer.setInterval(10)
+        window.idle_timer.start()
+        _wait(app, window.countdown.isVisible, 5)
+        snap("08-idle-countdown")
+        window.idle_timer.setInterval(600_000)
+        window.go_home()
+        window.submit_scan("DEMO9999")
+        _wait(app, on(window.result))
+        snap("09-error")
+        window.go_home()
+        window.set_language("en")
+        snap("10-home-english")
+        window.set_language("zh_CN")
+        window.set_high_contrast(True)
+        snap("11-home-high-contrast")
+        window.set_high_contrast(False)
+        window.open_login()
+        snap("12-maintenance-login")
+        window.login.staff_id.setText("nurse01")
+        window.login.pin.setText("1234")
+        window.login.submit()
+        panel = window.panel
+        if panel is not None:
+            _wait(app, lambda: panel.overview is not None, 20)
+            snap("13-maintenance-devices")
+            panel.tabs.setCurrentIndex(1)
+            snap("14-maintenance-supplies")
+            panel.tabs.setCurrentIndex(2)
+            snap("15-maintenance-reprint")
+            panel.tabs.setCurrentIndex(3)
+            snap("16-maintenance-recent")
+        _finish(window)
+    return written
+
+
+def _finish(window: KioskWindow) -> None:
+    window.bridge.wait_idle()
+    window.worker.wait_idle()
+
+
+def main() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path, nargs="?", default=Path("docs/screenshots"))
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    for width, height in SIZES:
+        for path in render(app, args.folder, width, height):
+            print(path)
+    sys.stdout.flush()
+    os._exit(0)  # two windows in one process: skip shiboken's finalisation (see ui_stall.py)
+
+
+if __name__ == "__main__":
+    main()

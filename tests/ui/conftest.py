@@ -1,0 +1,59 @@
+"""The kiosk window on the offscreen platform, against the demo archive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+from kiosk_app.settings import Settings, load
+from kiosk_app.ui.main import create_window
+from kiosk_app.ui.main_window import KioskWindow
+
+
+def demo_settings(tmp_path: Path, **extra: str) -> Settings:
+    env = {
+        "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
+        "KIOSK_HEALTH__PORT": "0",
+        "KIOSK_FILM__DPI": "60",
+        **extra,
+    }
+    return load(None, demo=True, env=env)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
+    win = create_window(demo_settings(tmp_path))
+    qtbot.addWidget(win)
+    win.resize(1920, 1080)
+    win.show()
+    yield win
+    win.bridge.wait_idle()
+    win.worker.wait_idle()
+
+
+def texts_of(widget: QWidget) -> list[str]:
+    """Every text a widget and its children hold (labels, fields, buttons, placeholders)."""
+    texts = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        if isinstance(child, QLabel):
+            texts.append(child.text())
+        elif isinstance(child, QLineEdit):
+            texts += [child.text(), child.placeholderText()]
+        elif isinstance(child, QAbstractButton):
+            texts.append(child.text())
+    return texts
+
+
+def visible_text(win: KioskWindow) -> str:
+    return "\n".join(texts_of(win.stack.currentWidget()))
+
+
+def find_and_list(qtbot, win: KioskWindow, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``code`` on the home screen and wait for the exam list."""
+    qtbot.keyClicks(win.home.code, code)
+    with qtbot.waitSignal(win.bridge.found, timeout=30000):
+        qtbot.keyClick(win.home.code, "\r")
+    assert win.stack.currentWidget() is win.exams
