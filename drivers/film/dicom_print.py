@@ -166,6 +166,36 @@ class DicomFilmPrinter(FilmPrinter):
             if assoc.is_established:
                 assoc.release()
 
+    def echo(self) -> float:
+        """C-ECHO the printer (the installer's check); the round trip in seconds.
+
+        Raises:
+            PrinterError: ``printer.unreachable`` (no association or no answer) or
+                ``printer.rejected`` (a failure status).
+        """
+        import time
+
+        try:
+            from pynetdicom import AE
+        except ImportError as exc:
+            raise PrinterError("printer.unreachable", "pynetdicom is not installed") from exc
+        ae = AE(ae_title=self.calling_ae_title)
+        ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = self.timeout
+        ae.add_requested_context("1.2.840.10008.1.1")  # Verification SOP Class
+        started = time.monotonic()
+        try:
+            assoc = ae.associate(self.host, self.port, ae_title=self.name)
+        except Exception as exc:
+            raise PrinterError("printer.unreachable", f"{self.where}: {exc}") from exc
+        if not assoc.is_established:
+            raise PrinterError("printer.unreachable", f"no association with {self.where}")
+        try:
+            self._check("C-ECHO", assoc.send_c_echo())
+        finally:
+            if assoc.is_established:
+                assoc.release()
+        return time.monotonic() - started
+
     @property
     def last_event(self) -> ds.PrinterReport | None:
         """The printer's state as last reported (N-GET or N-EVENT-REPORT), if ever."""

@@ -44,6 +44,26 @@ def opencv_frames(
     return grab, capture.release
 
 
+def probe_frames(index: int, count: int = 5) -> tuple[int, int]:
+    """Grab ``count`` frames from camera ``index`` (installer's check): (rows, columns) of the
+    last one.
+
+    Raises:
+        ScannerError: ``camera.open`` when the camera cannot be opened or delivers no frame.
+    """
+    grab, release = opencv_frames(index)
+    try:
+        frame = None
+        for _ in range(count):
+            frame = grab()
+            if frame is None:
+                raise ScannerError("camera.open", f"camera {index} delivers no frames")
+    finally:
+        release()
+    assert frame is not None
+    return int(frame.shape[0]), int(frame.shape[1])
+
+
 class CameraQrScanner(Scanner):
     """Codes seen by a camera. ``frames`` replaces the camera in tests and the demo."""
 

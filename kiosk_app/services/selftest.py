@@ -1,0 +1,401 @@
+"""``kiosk selftest``: every configured device and service, checked as an installer would.
+
+Each check gives one result, ``ok``, ``warn`` or ``fail``, with one line saying what was seen.
+The checks talk to the devices through the objects :func:`kiosk_app.app.build_selftest` built
+from the settings (drivers' :class:`~drivers.base.Printer` types, the study source), so this
+module names no backend. A check that raises is a failure with the exception's text; nothing
+here prompts, logs patient data or changes a device's state (no job is printed or cancelled).
+
+Exit code of the command: 0 all ok, 6 warnings only, 1 at least one failure.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import shutil
+import socket
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from drivers.base import Printer, PrinterState, PrinterStatus
+from drivers.errors import DriverError
+
+SCHEMA = "kiosk-selftest/1"
+EXIT_WARN = 6
+
+# What counts as too little: free space on the data disk, clock skew, certificate lifetime.
+DISK_FAIL_BYTES, DISK_WARN_BYTES = 1 << 30, 5 << 30
+DISK_FAIL_RATIO, DISK_WARN_RATIO = 0.05, 0.15
+CLOCK_WARN_S, CLOCK_FAIL_S = 30.0, 300.0
+CERT_WARN_DAYS, CERT_FAIL_DAYS = 30, 7
+# A kiosk clock before this date has certainly not been set (no release is older).
+CLOCK_FLOOR = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Level(enum.IntEnum):
+    """The verdict of one check; the report's verdict is the worst of them."""
+
+    OK = 0
+    """Works as configured."""
+    WARN = 1
+    """Works now, but needs attention soon (low disk, a certificate near expiry, toner low)."""
+    FAIL = 2
+    """Does not work: the kiosk cannot serve patients with it as configured."""
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One checked thing: ``name`` (stable, e.g. ``film_printer``), a level and one line."""
+
+    name: str
+    level: Level
+    detail: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "level": self.level.label, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named check: ``run`` returns (level, detail) or raises."""
+
+    name: str
+    run: Callable[[], tuple[Level, str]]
+
+
+@dataclass(frozen=True)
+class SelftestReport:
+    """Every result, in the order checked."""
+
+    kiosk_id: str
+    version: str
+    results: tuple[CheckResult, ...]
+
+    @property
+    def worst(self) -> Level:
+        return max((r.level for r in self.results), default=Level.OK)
+
+    @property
+    def exit_code(self) -> int:
+        return {Level.OK: 0, Level.WARN: EXIT_WARN, Level.FAIL: 1}[self.worst]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "kiosk_id": self.kiosk_id,
+            "version": self.version,
+            "worst": self.worst.label,
+            "checks": [r.to_json() for r in self.results],
+        }
+
+    def lines(self) -> list[str]:
+        width = max((len(r.name) for r in self.results), default=0)
+        out = [f"{r.level.label:<4}  {r.name:<{width}}  {r.detail}" for r in self.results]
+        counts = {level: sum(r.level is level for r in self.results) for level in Level}
+        out.append(
+            f"selftest of {self.kiosk_id}: {self.worst.label} "
+            f"({counts[Level.OK]} ok, {counts[Level.WARN]} warn, {counts[Level.FAIL]} fail)"
+        )
+        return out
+
+
+def run(checks: Sequence[Check], *, kiosk_id: str, version: str) -> SelftestReport:
+    """Run every check; one that raises is a failure saying why, the others still run."""
+    results = []
+    for check in checks:
+        try:
+            level, detail = check.run()
+        except DriverError as exc:
+            level, detail = Level.FAIL, exc.detail
+        except Exception as exc:
+            level, detail = Level.FAIL, _one_line(exc)
+        results.append(CheckResult(check.name, level, detail))
+    return SelftestReport(kiosk_id, version, tuple(results))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+# --------------------------------------------------------------------------- the cloud
+
+
+class Pingable(Protocol):
+    """A study source that answers a minimal QIDO-RS query (``DicomWebSource.ping``)."""
+
+    def ping(self) -> None: ...
+
+
+def check_cloud(source: Pingable, url: str, clock: Callable[[], float] = time.monotonic) -> Check:
+    """QIDO-RS ``/studies?limit=1`` with the kiosk's credentials: reachable and authorised."""
+
+    def run() -> tuple[Level, str]:
+        started = clock()
+        try:
+            source.ping()
+        except Exception as exc:
+            status = getattr(exc, "status", None) or getattr(exc, "status_code", None)
+            name = type(exc).__name__
+            if "Auth" in name or status == 401:
+                return Level.FAIL, f"{url}: the credentials were refused (401): {_one_line(exc)}"
+            if "Forbidden" in name or status == 403:
+                return Level.FAIL, f"{url}: this kiosk may not search (403): {_one_line(exc)}"
+            return Level.FAIL, f"{url}: {_one_line(exc)}"
+        return Level.OK, f"{url}: QIDO-RS search answered in {clock() - started:.2f} s"
+
+    return Check("cloud", run)
+
+
+def check_local_archive(folder: Path) -> Check:
+    def run() -> tuple[Level, str]:
+        if not folder.is_dir():
+            return Level.FAIL, f"local archive {folder}: no such folder"
+        count = sum(1 for p in folder.rglob("*") if p.is_file())
+        if not count:
+            return Level.FAIL, f"local archive {folder}: empty"
+        return Level.OK, f"local archive {folder}: {count} files"
+
+    return Check("cloud", run)
+
+
+# --------------------------------------------------------------------------- printers
+
+_ERROR_SUFFIX = "-error"
+
+
+def _judge_status(status: PrinterStatus) -> tuple[Level, str]:
+    reasons = [r for r in status.reasons if r and r != "none"]
+    said = ", ".join(reasons) or "no conditions"
+    if status.state is PrinterState.UNKNOWN:
+        return Level.FAIL, f"{status.name}: cannot be asked: {status.message or 'no answer'}"
+    if status.state is PrinterState.STOPPED:
+        return Level.FAIL, f"{status.name}: stopped ({said}); a nurse must re-enable it"
+    if not status.accepting_jobs:
+        return Level.FAIL, f"{status.name}: not accepting jobs ({said})"
+    if any(r.endswith(_ERROR_SUFFIX) or r in ("FAILURE",) for r in reasons):
+        return Level.FAIL, f"{status.name}: {said}"
+    low = {name: level for name, level in status.markers.items() if 0 <= level <= 10}
+    supplies = ", ".join(f"{n} {v}%" for n, v in low.items())
+    if reasons or low:
+        seen = ", ".join(filter(None, (said if reasons else "", supplies)))
+        return Level.WARN, f"{status.name}: {status.state.value}, {seen}"
+    return Level.OK, f"{status.name}: {status.state.value}, accepting jobs"
+
+
+def check_printer(role: str, printer: Printer) -> Check:
+    """The printer's own status: CUPS queue accepting jobs (IPP), or DICOM C-ECHO + N-GET."""
+
+    def run() -> tuple[Level, str]:
+        echo = getattr(printer, "echo", None)
+        prefix = ""
+        if callable(echo):  # a DICOM print SCP: first that it answers at all
+            seconds = echo()
+            prefix = f"C-ECHO {seconds * 1000:.0f} ms; "
+        level, detail = _judge_status(printer.status())
+        return level, prefix + detail
+
+    return Check(role, run)
+
+
+def check_folder_printer(role: str, folder: Path) -> Check:
+    def run() -> tuple[Level, str]:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return Level.FAIL, f"folder printer {folder}: not writable"
+        return Level.OK, f"folder printer: PDFs go to {folder} (demo, not a real printer)"
+
+    return Check(role, run)
+
+
+# --------------------------------------------------------------------------- input devices
+
+
+def check_device_node(name: str, path: str, what: str) -> Check:
+    """A device file (scanner event node, tty) that must exist and be readable."""
+
+    def run() -> tuple[Level, str]:
+        if not path:
+            return Level.FAIL, f"{what}: no device configured"
+        node = Path(path)
+        if not node.exists():
+            return Level.FAIL, f"{what} {path}: not present (unplugged, or another name?)"
+        if not os.access(node, os.R_OK | os.W_OK):
+            return Level.FAIL, f"{what} {path}: present, but this user may not open it"
+        return Level.OK, f"{what} {path}: present -> {node.resolve()}"
+
+    return Check(name, run)
+
+
+def check_opens(name: str, what: str, probe: Callable[[], str]) -> Check:
+    """A device opened (and closed) through its driver; ``probe`` says what it answered."""
+
+    def run() -> tuple[Level, str]:
+        return Level.OK, f"{what}: {probe()}"
+
+    return Check(name, run)
+
+
+def nothing_to_check(name: str, detail: str) -> Check:
+    return Check(name, lambda: (Level.OK, detail))
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+def check_disk(folder: Path) -> Check:
+    def run() -> tuple[Level, str]:
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        usage = shutil.disk_usage(probe)
+        ratio = usage.free / usage.total if usage.total else 0.0
+        said = f"{folder}: {usage.free / (1 << 30):.1f} GiB free ({ratio:.0%})"
+        if usage.free < DISK_FAIL_BYTES or ratio < DISK_FAIL_RATIO:
+            return Level.FAIL, said
+        if usage.free < DISK_WARN_BYTES or ratio < DISK_WARN_RATIO:
+            return Level.WARN, said
+        return Level.OK, said
+
+    return Check("disk", run)
+
+
+def server_date(url: str, timeout: float = 3.0) -> datetime | None:
+    """The ``Date`` header of the server at ``url`` (any answer, even 401), or None."""
+    import requests
+
+    try:
+        response = requests.head(url, timeout=timeout, allow_redirects=False)
+    except requests.RequestException:
+        return None
+    header = response.headers.get("Date")
+    if not header:
+        return None
+    try:
+        return parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_clock(
+    reference: Callable[[], datetime | None],
+    source: str,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Check:
+    """The kiosk's clock against the cloud's (HTTP ``Date``); TLS and tokens need it right."""
+
+    def run() -> tuple[Level, str]:
+        local = now()
+        if local < CLOCK_FLOOR:
+            return Level.FAIL, f"the clock says {local:%Y-%m-%d %H:%M}Z: it was never set"
+        theirs = reference()
+        if theirs is None:
+            return Level.OK, f"{local:%Y-%m-%d %H:%M:%S}Z; {source} gives no time to compare"
+        skew = (local - theirs).total_seconds()
+        said = f"{local:%Y-%m-%d %H:%M:%S}Z, {skew:+.0f} s against {source}"
+        if abs(skew) >= CLOCK_FAIL_S:
+            return Level.FAIL, said
+        if abs(skew) >= CLOCK_WARN_S:
+            return Level.WARN, said
+        return Level.OK, said
+
+    return Check("clock", run)
+
+
+def _judge_expiry(what: str, not_after: datetime, now: datetime) -> tuple[Level, str]:
+    left = not_after - now
+    said = f"{what}: valid until {not_after:%Y-%m-%d} ({left.days} days)"
+    if left < timedelta(days=CERT_FAIL_DAYS):
+        if left.total_seconds() <= 0:
+            return Level.FAIL, f"{what}: EXPIRED on {not_after:%Y-%m-%d}"
+        return Level.FAIL, said
+    if left < timedelta(days=CERT_WARN_DAYS):
+        return Level.WARN, said
+    return Level.OK, said
+
+
+def certificate_file_expiry(path: Path) -> datetime:
+    """notAfter of the first certificate in a PEM file."""
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(path.read_bytes())
+    return cert.not_valid_after_utc
+
+
+def server_certificate_expiry(
+    url: str, ca_bundle: Path | None = None, timeout: float = 5.0
+) -> datetime:
+    """notAfter of the certificate an HTTPS server presents, verified as the kiosk would."""
+    from cryptography import x509
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 443
+    context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+    with (
+        socket.create_connection((host, port), timeout=timeout) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        der = tls.getpeercert(binary_form=True)
+    if der is None:
+        raise ssl.SSLError(f"{host}:{port} presented no certificate")
+    return x509.load_der_x509_certificate(der).not_valid_after_utc
+
+
+def check_certificates(
+    cloud_url: str,
+    ca_bundle: Path | None,
+    files: Sequence[tuple[str, Path]],
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    remote: Callable[[str, Path | None], datetime] = server_certificate_expiry,
+) -> Check:
+    """The cloud's TLS certificate and the kiosk's own (client, health endpoint) files."""
+
+    def run() -> tuple[Level, str]:
+        verdicts: list[tuple[Level, str]] = []
+        current = now()
+        if cloud_url.startswith("https://"):
+            verdicts.append(_judge_expiry("cloud", remote(cloud_url, ca_bundle), current))
+        elif cloud_url:
+            verdicts.append((Level.WARN, "cloud link is plain HTTP: not encrypted"))
+        for what, path in files:
+            if not path.is_file():
+                verdicts.append((Level.FAIL, f"{what} {path}: no such file"))
+                continue
+            verdicts.append(_judge_expiry(what, certificate_file_expiry(path), current))
+        if not verdicts:
+            return Level.OK, "no certificates configured"
+        level = max(v[0] for v in verdicts)
+        return level, "; ".join(v[1] for v in verdicts)
+
+    return Check("certificates", run)
+
+
+def check_monitoring(token: str, enabled: bool, bind: str, port: int) -> Check:
+    """Whether the monitoring centre can read this kiosk's /status and /metrics."""
+
+    def run() -> tuple[Level, str]:
+        if not enabled:
+            return Level.WARN, "health endpoint disabled: the monitoring centre sees nothing"
+        if not token:
+            return Level.FAIL, "health.token is empty: /status and /metrics refuse everyone"
+        if len(token) < 16:
+            return Level.WARN, "health.token is shorter than 16 characters"
+        where = f"{bind}:{port}"
+        if bind in ("127.0.0.1", "::1", "localhost"):
+            return Level.WARN, f"endpoint on {where}: loopback only, not reachable from outside"
+        return Level.OK, f"endpoint on {where}, token set"
+
+    return Check("monitoring", run)
