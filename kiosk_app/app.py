@@ -317,3 +317,92 @@ def _outbox_sender(settings: Settings, store: Store) -> OutboxSender | None:
         ca_bundle=str(settings.cloud.ca_bundle) if settings.cloud.ca_bundle else None,
     )
     return OutboxSender(store.engine, transport, backoff_max=section.backoff_max)
+
+
+def build_selftest(settings: Settings) -> list[Any]:
+    """The installer's checks (``kiosk selftest``) of the configured backends.
+
+    Builds the drivers without opening anything; each check opens what it checks. No database
+    and no log files are touched, so running it as root leaves nothing behind.
+    """
+    from kiosk_app.services import selftest as st
+
+    checks: list[st.Check] = []
+    cloud = settings.cloud
+    if cloud.kind == "local":
+        checks.append(st.check_local_archive(cloud.archive_dir))
+    else:
+        checks.append(st.check_cloud(build_source(settings), cloud.url))
+    for role, section, build_printer in (
+        ("report_printer", settings.printers.report, build_report_printer),
+        ("film_printer", settings.printers.film, build_film_printer),
+    ):
+        if section.backend == "folder":
+            checks.append(st.check_folder_printer(role, settings.output_dir(section)))
+        else:
+            checks.append(st.check_printer(role, build_printer(settings)))
+    checks.extend(_selftest_inputs(settings))
+    checks.append(st.check_disk(settings.kiosk.data_dir))
+    remote = cloud.url if cloud.kind == "dicomweb" else ""
+    checks.append(
+        st.check_clock(
+            (lambda: st.server_date(remote)) if remote else (lambda: None),
+            f"the cloud ({remote})" if remote else "no cloud",
+        )
+    )
+    files = [
+        (what, path)
+        for what, path in (
+            ("cloud client certificate", cloud.client_cert),
+            ("health endpoint certificate", settings.health.tls_cert),
+        )
+        if path is not None
+    ]
+    checks.append(st.check_certificates(remote, cloud.ca_bundle, files))
+    health = settings.health
+    checks.append(st.check_monitoring(health.token, health.enabled, health.bind, health.port))
+    return checks
+
+
+def _selftest_inputs(settings: Settings) -> list[Any]:
+    from kiosk_app.services import selftest as st
+
+    section = settings.scanner
+    checks: list[st.Check] = []
+    if section.backend == "keyboard":
+        checks.append(st.nothing_to_check("scanner", "keyboard wedge: scan a code on the screen"))
+    elif section.backend == "hid":
+        checks.append(st.check_device_node("scanner", section.hid_device, "HID scanner"))
+    elif section.backend == "serial":
+        scanner = build_scanner(settings)
+
+        def serial_probe() -> str:
+            assert scanner is not None
+            scanner.open()
+            scanner.close()
+            return f"opened at {section.serial_baud} bps"
+
+        what = f"serial scanner {section.serial_port}"
+        checks.append(st.check_opens("scanner", what, serial_probe))
+    elif section.backend == "camera":
+        from drivers.scanner.camera_qr import probe_frames
+
+        def camera_probe() -> str:
+            rows, columns = probe_frames(section.camera_index)
+            return f"delivers {columns}x{rows} frames"
+
+        checks.append(st.check_opens("camera", f"camera {section.camera_index}", camera_probe))
+    reader = build_idcard_reader(settings)
+    if reader is None:
+        checks.append(st.nothing_to_check("idcard_reader", "no ID-card reader configured"))
+    else:
+
+        def idcard_probe() -> str:
+            assert reader is not None
+            with reader:
+                reader.sam_status()
+            return "the reader's security module answered its self-check"
+
+        port = section.idcard_port
+        checks.append(st.check_opens("idcard_reader", f"ID-card reader {port}", idcard_probe))
+    return checks

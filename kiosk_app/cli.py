@@ -345,6 +345,22 @@ def cmd_read_card(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from kiosk_app.app import build_selftest
+    from kiosk_app.services import selftest
+
+    settings = _settings(args)
+    report = selftest.run(build_selftest(settings), kiosk_id=settings.kiosk.id, version=__version__)
+    _emit(args, report.to_json(), "\n".join(report.lines()))
+    return report.exit_code
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from kiosk_app import setup_wizard
+
+    return setup_wizard.main(args)
+
+
 def not_available(feature: str) -> Callable[[argparse.Namespace], int]:
     def command(_args: argparse.Namespace) -> int:
         raise NotAvailableError(feature=feature)
@@ -479,10 +495,14 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "selftest",
         "check every configured device and the cloud",
-        not_available("kiosk selftest"),
+        cmd_selftest,
+        demo=True,
         as_json=True,
     )
-    add("setup", "first-run configuration", not_available("kiosk setup"))
+    p = add("setup", "first-run configuration (interactive, or with options)", cmd_setup)
+    from kiosk_app.setup_wizard import add_arguments
+
+    add_arguments(p)
     return parser
 
 

@@ -142,6 +142,21 @@ class PrinterSection:
         ),
     )
     queue: str = field(default="", metadata=_doc("CUPS queue name."))
+    device_uri: str = field(
+        default="",
+        metadata=_doc(
+            "With backend = cups: the printer's device URI (ipp://, ipps://, socket://, usb://); "
+            "`kiosk setup` and the package create the queue with it when it is missing. "
+            "Empty: the queue must already exist."
+        ),
+    )
+    cups_model: str = field(
+        default="everywhere",
+        metadata=_doc(
+            "With device_uri: the lpadmin model: `everywhere` (IPP Everywhere, asks the "
+            "printer itself), `raw`, or a PPD name from `lpinfo -m`."
+        ),
+    )
     output_dir: Path | None = field(
         default=None,
         metadata=_doc("With backend = folder: where PDFs go. Default <data_dir>/output."),
@@ -432,6 +447,23 @@ class UiSection:
         metadata=_doc("Seconds without a touch before the screen returns home.", minimum=10),
     )
     fullscreen: bool = field(default=True, metadata=_doc("Fullscreen without decorations."))
+    high_contrast: bool = field(
+        default=False,
+        metadata=_doc("Start in high contrast (white and yellow on black); patients can switch."),
+    )
+    staff_pin_hash: str = field(
+        default="",
+        metadata=_doc(
+            "Hash of the nurses' maintenance PIN: the output of "
+            "`python -m kiosk_app.ui.maintenance.pin`. Empty: maintenance is closed "
+            "(in --demo the PIN is 1234).",
+            secret=True,
+        ),
+    )
+    pin_lockout: float = field(
+        default=300.0,
+        metadata=_doc("Seconds maintenance stays locked after 5 wrong PINs.", minimum=10),
+    )
 
 
 @dataclass(frozen=True)

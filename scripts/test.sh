@@ -44,6 +44,9 @@ python -m pytest -p no:cacheprovider "$@"
 rc=$?
 [ $rc = 0 ] || failed+=("pytest (exit $rc)")
 
+step "Debian package (scripts/package-test.sh)"
+bash scripts/package-test.sh || failed+=(package-test)
+
 echo
 echo "test.sh: finished in $(( $(date +%s) - T0 )) s"
 if ((${#failed[@]})); then

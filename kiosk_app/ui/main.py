@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -12,11 +13,13 @@ from PySide6.QtWidgets import QApplication
 from drivers.idcard.reader import IdCardReader
 from drivers.scanner.base import Scanner
 from kiosk_app.app import build, build_idcard_reader, build_scanner
+from kiosk_app.core import systemd
 from kiosk_app.health.endpoint import HealthEndpoint
 from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
 from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.main_window import KioskWindow
+from kiosk_app.ui.maintenance.pin import DEMO_PIN, PinGate, hash_pin
 from kiosk_app.ui.scan_input import install_keyboard_scans
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,10 @@ def create_window(
         locale=settings.kiosk.language,
         demo_codes=DEMO_CODES if settings.demo else (),
         idle_timeout_s=settings.ui.idle_timeout,
+        kiosk=kiosk,
+        pin_gate=PinGate(_pin_hash(settings), settings.ui.pin_lockout),
+        high_contrast=settings.ui.high_contrast,
+        camera=settings.scanner.backend == "camera",
     )
     if settings.health.enabled:
         try:
@@ -77,7 +84,7 @@ def create_window(
     assert card_reader is None or isinstance(card_reader, IdCardReader)
     devices = DeviceReader(scanner, card_reader, language=settings.kiosk.language, parent=window)
     devices.code_read.connect(scanned)
-    devices.card_refused.connect(window.show_error)
+    devices.card_refused.connect(window.card_refused)
     devices.start()
 
     def close_all(*_: object) -> None:
@@ -85,7 +92,17 @@ def create_window(
         close()
 
     window.destroyed.connect(close_all)
+    # The start-up objects (archive index, services, widgets) live as long as the kiosk: keep
+    # them out of the cyclic collector, whose full passes over them stalled the screen ~80 ms.
+    gc.freeze()
     return window
+
+
+def _pin_hash(settings: Settings) -> str:
+    """The configured PIN's hash; in the demo, without one, the PIN is 1234."""
+    if settings.ui.staff_pin_hash or not settings.demo:
+        return settings.ui.staff_pin_hash
+    return hash_pin(DEMO_PIN)
 
 
 def run(settings: Settings) -> int:
@@ -94,17 +111,27 @@ def run(settings: Settings) -> int:
     if settings.ui.fullscreen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setCursor(Qt.CursorShape.BlankCursor)
+        window.locked = True  # the way out is maintenance's "quit"
         window.showFullScreen()
     else:
         window.resize(1280, 800)
         window.show()
     # Ctrl+C in a terminal stops the kiosk (development); in production systemd sends TERM.
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    # The supervisor's stop (systemd's TERM) or Ctrl+C closes the kiosk like maintenance's
+    # "quit" does: a locked window refuses every other close, and Qt 6's quit() asks first.
+    signal.signal(signal.SIGINT, lambda *_: window.allow_close())
+    signal.signal(signal.SIGTERM, lambda *_: window.allow_close())
     wakeup = QTimer()  # lets Python run its signal handlers while Qt's loop waits
     wakeup.start(250)
     wakeup.timeout.connect(lambda: None)
+    # systemd (Type=notify, WatchdogSec): pinged from this loop, so a frozen screen is restarted.
+    systemd.notify("READY=1")
+    watchdog = QTimer()
+    if (interval := systemd.watchdog_interval()) is not None:
+        watchdog.timeout.connect(lambda: systemd.notify("WATCHDOG=1"))
+        watchdog.start(int(interval * 1000))
     log.info("kiosk window shown (%s)", "fullscreen" if settings.ui.fullscreen else "windowed")
     code = app.exec()
     window.bridge.wait_idle()
+    window.worker.wait_idle()
     return int(code)

@@ -98,12 +98,17 @@ def test_status_without_cups_is_not_green(tmp_path: Path) -> None:
     assert status["components"]["film_printer"]["state"] == "unknown"
 
 
-@pytest.mark.parametrize("command", [["selftest"], ["setup"]])
-def test_later_capabilities_say_so_and_exit_3(command: list[str], tmp_path: Path) -> None:
-    run = kiosk(*command, env={"KIOSK_KIOSK__DATA_DIR": str(tmp_path)})
-    assert run.returncode == 3
+def test_selftest_of_the_demo_and_setup_without_a_terminal(tmp_path: Path) -> None:
+    run = kiosk("selftest", "--demo", "--json", env={"KIOSK_KIOSK__DATA_DIR": str(tmp_path)})
+    report = json.loads(run.stdout)
+    assert report["schema"] == "kiosk-selftest/1"
+    assert run.returncode == {"ok": 0, "warn": 6, "fail": 1}[report["worst"]]
+    assert {c["name"] for c in report["checks"]} >= {"cloud", "report_printer", "disk"}
+    run = kiosk("setup", "--config", str(tmp_path / "kiosk.toml"))  # stdin is not a terminal
+    assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0
-    assert "not available yet" in run.stderr
+    assert "--non-interactive" in run.stderr
+    assert not (tmp_path / "kiosk.toml").exists()
 
 
 def test_every_subcommand_has_help() -> None:

@@ -317,7 +317,7 @@ def test_sigkill_mid_job_then_restart_never_prints_again_by_itself(
     assert not [j for j in film_jobs(cups_queues) if j not in received_ids(received)]
 
     nurse = MaintenanceService(store, printing, {"film": film})
-    with pytest.raises(ValueError, match="sheets are gone"):
+    with pytest.raises(ValueError, match="restarted since it was sent"):
         nurse.resume(job, "nurse01")
     assert nurse.cancel(job, "nurse01", "restart").state is JobState.CANCELED
     with store.session() as session:
