@@ -105,7 +105,8 @@ class KioskWindow(QMainWindow):
             self.panel = MaintenancePanel(
                 kiosk.maintenance, kiosk.health, kiosk.store, kiosk.visit, self.worker, locale
             )
-        screens = [
+        #: the screens a patient (or a nurse logging in) may see, each speaking ``language``
+        self.patient_screens = (
             self.home,
             self.keypad,
             self.finding,
@@ -113,11 +114,11 @@ class KioskWindow(QMainWindow):
             self.printing,
             self.result,
             self.login,
-        ]
-        if self.panel is not None:
-            screens.append(self.panel)
-        for screen in screens:
+        )
+        for screen in self.patient_screens:
             self.stack.addWidget(screen)
+        if self.panel is not None:
+            self.stack.addWidget(self.panel)
         self.setCentralWidget(self.stack)
         self.countdown = IdleCountdown(self)
 
@@ -317,15 +318,7 @@ class KioskWindow(QMainWindow):
     # ------------------------------------------------------------------ looks and language
     def set_language(self, locale: str) -> None:
         self.language = locale
-        for screen in (
-            self.home,
-            self.keypad,
-            self.finding,
-            self.exams,
-            self.printing,
-            self.result,
-            self.login,
-        ):
+        for screen in self.patient_screens:
             screen.retranslate(locale)
         if self.panel is not None:
             self.panel.retranslate(locale)
