@@ -32,8 +32,6 @@ class Observed:
 
     jams: dict[str, int] = field(default_factory=dict)
     """Printer component -> number of times a jam appeared."""
-    polls: int = 0
-    failed_polls: int = 0
 
 
 class HealthMonitor:
@@ -69,10 +67,8 @@ class HealthMonitor:
         """Take one snapshot now (on the caller's thread) and keep it."""
         try:
             snapshot = self.health.snapshot()
-        except Exception:  # a poll must never kill the monitor
+        except Exception:  # a poll must never kill the monitor; the snapshot goes stale
             log.exception("health snapshot failed")
-            with self._lock:
-                self.observed.failed_polls += 1
             raise
         system, conditions = system_components(self.data_dir)
         snapshot.components["system"] = system
@@ -88,7 +84,6 @@ class HealthMonitor:
             snapshot.conditions.extend(found)
         with self._lock:
             self._count_jams(snapshot)
-            self.observed.polls += 1
             self._snapshot, self._taken = snapshot, self.clock()
         return snapshot
 

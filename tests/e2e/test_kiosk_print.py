@@ -279,12 +279,15 @@ def test_cloud_stopped_exits_non_zero_naming_the_cloud(  # type: ignore[no-untyp
 ) -> None:
     url = f"http://127.0.0.1:{_free_port()}/dicom-web"  # nothing listens there
     config = write_config(tmp_path, services_env, url=url)
+    cups = cups_queues.connection()
+    jobs_before = set(cups.getJobs(which_jobs="all", my_jobs=False))
     run = kiosk("print", "E2EACC01", "--config", str(config), "--json")
     assert run.returncode == 5
     assert len(run.stderr.strip().splitlines()) == 1
     assert url in run.stderr and "connection refused" in run.stderr
     _no_ledger(tmp_path)
-    assert cups_queues.connection().getJobs(which_jobs="all", my_jobs=False) is not None
+    # nothing reached either printer
+    assert set(cups.getJobs(which_jobs="all", my_jobs=False)) == jobs_before
 
 
 @pytest.fixture
