@@ -3,7 +3,8 @@
 Cases (issue 3): a 4x5 CT sheet of 20 512x512 slices on 14INX17IN at 300 dpi (raw inputs and
 JPEG-lossless inputs), a 1x1 3000x3000 16-bit DX on 14INX17IN, a 2000x2500 MONOCHROME1 CR, and a
 30-frame ultrasound on 11INX14IN (2x3, five sheets). For each: the median and range (min-max) of
-``--runs`` warm runs per stage, each stage timed on its own in one thread:
+``--runs`` warm runs per stage, each stage timed on its own, called from one thread (OpenCV's
+resize and the PDF's deflate bands still use every core, as they do in the kiosk):
 
 - decode: pixel data to stored values; LUT: modality/VOI/presentation to 8 bits;
 - resample: to each cell's size; compose: the blank sheet and pasting;
@@ -169,7 +170,7 @@ def cell(values: list[float]) -> str:
 def stages(
     datasets: list[Dataset], film: str, dpi: int, layout: DisplayFormat, runs: int
 ) -> dict[str, list[float]]:
-    """Each stage alone, one thread, over every image of the job."""
+    """Each stage alone, called from one thread, over every image of the job."""
     frames = frames_of(datasets)
     boxes = cell_boxes(film, dpi, layout)
     shape = sheet_shape(film, dpi)

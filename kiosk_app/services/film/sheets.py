@@ -1,7 +1,7 @@
 """Composing film sheets: frames through the pipeline, fitted into cells, annotated.
 
 The images of one sheet are rendered side by side (:mod:`.workers`): decoding, the lookup
-table and Pillow's resampling all release the GIL, and cells never overlap, so each worker
+table and OpenCV's resampling all release the GIL, and cells never overlap, so each worker
 writes its own cell of the sheet directly.
 """
 

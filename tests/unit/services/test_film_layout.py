@@ -188,9 +188,10 @@ def test_enlarging_uses_a_smooth_filter_and_shrinking_averages() -> None:
 @pytest.mark.parametrize(
     ("size", "target"), [((1500, 1200), (2200, 1800)), ((2500, 2000), (1999, 1600))]
 )
-def test_a_large_image_resampled_in_strips_is_the_same_image(
-    size: tuple[int, int], target: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+def test_a_large_image_resampled_agrees_with_pillow_whatever_the_threads(
+    size: tuple[int, int], target: tuple[int, int]
 ) -> None:
+    import cv2
     from PIL import Image
 
     from kiosk_app.services.film import layout
@@ -199,12 +200,18 @@ def test_a_large_image_resampled_in_strips_is_the_same_image(
     image = (127 + 120 * np.sin(x / 37.0) * np.cos(y / 53.0)).astype(np.uint8)  # anatomy-smooth
     rows, columns = target
     method = Image.Resampling.BICUBIC if rows > size[0] else Image.Resampling.BOX
-    whole = np.asarray(Image.fromarray(image).resize((columns, rows), method)).astype(int)
-    parallel = layout.resample(image, rows, columns)
-    assert parallel.shape == (rows, columns)
-    # Pillow may run its two passes in the other order for a strip: a rounding apart, no seams.
-    difference = np.abs(parallel.astype(int) - whole)
-    assert difference.max() <= 2 and difference.mean() < 0.2
+    reference = np.asarray(Image.fromarray(image).resize((columns, rows), method)).astype(int)
+    threads = cv2.getNumThreads()
+    try:
+        resampled = layout.resample(image, rows, columns)
+        cv2.setNumThreads(1)
+        alone = layout.resample(image, rows, columns)
+    finally:
+        cv2.setNumThreads(threads)
+    assert resampled.shape == (rows, columns)
+    # Another implementation of the same filters (OpenCV's cubic is Keys' a = -0.75,
+    # Pillow's -0.5): a rounding or two apart on a smooth image, never a seam or a shift.
+    difference = np.abs(resampled.astype(int) - reference)
+    assert difference.max() <= 3 and difference.mean() < 0.5
     # The same pixels whatever the number of cores.
-    monkeypatch.setattr(layout, "map_parts", lambda f, items: [f(i) for i in items])
-    assert np.array_equal(layout.resample(image, rows, columns), parallel)
+    assert np.array_equal(alone, resampled)
