@@ -125,7 +125,8 @@ def run(settings: Settings) -> int:
     wakeup.start(250)
     wakeup.timeout.connect(lambda: None)
     # systemd (Type=notify, WatchdogSec): pinged from this loop, so a frozen screen is restarted.
-    systemd.notify("READY=1")
+    # Ready once the loop runs: the home screen has been laid out and painted by then.
+    QTimer.singleShot(0, lambda: systemd.notify("READY=1"))
     watchdog = QTimer()
     if (interval := systemd.watchdog_interval()) is not None:
         watchdog.timeout.connect(lambda: systemd.notify("WATCHDOG=1"))

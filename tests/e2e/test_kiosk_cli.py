@@ -169,13 +169,20 @@ def test_film_and_render_commands(tmp_path: Path) -> None:
 
 def test_kiosk_run_demo_comes_up_fullscreen_and_stops_on_sigterm(tmp_path: Path) -> None:
     import signal
+    import socket
     import time
 
+    # systemd's side of sd_notify: the kiosk says READY=1 once its loop runs the home screen.
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    name = f"@kiosk-test-{os.getpid()}"
+    notify.bind("\0" + name[1:])
+    notify.settimeout(0.5)
     env = {
         **os.environ,
         "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
         "QT_QPA_PLATFORM": "offscreen",
         "KIOSK_HEALTH__PORT": "0",
+        "NOTIFY_SOCKET": name,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk_app", "run", "--demo"],
@@ -186,6 +193,13 @@ def test_kiosk_run_demo_comes_up_fullscreen_and_stops_on_sigterm(tmp_path: Path)
         text=True,
     )
     try:
+        deadline, said = time.monotonic() + 60, b""
+        while not said and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                said = notify.recv(256)
+            except TimeoutError:
+                continue
+        assert said == b"READY=1", proc.poll() is None or proc.communicate()[1]
         deadline = time.monotonic() + 60
         log = tmp_path / "log" / "kiosk.log"
         while time.monotonic() < deadline and proc.poll() is None:
@@ -197,6 +211,7 @@ def test_kiosk_run_demo_comes_up_fullscreen_and_stops_on_sigterm(tmp_path: Path)
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=20)
     finally:
+        notify.close()
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
