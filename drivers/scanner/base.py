@@ -6,9 +6,13 @@ import abc
 import enum
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from drivers.base import Availability
 from drivers.errors import DriverError
+
+if TYPE_CHECKING:
+    from drivers.scanner.preview import PreviewTap
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ class Scanner(abc.ABC):
     """
 
     source: ScanSource = ScanSource.FAKE
+    #: a camera's live picture for the screen; None for scanners that see nothing
+    preview: PreviewTap | None = None
 
     def __init__(self, *, prefix: str = "") -> None:
         self.prefix = prefix
