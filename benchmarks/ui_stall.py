@@ -8,8 +8,10 @@ paint) is not
 counted. Runs twice: with the health endpoint idle, and with a scraper
 in another process asking /status and /metrics at --rate per second (a monitoring centre far
 busier than a real one). Prints the longest stall and the 99th percentile of each run.
+``--camera`` adds a run with a camera scanner (a fake one, 30 frames a second of 1280x720, each
+decoded) and its live preview on the home screen between patients.
 
-Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/ui_stall.py [--seconds 20]
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/ui_stall.py [--seconds 20] [--camera]
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
+from drivers.scanner.camera_qr import CameraQrScanner
+from drivers.scanner.fake import FakeCamera, code_frame
 from kiosk_app.settings import load
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
@@ -51,7 +55,11 @@ while time.perf_counter() - start < seconds:
 
 
 def one_run(
-    app: QApplication, seconds: float, rate: float, startup: list[float] | None = None
+    app: QApplication,
+    seconds: float,
+    rate: float,
+    startup: list[float] | None = None,
+    camera: bool = False,
 ) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load(
@@ -65,7 +73,13 @@ def one_run(
                 "KIOSK_FILM__DPI": "300",
             },
         )
-        window = create_window(settings)
+        if camera:  # a scene with no code in it: every frame is searched in full
+            scene = code_frame("x")
+            scene[200:520, 480:800] = scene[0:320, 0:320]
+            scanner = CameraQrScanner(frames=FakeCamera([scene], fps=30))
+            window = create_window(settings, scanner=scanner)
+        else:
+            window = create_window(settings)
         window.resize(1920, 1080)
         window.show()
         if startup is not None:  # imports, database, services, window, first paint
@@ -141,13 +155,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--camera", action="store_true", help="add a run with a camera preview")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     rows = []
     startup: list[float] = []
-    for label, rate in (("endpoint idle", 0.0), (f"scraped at {args.rate:.0f}/s", args.rate)):
+    runs = [("endpoint idle", 0.0, False), (f"scraped at {args.rate:.0f}/s", args.rate, False)]
+    if args.camera:
+        runs.append(("camera preview", 0.0, True))
+    for label, rate, camera in runs:
         started = time.perf_counter()
-        worst, p99, visits = one_run(app, args.seconds, rate, None if startup else startup)
+        worst, p99, visits = one_run(
+            app, args.seconds, rate, None if startup else startup, camera=camera
+        )
         rows.append((label, worst, p99, visits, time.perf_counter() - started))
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from drivers.audio.base import PromptPlayer
 from drivers.base import DocumentPrinter, FilmPrinter
 from drivers.idcard.reader import IdCardReader
 from drivers.printer.cups import document_options
@@ -194,6 +195,11 @@ def build_scanner(settings: Settings) -> Scanner | None:
     if section.backend == "camera":
         from drivers.scanner.camera_qr import CameraQrScanner
 
+        if section.camera_replay:  # pictures instead of a camera (demo, training)
+            from drivers.scanner.fake import FakeCamera
+
+            replay = FakeCamera.from_paths(section.camera_replay)
+            return CameraQrScanner(section.camera_index, frames=replay)
         return CameraQrScanner(section.camera_index)
     return None
 
@@ -205,6 +211,15 @@ def build_idcard_reader(settings: Settings) -> IdCardReader | None:
     from drivers.idcard.serial_reader import SerialIdCardReader
 
     return SerialIdCardReader(settings.scanner.idcard_port)
+
+
+def build_prompt_player(settings: Settings) -> PromptPlayer | None:
+    """The voice prompts' player (``aplay`` on ``voice.device``); None when voice is off."""
+    if not settings.voice.enabled:
+        return None
+    from drivers.audio.aplay import AplayPromptPlayer
+
+    return AplayPromptPlayer(device=settings.voice.device, volume=settings.voice.volume)
 
 
 def _output(settings: Settings, section: PrinterSection) -> str:
@@ -384,6 +399,8 @@ def _selftest_inputs(settings: Settings) -> list[Any]:
 
         what = f"serial scanner {section.serial_port}"
         checks.append(st.check_opens("scanner", what, serial_probe))
+    elif section.backend == "camera" and section.camera_replay:
+        checks.append(st.nothing_to_check("camera", "pictures replayed instead of a camera"))
     elif section.backend == "camera":
         from drivers.scanner.camera_qr import probe_frames
 

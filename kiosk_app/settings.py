@@ -32,6 +32,7 @@ SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 ENV_PREFIX = "KIOSK_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_ARCHIVE = REPO_ROOT / "assets" / "demo" / "archive"
+VOICE_PROMPTS = REPO_ROOT / "assets" / "voice"
 
 
 class SettingsError(Exception):
@@ -462,7 +463,52 @@ class UiSection:
     )
     pin_lockout: float = field(
         default=300.0,
-        metadata=_doc("Seconds maintenance stays locked after 5 wrong PINs.", minimum=10),
+        metadata=_doc(
+            "Seconds maintenance stays locked after 5 wrong PINs or staff cards.", minimum=10
+        ),
+    )
+    staff_cards: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "Staff cards that open maintenance when read on the home or login screen: "
+            '`"label:hash"` entries, the hash from `python -m kiosk_app.ui.maintenance.pin '
+            "--card` (the label names the nurse in the audit log). In the environment: "
+            "comma-separated. Empty: PIN only (in --demo the card STAFF0001 opens it).",
+            pattern=r"(?:.*:)?scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[0-9a-f]+\$[0-9a-f]{64}",
+            expected='"label:scrypt$..." (python -m kiosk_app.ui.maintenance.pin --card)',
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class VoiceSection:
+    """[voice]: short spoken prompts per patient screen (off unless a site turns them on)."""
+
+    enabled: bool = field(
+        default=False,
+        metadata=_doc(
+            "Speak a short prompt when a patient screen shows (home, keypad, finding, exams, "
+            "printing, done, error), in the screen's language. Never in maintenance."
+        ),
+    )
+    directory: Path = field(
+        default=VOICE_PROMPTS,
+        metadata=_doc(
+            "Prompt files, `<directory>/<locale>/<screen>.wav` (locales zh_CN and en); the "
+            "shipped ones are synthesised, a site may put its own recordings here."
+        ),
+    )
+    device: str = field(
+        default="default",
+        metadata=_doc("ALSA device the prompts play on (`aplay -D`; `aplay -L` lists them)."),
+    )
+    volume: int = field(
+        default=100,
+        metadata=_doc(
+            "Percent of the files' recorded level (16-bit PCM files); 0 is silent.",
+            minimum=0,
+            maximum=100,
+        ),
     )
 
 
@@ -552,6 +598,13 @@ class ScannerSection:
     serial_port: str = field(default="", metadata=_doc("With serial: the scanner's tty."))
     serial_baud: int = field(default=9600, metadata=_doc("With serial: speed.", minimum=1200))
     camera_index: int = field(default=0, metadata=_doc("With camera: V4L2 index.", minimum=0))
+    camera_replay: str = field(
+        default="",
+        metadata=_doc(
+            "With camera: image files or folders (`:`-separated) shown in a loop instead of "
+            "the camera (demo, training, tests); empty: the camera at `camera_index`."
+        ),
+    )
     prefix: str = field(default="", metadata=_doc("Characters the scanner sends before a code."))
     suffix: Literal["enter", "tab", "none"] = field(
         default="enter", metadata=_doc("Key the scanner sends after a code.")
@@ -580,6 +633,7 @@ class Settings:
     printing: PrintingSection = field(default_factory=PrintingSection)
     health: HealthSection = field(default_factory=HealthSection)
     ui: UiSection = field(default_factory=UiSection)
+    voice: VoiceSection = field(default_factory=VoiceSection)
     identity: IdentitySection = field(default_factory=IdentitySection)
     scanner: ScannerSection = field(default_factory=ScannerSection)
     cache: CacheSection = field(default_factory=CacheSection)
@@ -728,6 +782,8 @@ def _describe(typ: Any) -> str:
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in get_args(typ) if a is not type(None)]
         return _describe(inner[0]) + " or empty"
+    if origin is tuple:
+        return "a list of " + _describe(get_args(typ)[0])
     return {
         bool: "true or false",
         int: "a whole number",
@@ -799,6 +855,16 @@ def _convert(value: Any, typ: Any, key: str, meta: Mapping[str, Any]) -> Any:
         if not isinstance(raw, str) or not raw:
             raise bad()
         return Path(raw).expanduser()
+    if origin is tuple:  # tuple[X, ...]: a TOML array, or comma-separated in the environment
+        inner = get_args(typ)[0]
+        if isinstance(value, _EnvValue):
+            parts = [_EnvValue(value.origin, p.strip()) for p in value.text.split(",")]
+            items: list[Any] = [p for p in parts if p.text]
+        elif isinstance(value, list):
+            items = value
+        else:
+            raise bad()
+        return tuple(_convert(item, inner, key, meta) for item in items)
     raise bad()  # pragma: no cover - a field type this loader does not know
 
 
@@ -825,7 +891,7 @@ def _default_text(cls: type, instance: Any, name: str, meta: Mapping[str, Any]) 
     value = getattr(instance, name)
     if meta.get("secret"):
         return '""'
-    if value is None:
+    if value is None or value == ():
         return "(empty)"
     if isinstance(value, Path):
         if name == "data_dir":

@@ -81,6 +81,13 @@ got=$(kiosk --version)
 [ "$got" = "kiosk $APP_VERSION" ] || die "kiosk --version said '$got'"
 echo "kiosk --version: $got"
 [ "$(stat -c '%U %a' "$CONFIG")" = "kiosk 600" ] || die "$CONFIG is not kiosk's, 0600"
+/opt/film-kiosk/bin/python -B - <<'EOF' || die "the screens' icons or translations are not installed"
+from kiosk_app.ui.translations import I18N_DIR, LOCALES, REPO_ROOT, qm_path
+wanted = [qm_path(locale) for locale in LOCALES] + [REPO_ROOT / "assets" / "ui" / "ready.svg"]
+missing = [str(path) for path in wanted if not path.is_file()]
+assert not missing, f"missing: {missing}"
+print("screens' translations:", ", ".join(sorted(p.name for p in I18N_DIR.glob("*.qm"))))
+EOF
 
 step "kiosk setup --non-interactive (the test servers)"
 kiosk setup --non-interactive --config "$CONFIG" \

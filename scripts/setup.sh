@@ -3,7 +3,8 @@
 #
 #   system packages (apt, no Recommends): CUPS + cups-pdf + libcups2-dev (pycups), Orthanc with
 #     its DICOMweb and GDCM plugins, dcmtk (print SCP), Qt runtime libraries, CJK fonts, libzbar0,
-#     poppler-utils (tests read printed PDFs), ghostscript, lintian + python3-venv/-dev (the .deb)
+#     poppler-utils (tests read printed PDFs), ghostscript, lintian + python3-venv/-dev (the .deb),
+#     alsa-utils (aplay plays the voice prompts) + espeak-ng (assets/voice/build_prompts.py)
 #   CUPS is locked down for loopback-only use BEFORE anything else talks to it: the snmp, dnssd and
 #     mdns backends are made non-executable and browsing is off (discovery broadcasts otherwise)
 #   the fault-simulating CUPS backend "jamsim" (installer/cups/jamsim)
@@ -26,6 +27,7 @@ APT_PACKAGES=(
   libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libopengl0 libfontconfig1 libdbus-1-3
   libglib2.0-0
   lintian logrotate python3-venv python3-dev
+  alsa-utils espeak-ng
 )
 
 have_all_packages() {

@@ -51,10 +51,17 @@ rm -f "$VENV"/.stamp-*
 # 2. The kiosk itself (a wheel of this checkout, no dependencies: they are in place).
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation \
   --no-compile "$ROOT"
-# The demo archive, where settings.DEMO_ARCHIVE finds it (<site-packages>/assets/demo/archive).
+# The demo archive, where settings.DEMO_ARCHIVE finds it (<site-packages>/assets/demo/archive),
+# and the screens' icons and compiled translations (<site-packages>/assets/ui, assets/i18n: see
+# kiosk_app/ui/screens/common.py and kiosk_app/ui/translations.py; the .ts stay in the source).
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-mkdir -p "$site/assets/demo"
+mkdir -p "$site/assets/demo" "$site/assets/ui" "$site/assets/i18n"
 cp -a "$ROOT/assets/demo/archive" "$site/assets/demo/"
+cp -a "$ROOT"/assets/ui/*.svg "$site/assets/ui/"
+cp -a "$ROOT"/assets/i18n/*.qm "$site/assets/i18n/"
+# The voice prompts, where settings.VOICE_PROMPTS finds them (<site-packages>/assets/voice).
+mkdir -p "$site/assets/voice"
+cp -a "$ROOT/assets/voice/zh_CN" "$ROOT/assets/voice/en" "$site/assets/voice/"
 
 # 3. Relocate: the environment was built at $VENV, it runs at $PREFIX.
 grep -rlI --null -F "$VENV" "$VENV/bin" "$VENV/pyvenv.cfg" | xargs -0 -r sed -i "s#$VENV#$PREFIX#g"

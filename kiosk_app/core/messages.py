@@ -2,6 +2,9 @@
 
 Services raise errors carrying a message id; the screen and the command line look the text up
 here. Ids are stable (staff quote them to support), so never reuse one for another meaning.
+
+The screens read it through Qt translation files made from it (``assets/i18n``): after changing
+a sentence or adding an id, run ``python -m kiosk_app.ui.translations --update``.
 """
 
 from __future__ import annotations
@@ -210,14 +213,23 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{name}   ID ending {last4}",
     },
     "ui.item_ready": {"zh_CN": "可打印", "en": "Ready to print"},
-    "ui.print_count": {
-        "zh_CN": "打印（报告 {reports} 份，胶片 {films} 组）",
-        "en": "Print ({reports} reports, {films} sets of films)",
-    },
     "ui.nothing_to_print": {
         "zh_CN": "现在没有可以打印的资料",
         "en": "Nothing can be printed now",
     },
+    # The print button: what will come out. Chinese has no plural; English picks ``<id>.one``
+    # for one thing. Films counted in sheets when the plan is known, else in sets (one per exam).
+    "ui.print_what": {"zh_CN": "打印 {what}", "en": "Print {what}"},
+    "ui.print_both": {"zh_CN": "打印 {reports}和 {films}", "en": "Print {reports} and {films}"},
+    "ui.reports_pages": {"zh_CN": "{reports}（{pages}）", "en": "{reports} ({pages})"},
+    "ui.n_reports": {"zh_CN": "{count} 份报告", "en": "{count} reports"},
+    "ui.n_reports.one": {"zh_CN": "{count} 份报告", "en": "{count} report"},
+    "ui.n_pages": {"zh_CN": "{count} 页", "en": "{count} pages"},
+    "ui.n_pages.one": {"zh_CN": "{count} 页", "en": "{count} page"},
+    "ui.n_films": {"zh_CN": "{count} 张胶片", "en": "{count} films"},
+    "ui.n_films.one": {"zh_CN": "{count} 张胶片", "en": "{count} film"},
+    "ui.n_film_sets": {"zh_CN": "{count} 组胶片", "en": "{count} film sets"},
+    "ui.n_film_sets.one": {"zh_CN": "{count} 组胶片", "en": "{count} film set"},
     "ui.printing": {"zh_CN": "正在打印，请稍候", "en": "Printing, please wait"},
     "ui.time_left": {"zh_CN": "预计还需 {seconds} 秒", "en": "About {seconds} s left"},
     "ui.waiting": {"zh_CN": "等待中", "en": "Waiting"},
@@ -242,6 +254,12 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "ui.more_time": {"zh_CN": "我还需要时间", "en": "More time"},
     "ui.home": {"zh_CN": "回到首页", "en": "Back to the start"},
     "ui.way_camera": {"zh_CN": "摄像头扫码区", "en": "Camera (QR codes)"},
+    "ui.camera_hold": {"zh_CN": "请将二维码对准框内", "en": "Hold the code here"},
+    "ui.camera_starting": {"zh_CN": "正在打开摄像头…", "en": "Starting the camera…"},
+    "ui.camera_unavailable": {
+        "zh_CN": "摄像头暂时无法使用，请点“输入号码”。",
+        "en": "The camera is not working just now. Please tap “Type the code”.",
+    },
     "mnt.title": {"zh_CN": "维护模式", "en": "Maintenance"},
     "mnt.login": {"zh_CN": "请输入工号和维护密码", "en": "Enter your staff id and PIN"},
     "mnt.staff_id": {"zh_CN": "工号", "en": "Staff id"},
@@ -258,6 +276,10 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "mnt.closed": {
         "zh_CN": "本机未设置维护密码，请联系管理员。",
         "en": "No maintenance PIN is set on this kiosk (ui.staff_pin_hash).",
+    },
+    "mnt.wrong_card": {
+        "zh_CN": "这张卡不是维护卡，还可尝试 {left} 次。",
+        "en": "This is not a staff card; {left} tries left.",
     },
     "mnt.level.ok": {"zh_CN": "正常", "en": "OK"},
     "mnt.level.warn": {"zh_CN": "注意", "en": "Attention"},
@@ -313,6 +335,37 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "state.failed": {"zh_CN": "打印失败", "en": "Failed"},
     "kind.report": {"zh_CN": "报告", "en": "Report"},
     "kind.film": {"zh_CN": "胶片", "en": "Film"},
+    # Spoken prompts, one per patient screen ([voice]); assets/voice/build_prompts.py turns
+    # them into assets/voice/<locale>/<screen>.wav. Said as a person at the desk would say it.
+    "voice.home": {
+        "zh_CN": "您好！请扫描检查单条码或电子健康卡，或者把身份证放在读卡区。",
+        "en": "Hello. Please scan your exam slip or e-health code, "
+        "or place your ID card on the reader.",
+    },
+    "voice.keypad": {
+        "zh_CN": "请输入检查单上的号码，然后按查找。",
+        "en": "Please type the number on your exam slip, then press Find.",
+    },
+    "voice.finding": {
+        "zh_CN": "正在查找您的检查，请稍候。",
+        "en": "Finding your exams. Please wait.",
+    },
+    "voice.exams": {
+        "zh_CN": "请确认这些是您的检查，然后按打印。",
+        "en": "Please check these are your exams, then press Print.",
+    },
+    "voice.printing": {
+        "zh_CN": "正在打印，请稍候。",
+        "en": "Printing. Please wait.",
+    },
+    "voice.done": {
+        "zh_CN": "打印完成。请取走您的报告和胶片，带好身份证和检查单。",
+        "en": "Printing is done. Please take your report and films, and your ID card.",
+    },
+    "voice.error": {
+        "zh_CN": "很抱歉，没能完成。请看屏幕上的说明，或到服务台咨询。",
+        "en": "Sorry, this did not work. Please read the screen, or ask at the desk.",
+    },
 }
 
 
@@ -331,6 +384,12 @@ def text(message_id: str, locale: str = DEFAULT_LOCALE, **params: object) -> str
     if entry is None:
         return message_id
     template = entry.get(locale) or entry.get(locale.split("_")[0]) or entry[DEFAULT_LOCALE]
+    return fill(template, **params)
+
+
+def fill(template: str, **params: object) -> str:
+    """``template`` (a catalogue sentence or a translation of one) with ``params`` filled in,
+    as :func:`text` does: unused ones ignored, missing ones blank."""
     return template.format_map(_Blank(params))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,9 @@ _NOT_IMAGES = (
     "1.2.840.10008.5.1.4.1.1.66",  # raw data, spatial registration
 )
 _NOT_IMAGE_MODALITIES = {"SR", "DOC", "KO", "PR", "RTPLAN", "RTSTRUCT", "RTDOSE", "ECG"}
+#: structured reports kept rendered (a visit lists, counts, then prints a few at most)
+RENDERED_REPORTS = 8
+_PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 
 
 def is_report(ref: InstanceRef) -> bool:
@@ -110,6 +114,9 @@ class Catalog:
         self.max_parallel = max_parallel
         self._cache: OrderedDict[str, Dataset] = OrderedDict()
         self._cache_size = cache_size
+        # Structured reports rendered to PDF: counted when listed, printed moments later.
+        self._pdfs: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def exams_for(self, credential: Credential) -> list[Exam]:
         """The credential's exams, newest first. Raises NoExamsError or CloudError."""
@@ -187,10 +194,47 @@ class Catalog:
     def report_pdf(self, exam: Exam) -> bytes:
         if exam.report is None:
             raise BadStudyDataError(detail="exam has no report")
-        ds = self.instance(exam.report.instance)
-        if is_renderable_sr(str(ds.get("SOPClassUID", ""))):
-            return render_sr(ds, hospital_name=self.hospital_name)
-        return pdf_bytes(ds)
+        ref = exam.report.instance
+        with self._lock:
+            rendered = self._pdfs.get(ref.sop_uid)
+        if rendered is not None:
+            return rendered
+        ds = self.instance(ref)
+        if not is_renderable_sr(str(ds.get("SOPClassUID", ""))):
+            return pdf_bytes(ds)
+        rendered = render_sr(ds, hospital_name=self.hospital_name)
+        with self._lock:
+            self._pdfs[ref.sop_uid] = rendered
+            while len(self._pdfs) > RENDERED_REPORTS:
+                self._pdfs.popitem(last=False)
+        return rendered
+
+    def image_headers(self, exam: Exam) -> list[Dataset] | None:
+        """Every image of the exam without its pixels (what the film plan needs to count
+        sheets), in the order of ``exam.images``; None when the source cannot give headers
+        cheaply. Each is checked to be this patient's, as :meth:`image_datasets` does.
+
+        Raises:
+            CloudError: the source could not answer.
+            BadStudyDataError: an image names another patient or study.
+        """
+        headers_of = getattr(self.source, "image_headers", None)
+        if headers_of is None or not exam.images:
+            return None
+        datasets: list[Dataset] | None = headers_of(exam.images)
+        if datasets is None:
+            return None
+        for ds in datasets:
+            if str(ds.get("PatientID", "")) != exam.patient_id:
+                raise BadStudyDataError(detail="an image names another patient")
+            if str(ds.get("StudyInstanceUID", "")) != exam.study_uid:
+                raise BadStudyDataError(detail="an image belongs to another study")
+            if not any(keyword in ds for keyword in _PIXEL_KEYWORDS):
+                # A source whose metadata leaves pixel data out says nothing about it: the
+                # plan would skip the image, so the count would be wrong. Not known, then.
+                log.info("image headers without pixel data: film sheets not counted")
+                return None
+        return datasets
 
     def image_datasets(self, exam: Exam) -> list[Dataset]:
         """Every image of the exam, fetched a few at a time, each checked to be this patient's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections.abc import Callable
@@ -46,6 +47,9 @@ class PlannedItem:
     exam: Exam
     kind: ItemKind
     decision: Decision
+    count: int | None = None
+    """Pages of the report, or film sheets, it will print: known before printing for a
+    printable item (:meth:`VisitService.with_counts`); None when it cannot be known cheaply."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,9 @@ class VisitService:
         credential = parse_code(code)
         return credential, self.catalog.exams_for(credential)
 
-    def plan(self, exams: list[Exam]) -> list[PlannedItem]:
-        """Each exam's report and film, with what policy says about printing them now."""
+    def plan(self, exams: list[Exam], *, count: bool = False) -> list[PlannedItem]:
+        """Each exam's report and film, with what policy says about printing them now (and,
+        with ``count``, the pages and sheets of those that may print: :meth:`with_counts`)."""
         planned = []
         with self.store.session() as session:
             ledger = LedgerRepository(session)
@@ -118,7 +123,40 @@ class VisitService:
                             reprint_authorised=ReprintRepository(session).pending(key) is not None,
                         )
                     planned.append(PlannedItem(exam, kind, decision))
-        return planned
+        return self.with_counts(planned) if count else planned
+
+    def with_counts(self, planned: list[PlannedItem]) -> list[PlannedItem]:
+        """``planned`` with the pages of each printable report and the film sheets of each
+        printable film, as they will print, so the patient sees how much will come out.
+
+        Cheap by design: a report's pages come from its PDF (the instance was fetched to
+        check it is final; a structured report is rendered once and kept); a film's sheets
+        from the film plan over the images' headers (no pixel data fetched or rendered). A
+        count that cannot be had cheaply, or fails, stays None: the screen then counts items.
+        """
+        return [
+            dataclasses.replace(item, count=self._count(item))
+            if item.decision.printable and item.count is None
+            else item
+            for item in planned
+        ]
+
+    def _count(self, item: PlannedItem) -> int | None:
+        try:
+            if item.kind is ItemKind.REPORT:
+                return count_pages(self.catalog.report_pdf(item.exam))
+            headers = self.catalog.image_headers(item.exam)
+            if headers is None:
+                return None
+            options = self.film_options
+            config = options.config or film.FilmConfig(size=options.size, dpi=options.dpi)
+            return film.plan_exam(headers, config.rules).sheets
+        except KioskError as exc:  # printing will say what is wrong; the count is not known
+            log.info("%s of a study not counted before printing: %s", item.kind.value, exc)
+        except Exception as exc:  # a count must never keep a patient from their exam list
+            log.warning("%s of a study not counted: %s", item.kind.value, type(exc).__name__)
+            log.debug("counting failed", exc_info=True)
+        return None
 
     def print_code(self, code: str, progress: Progress = _no_progress) -> PrintSummary:
         """The whole flow for one code. Raises KioskError when nothing can be listed."""

@@ -188,6 +188,21 @@ class CachingSource:
                 found[ref.sop_uid] = data
         return [read_dataset(found[r.sop_uid]) for r in refs]
 
+    def image_headers(self, refs: Sequence[InstanceRef]) -> list[Dataset] | None:
+        """Headers for counting film sheets: the cloud's metadata; while the cloud is down,
+        the cached instances (when every one is cached), else None (not known)."""
+        inner = getattr(self.inner, "image_headers", None)
+        if inner is not None:
+            try:
+                headers: list[Dataset] = inner(refs)
+                return headers
+            except CloudUnavailableError as exc:
+                log.info("cloud unreachable (%s); headers from the offline cache", exc)
+        cached = [self.blobs.get(f"instance/{ref.sop_uid}") for ref in refs]
+        if any(data is None for data in cached):
+            return None
+        return [read_dataset(data) for data in cached if data is not None]
+
     def _inner_bytes(self, ref: InstanceRef) -> bytes:
         as_bytes = getattr(self.inner, "fetch_instance_bytes", None)
         if as_bytes is not None:

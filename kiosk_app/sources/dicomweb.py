@@ -319,6 +319,23 @@ class DicomWebSource:
         body = self._json(self._request(path + "/metadata", "application/dicom+json"))
         return body
 
+    def image_headers(self, refs: Sequence[InstanceRef]) -> list[Dataset]:
+        """The instances in ``refs`` without their pixels, from WADO-RS metadata (one request
+        per study): what the film plan needs to count sheets. Bulk data stays on the server;
+        an element that has some is present with an empty value."""
+        found: dict[str, Dataset] = {}
+        for study_uid in dict.fromkeys(ref.study_uid for ref in refs):
+            for obj in self.metadata(study_uid):
+                try:
+                    ds = Dataset.from_json(obj, bulk_data_uri_handler=_bulk_data_left_out)
+                except (ValueError, TypeError, KeyError) as exc:
+                    raise BadStudyDataError(detail=f"unreadable metadata: {_short(exc)}") from exc
+                found[str(ds.get("SOPInstanceUID", ""))] = ds
+        missing = [ref.sop_uid for ref in refs if ref.sop_uid not in found]
+        if missing:
+            raise BadStudyDataError(detail=f"metadata lacks {len(missing)} instance(s)")
+        return [found[ref.sop_uid] for ref in refs]
+
     def frames(self, ref: InstanceRef, numbers: Sequence[int]) -> list[bytes]:
         """Pixel data of the given frames (1-based), uncompressed or as stored."""
         if not numbers or any(n < 1 for n in numbers):
@@ -483,6 +500,10 @@ def read_dataset(data: bytes) -> Dataset:
         return pydicom.dcmread(io.BytesIO(data), force=True)
     except Exception as exc:  # pydicom raises many types for damaged data
         raise BadStudyDataError(detail=f"instance is not readable DICOM: {exc}") from exc
+
+
+def _bulk_data_left_out(_tag: str, _vr: str, _uri: str) -> bytes:
+    return b""
 
 
 def _sop_uid_of(data: bytes) -> str:

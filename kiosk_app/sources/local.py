@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from kiosk_app.core.models import Exam, InstanceRef
 from kiosk_app.sources.dicom_json import parse_da
 
 log = logging.getLogger(__name__)
+
+#: values larger than this are left on disk when only headers are wanted (pixel data, mostly)
+HEADER_DEFER_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,21 @@ class LocalArchiveSource:
                 except (InvalidDicomError, OSError, ValueError) as exc:
                     raise BadStudyDataError(detail=f"{item.path.name}: {exc}") from exc
         raise BadStudyDataError(detail=f"instance {ref.sop_uid} is not in the archive")
+
+    def image_headers(self, refs: Sequence[InstanceRef]) -> list[Dataset]:
+        """The instances in ``refs`` with every attribute but pixel data read (it is there,
+        left on disk until asked for): what the film plan needs to count sheets."""
+        paths = {item.ref.sop_uid: item.path for item in self._load()}
+        headers: list[Dataset] = []
+        for ref in refs:
+            path = paths.get(ref.sop_uid)
+            if path is None:
+                raise BadStudyDataError(detail=f"instance {ref.sop_uid} is not in the archive")
+            try:
+                headers.append(pydicom.dcmread(path, defer_size=HEADER_DEFER_BYTES))
+            except (InvalidDicomError, OSError, ValueError) as exc:
+                raise BadStudyDataError(detail=f"{path.name}: {exc}") from exc
+        return headers
 
     def ping(self) -> None:
         self._load()

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from kiosk_app.core.errors import KioskError
 from kiosk_app.core.models import Credential, Exam
 from kiosk_app.services.visit import PlannedItem, VisitService
+from kiosk_app.ui.translator import tr
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,9 @@ class _Signals(QObject):
     print_failed = Signal(str, str)  # message id, patient-facing text
 
 
-def _failure(exc: BaseException, locale: str) -> tuple[str, str]:
-    if isinstance(exc, KioskError):
-        return exc.message_id, exc.text(locale)
+def _failure(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, KioskError):  # in the screens' language (the installed translator's)
+        return exc.message_id, tr(exc.message_id, **exc.params)
     log.error("visit failed unexpectedly", exc_info=exc)
     return "kiosk.error", ""
 
@@ -61,9 +62,10 @@ class _FindTask(QRunnable):
         try:
             self.visit.printing.reconcile()
             credential, exams = self.visit.find(self.code)
-            found = FoundVisit(self.code, credential, exams, self.visit.plan(exams))
+            # with the pages and sheets each item will print, for the print button
+            found = FoundVisit(self.code, credential, exams, self.visit.plan(exams, count=True))
         except Exception as exc:  # never leave the patient on a spinner
-            self.signals.find_failed.emit(*_failure(exc, self.locale))
+            self.signals.find_failed.emit(*_failure(exc))
         else:
             self.signals.found.emit(found)
 
@@ -129,7 +131,7 @@ class _PrintTask(QRunnable):
                 summary = self.visit.print_planned(self.code, self.planned, self._progress)
         except Exception as exc:
             self._done.set()
-            self.signals.print_failed.emit(*_failure(exc, self.locale))
+            self.signals.print_failed.emit(*_failure(exc))
         else:
             self._done.set()
             if self._poller is not None:

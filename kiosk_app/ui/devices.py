@@ -20,6 +20,7 @@ from drivers.idcard.reader import IdCardReader
 from drivers.scanner.base import Scanner
 from kiosk_app.core.credentials import credential_from_card
 from kiosk_app.core.errors import UnknownCodeError
+from kiosk_app.ui.translator import tr
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ class DeviceReader(QObject):
                         try:
                             credential = credential_from_card(number)
                         except UnknownCodeError as exc:
-                            self.card_refused.emit(exc.message_id, exc.text(self.language))
+                            # in the screens' language now, not the one at start-up
+                            self.card_refused.emit(exc.message_id, tr(exc.message_id, **exc.params))
                         else:
                             self.code_read.emit(credential.value)
             except DriverError as exc:

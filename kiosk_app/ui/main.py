@@ -10,16 +10,27 @@ import sys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from drivers.audio.base import PromptPlayer
 from drivers.idcard.reader import IdCardReader
 from drivers.scanner.base import Scanner
-from kiosk_app.app import build, build_idcard_reader, build_scanner
+from kiosk_app.app import build, build_idcard_reader, build_prompt_player, build_scanner
 from kiosk_app.core import systemd
 from kiosk_app.health.endpoint import HealthEndpoint
+from kiosk_app.services.voice import VoicePrompts
 from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
 from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.main_window import KioskWindow
-from kiosk_app.ui.maintenance.pin import DEMO_PIN, PinGate, hash_pin
+from kiosk_app.ui.maintenance.pin import (
+    DEMO_PIN,
+    DEMO_STAFF_CARD,
+    DEMO_STAFF_LABEL,
+    PinGate,
+    StaffCard,
+    hash_card,
+    hash_pin,
+    staff_cards,
+)
 from kiosk_app.ui.scan_input import install_keyboard_scans
 
 log = logging.getLogger(__name__)
@@ -35,12 +46,18 @@ def create_window(
     *,
     scanner: Scanner | object | None = _CONFIGURED,
     card_reader: IdCardReader | object | None = _CONFIGURED,
+    prompt_player: PromptPlayer | object | None = _CONFIGURED,
 ) -> KioskWindow:
     """The window for ``settings`` (a QApplication must exist).
 
-    The scanner and ID card reader are the configured ones unless given (tests, demo fakes).
+    The scanner, ID card reader and voice prompts' player are the configured ones unless given
+    (tests, demo fakes).
     """
     kiosk = build(settings, console_log=True)
+    if prompt_player is _CONFIGURED:
+        prompt_player = build_prompt_player(settings)
+    assert prompt_player is None or isinstance(prompt_player, PromptPlayer)
+    voice = VoicePrompts(prompt_player, settings.voice.directory, enabled=settings.voice.enabled)
     endpoint = HealthEndpoint.for_kiosk(kiosk, serve=False)
     bridge = VisitBridge(kiosk.visit, first_sheet=endpoint.metrics.scan_to_first_sheet.observe)
     window = KioskWindow(
@@ -50,7 +67,10 @@ def create_window(
         demo_codes=DEMO_CODES if settings.demo else (),
         idle_timeout_s=settings.ui.idle_timeout,
         kiosk=kiosk,
-        pin_gate=PinGate(_pin_hash(settings), settings.ui.pin_lockout),
+        pin_gate=PinGate(
+            _pin_hash(settings), settings.ui.pin_lockout, cards=_staff_cards(settings)
+        ),
+        voice=voice,
         high_contrast=settings.ui.high_contrast,
         camera=settings.scanner.backend == "camera",
     )
@@ -69,6 +89,7 @@ def create_window(
     window.health_endpoint = endpoint
 
     def close(*_: object) -> None:
+        voice.close()
         endpoint.stop()
         kiosk.close()
 
@@ -82,6 +103,8 @@ def create_window(
         card_reader = build_idcard_reader(settings)
     assert scanner is None or isinstance(scanner, Scanner)
     assert card_reader is None or isinstance(card_reader, IdCardReader)
+    if scanner is not None and scanner.preview is not None:
+        window.home.attach_camera(scanner.preview)  # a camera: its live picture on home
     devices = DeviceReader(scanner, card_reader, language=settings.kiosk.language, parent=window)
     devices.code_read.connect(scanned)
     devices.card_refused.connect(window.card_refused)
@@ -103,6 +126,13 @@ def _pin_hash(settings: Settings) -> str:
     if settings.ui.staff_pin_hash or not settings.demo:
         return settings.ui.staff_pin_hash
     return hash_pin(DEMO_PIN)
+
+
+def _staff_cards(settings: Settings) -> tuple[StaffCard, ...]:
+    """The configured staff cards; in the demo, without any, the card STAFF0001."""
+    if settings.ui.staff_cards or not settings.demo:
+        return staff_cards(settings.ui.staff_cards)
+    return (StaffCard(DEMO_STAFF_LABEL, hash_card(DEMO_STAFF_CARD)),)
 
 
 def run(settings: Settings) -> int:

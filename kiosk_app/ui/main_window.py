@@ -9,10 +9,11 @@ clears every screen and drops the visit from memory.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QStackedWidget, QVBoxLayout
 
@@ -20,16 +21,20 @@ from kiosk_app.core import messages
 from kiosk_app.core.models import ItemKind, PrintSummary
 from kiosk_app.ui.bridge import FoundVisit, VisitBridge, Worker
 from kiosk_app.ui.maintenance.login import LoginScreen
-from kiosk_app.ui.maintenance.pin import PinGate
+from kiosk_app.ui.maintenance.pin import PinAnswer, PinGate
 from kiosk_app.ui.screens.common import HIGH_CONTRAST, NORMAL, button, label
 from kiosk_app.ui.screens.home import HomeScreen
 from kiosk_app.ui.screens.keypad import KeypadScreen
 from kiosk_app.ui.screens.visit import ExamsScreen, FindingScreen, PrintingScreen, ResultScreen
+from kiosk_app.ui.translator import install_translator, tr
 
 if TYPE_CHECKING:
     from kiosk_app.app import Kiosk
     from kiosk_app.health.endpoint import HealthEndpoint
+    from kiosk_app.services.voice import VoicePrompts
     from kiosk_app.ui.maintenance.panel import MaintenancePanel
+
+log = logging.getLogger(__name__)
 
 #: the countdown shown before an idle reset (UI_GUIDE: announced 10 s before)
 COUNTDOWN_S = 10
@@ -52,8 +57,8 @@ class IdleCountdown(QFrame):
         self.hide()
 
     def show_seconds(self, seconds: int, locale: str) -> None:
-        self.text.setText(messages.text("ui.idle_title", locale, seconds=seconds))
-        self.more.setText(messages.text("ui.more_time", locale))
+        self.text.setText(tr("ui.idle_title", seconds=seconds))
+        self.more.setText(tr("ui.more_time"))
 
 
 class KioskWindow(QMainWindow):
@@ -73,12 +78,26 @@ class KioskWindow(QMainWindow):
         pin_gate: PinGate | None = None,
         high_contrast: bool = False,
         camera: bool = False,
+        voice: VoicePrompts | None = None,
     ) -> None:
         super().__init__()
         self.bridge = bridge
+        #: spoken prompts per patient screen (None or disabled: silent)
+        self.voice = voice
+        #: the PIN and staff cards (checked on the worker: scrypt)
+        self.pin_gate = pin_gate or PinGate("", 300)
+        #: the code being looked up (a staff-card check, then the cloud); bumped to drop answers
+        self._lookup = 0
+        self._pending_code = ""
+        #: what the result screen says aloud: "done", or "error"
+        self._result_prompt = "done"
         #: the monitoring endpoint serving this kiosk (set by create_window), for benchmarks
         self.health_endpoint: HealthEndpoint | None = None
         self.language = locale
+        # The screens below take their text from the translator, so it comes first; Qt's
+        # LanguageChange for this window is dropped (they are built in this language already).
+        install_translator(locale)
+        QCoreApplication.removePostedEvents(self, QEvent.Type.LanguageChange)
         self.high_contrast = high_contrast
         #: the visit on screen; dropped on the way home
         self.found: FoundVisit | None = None
@@ -96,7 +115,7 @@ class KioskWindow(QMainWindow):
         self.printing = PrintingScreen(locale)
         self.result = ResultScreen(locale)
         self.worker = Worker(self)
-        self.login = LoginScreen(pin_gate or PinGate("", 300), locale, self.worker)
+        self.login = LoginScreen(self.pin_gate, locale, self.worker)
         self.panel: MaintenancePanel | None = None
         self.kiosk = kiosk
         if kiosk is not None and kiosk.maintenance is not None:
@@ -120,6 +139,7 @@ class KioskWindow(QMainWindow):
         if self.panel is not None:
             self.stack.addWidget(self.panel)
         self.setCentralWidget(self.stack)
+        self.stack.currentChanged.connect(self._screen_changed)
         self.countdown = IdleCountdown(self)
 
         self.home.code.returnPressed.connect(self.submit)
@@ -137,6 +157,8 @@ class KioskWindow(QMainWindow):
         self.login.cancelled.connect(self.go_home)
         self.login.entered.connect(self.open_maintenance)
         self.login.failed.connect(self._pin_failed)
+        self.login.card_entered.connect(self._card_entered)
+        self.login.card_failed.connect(self._card_failed)
         if self.panel is not None:
             self.panel.exited.connect(self.go_home)
             self.panel.quit_requested.connect(self.allow_close)
@@ -189,7 +211,10 @@ class KioskWindow(QMainWindow):
         the result it starts the next patient's visit (the previous patient's data is wiped).
         """
         current = self.stack.currentWidget()
-        if current in (self.finding, self.printing, self.login, self.panel):
+        if current is self.login:
+            self.login.card_read(code)  # a staff card, or a failed try towards the lockout
+            return
+        if current in (self.finding, self.printing, self.panel):
             return
         if current is not self.home:
             self.go_home()
@@ -212,13 +237,47 @@ class KioskWindow(QMainWindow):
         self._find(code)
 
     def _find(self, code: str) -> None:
+        """Look ``code`` up: first among the staff cards (a staff card opens maintenance and
+        never reaches the cloud), then as a patient's code."""
         self.stack.setCurrentWidget(self.finding)
         self.finding.start()
-        self.bridge.find(code, self.language)
+        self._lookup += 1
+        self._pending_code = code
+        if not self.pin_gate.cards:
+            self.bridge.find(code, self.language)
+            return
+        lookup, gate = self._lookup, self.pin_gate
+        self.worker.call(
+            lambda: gate.check_card(code, counts=False),
+            lambda answer: self._staff_checked(lookup, code, answer),
+            lambda exc: self._staff_check_failed(lookup, exc),
+        )
+
+    def _staff_checked(self, lookup: int, code: str, answer: PinAnswer) -> None:
+        if not answer.staff_card:
+            # A patient's code. Looked up even if cancelled meanwhile, as it was before the
+            # staff-card check: an answer nobody waits for is dropped by show_exams.
+            self.bridge.find(code, self.language)
+            return
+        if lookup != self._lookup or self.stack.currentWidget() is not self.finding:
+            return  # cancelled meanwhile: nobody is in front of the kiosk for it
+        self.finding.stop()
+        if answer.ok:
+            self._enter_maintenance(answer.staff, "card")
+            return
+        self._audit(answer.staff, "maintenance.card_locked")
+        self.login.clear()
+        self.stack.setCurrentWidget(self.login)
+        self.login.message.setText(tr("mnt.locked", seconds=answer.locked_for))
+
+    def _staff_check_failed(self, lookup: int, exc: Exception) -> None:
+        log.warning("staff card check failed (%s); code not looked up", type(exc).__name__)
+        if lookup == self._lookup and self.stack.currentWidget() is self.finding:
+            self.show_error("kiosk.error", "")
 
     def show_exams(self, found: FoundVisit) -> None:
-        if self.stack.currentWidget() is not self.finding:
-            return  # cancelled meanwhile: drop it
+        if self.stack.currentWidget() is not self.finding or found.code != self._pending_code:
+            return  # cancelled meanwhile (or another code's answer): drop it
         self.finding.stop()
         self.found = found
         self.exams.show_visit(found)
@@ -244,6 +303,7 @@ class KioskWindow(QMainWindow):
             )
 
     def show_summary(self, summary: PrintSummary) -> None:
+        self._result_prompt = "done" if summary.delivered else "error"
         self.result.show_summary(summary, self.language)
         self.found = None
         self.stack.setCurrentWidget(self.result)
@@ -255,6 +315,7 @@ class KioskWindow(QMainWindow):
             return  # a card refused while a nurse works: not the nurse's business
         self.found = None
         self.finding.stop()
+        self._result_prompt = "error"
         self.result.show_error(message_id, text, self.language)
         self.stack.setCurrentWidget(self.result)
         self.result_timer.start()
@@ -272,6 +333,8 @@ class KioskWindow(QMainWindow):
         self.countdown_timer.stop()
         self.countdown.hide()
         self.found = None
+        self._lookup += 1  # a staff-card check still running is dropped
+        self._pending_code = ""
         for screen in (self.result, self.exams, self.printing, self.finding, self.keypad):
             screen.clear()
         self.login.clear()
@@ -317,16 +380,55 @@ class KioskWindow(QMainWindow):
 
     # ------------------------------------------------------------------ looks and language
     def set_language(self, locale: str) -> None:
+        """Speak ``locale``: its translator (assets/i18n) replaces the last one, and Qt's
+        LanguageChange redraws every screen (delivered now: the patient's tap is answered
+        before this returns, not on the event loop's next pass)."""
         self.language = locale
+        install_translator(locale)
+        # posted to the window, or to its QWindow once shown (which hands it on): any receiver
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every screen's text again, from the installed translator."""
         for screen in self.patient_screens:
-            screen.retranslate(locale)
+            screen.retranslate(self.language)
         if self.panel is not None:
-            self.panel.retranslate(locale)
+            self.panel.retranslate(self.language)
         if self.countdown.isVisible():
-            self.countdown.show_seconds(self.countdown_left, locale)
+            self.countdown.show_seconds(self.countdown_left, self.language)
 
     def toggle_language(self) -> None:
+        """The patient's language button: the screen, and its prompt, in the other language."""
         self.set_language("en" if self.language == "zh_CN" else "zh_CN")
+        self._screen_changed()
+
+    # ------------------------------------------------------------------ voice
+    def _screen_changed(self, _index: int = -1) -> None:
+        """Say the prompt of the screen now showing; maintenance screens stop any prompt."""
+        if self.voice is None:
+            return
+        prompt = self._prompt_of(self.stack.currentWidget())
+        if prompt:
+            self.voice.say(prompt, self.language)
+        else:
+            self.voice.stop()
+
+    def _prompt_of(self, screen: object) -> str:
+        if screen is self.result:
+            return self._result_prompt
+        prompts = (
+            (self.home, "home"),
+            (self.keypad, "keypad"),
+            (self.finding, "finding"),
+            (self.exams, "exams"),
+            (self.printing, "printing"),
+        )
+        return next((prompt for widget, prompt in prompts if widget is screen), "")
 
     def set_high_contrast(self, on: bool) -> None:
         self.high_contrast = on
@@ -352,15 +454,31 @@ class KioskWindow(QMainWindow):
         self.panel.open_for(staff)
         self.stack.setCurrentWidget(self.panel)
 
+    def _card_entered(self, staff: str) -> None:
+        """A staff card read on the login screen."""
+        if self.stack.currentWidget() is self.login:
+            self._enter_maintenance(staff, "card")
+
+    def _enter_maintenance(self, staff: str, via: str) -> None:
+        if self.panel is None:
+            self.go_home()
+            return
+        self.panel.open_for(staff, via=via)
+        self.stack.setCurrentWidget(self.panel)
+
+    def _card_failed(self) -> None:
+        self._audit("unknown", "maintenance.card_failed")  # the card's number is never kept
+
     def _pin_failed(self, staff: str) -> None:
+        self._audit(staff, "maintenance.pin_failed")
+
+    def _audit(self, staff: str, action: str) -> None:
         if self.kiosk is None:
             return
         from kiosk_app.ui.maintenance.panel import audit
 
         store = self.kiosk.store
-        self.worker.call(
-            lambda: audit(store, staff, "maintenance.pin_failed"), lambda _v: None, lambda _e: None
-        )
+        self.worker.call(lambda: audit(store, staff, action), lambda _v: None, lambda _e: None)
 
     def allow_close(self) -> None:
         """Maintenance's way out to the desktop."""

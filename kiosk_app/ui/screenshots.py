@@ -17,6 +17,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from drivers.scanner.fake import code_frame
+from drivers.scanner.preview import PreviewTap
 from kiosk_app.settings import load
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
@@ -101,6 +103,15 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
             snap("15-maintenance-reprint")
             panel.tabs.setCurrentIndex(3)
             snap("16-maintenance-recent")
+        # Last, as it adds the camera's column to home: the live picture, with a synthetic
+        # frame of a QR code held up (no camera thread; the frame goes straight to the tap).
+        window.go_home()
+        tap = PreviewTap()
+        preview = window.home.attach_camera(tap)
+        _wait(app, lambda: tap.active, 5)
+        tap.offer(code_frame("DEMO0001", scale=20))
+        _wait(app, lambda: preview.image is not None, 5)
+        snap("17-home-camera")
         _finish(window)
     return written
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
+from kiosk_app.core import messages
 from kiosk_app.settings import Settings, load
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
+from kiosk_app.ui.translator import install_translator
 
 
 def demo_settings(tmp_path: Path, **extra: str) -> Settings:
@@ -21,6 +23,13 @@ def demo_settings(tmp_path: Path, **extra: str) -> Settings:
         **extra,
     }
     return load(None, demo=True, env=env)
+
+
+@pytest.fixture(autouse=True)
+def _default_language(qapp) -> None:  # type: ignore[no-untyped-def]
+    """Each test starts in the kiosk's default language, whatever the last one switched to:
+    the translator is the application's, not a window's."""
+    install_translator(messages.DEFAULT_LOCALE)
 
 
 @pytest.fixture

@@ -37,10 +37,10 @@ def test_the_exam_list_masks_the_name_and_selects_everything_printable(
     assert text.count("可打印") == 4
     checks = window.exams.findChildren(QCheckBox)
     assert len(checks) == 4 and all(c.isChecked() for c in checks)
-    assert "报告 2 份" in window.exams.print_button.text()
-    assert "胶片 2 组" in window.exams.print_button.text()
+    # what will come out: pages and film sheets (tests/ui/test_print_counts.py checks them)
+    assert window.exams.print_button.text() == "打印 2 份报告（2 页）和 2 张胶片"
     checks[0].setChecked(False)
-    assert "报告 1 份" in window.exams.print_button.text()
+    assert window.exams.print_button.text() == "打印 1 份报告（1 页）和 2 张胶片"
 
 
 def test_a_whole_visit_prints_with_progress_and_shows_the_result(

@@ -1,23 +1,27 @@
-"""The staff login: staff id and PIN typed on an on-screen keypad; lockout after 5 failures."""
+"""The staff login: staff id and PIN typed on an on-screen keypad, or a staff card read while it
+shows; lockout after 5 failures (PINs and cards together)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk_app.core import messages
 from kiosk_app.ui.bridge import Worker
 from kiosk_app.ui.maintenance.pin import PinAnswer, PinGate
 from kiosk_app.ui.screens.common import button, label
 from kiosk_app.ui.screens.keypad import Keypad
+from kiosk_app.ui.translator import tr
 
 
 class LoginScreen(QWidget):
-    """``entered(staff_id)`` on a good PIN; ``failed(staff_id)`` on a bad one; ``cancelled``."""
+    """``entered(staff_id)`` on a good PIN; ``failed(staff_id)`` on a bad one; ``cancelled``;
+    ``card_entered(label)`` for a staff card, ``card_failed`` for any other card."""
 
     entered = Signal(str)
     failed = Signal(str)
     cancelled = Signal()
+    card_entered = Signal(str)
+    card_failed = Signal()
 
     def __init__(self, gate: PinGate, locale: str, worker: Worker | None = None) -> None:
         super().__init__()
@@ -65,7 +69,7 @@ class LoginScreen(QWidget):
     def submit(self) -> None:
         staff = self.staff_id.text().strip()
         if not staff:
-            self.message.setText(messages.text("mnt.login", self.lang))
+            self.message.setText(tr("mnt.login"))
             self.staff_id.setFocus()
             return
         pin = self.pin.text()
@@ -87,21 +91,52 @@ class LoginScreen(QWidget):
             self.entered.emit(staff)
             return
         if answer.closed:
-            self.message.setText(messages.text("mnt.closed", self.lang))
+            self.message.setText(tr("mnt.closed"))
             return
         self.failed.emit(staff)
         if answer.locked_for:
-            self.message.setText(messages.text("mnt.locked", self.lang, seconds=answer.locked_for))
+            self.message.setText(tr("mnt.locked", seconds=answer.locked_for))
         else:
-            self.message.setText(messages.text("mnt.wrong_pin", self.lang, left=answer.tries_left))
+            self.message.setText(tr("mnt.wrong_pin", left=answer.tries_left))
+
+    def card_read(self, code: str) -> None:
+        """A card was read while this screen shows: a staff card opens maintenance; any other
+        card is a failed try towards the lockout; while locked, every card is refused."""
+        self.staff_id.clear()  # a keyboard-wedge scan may have typed the number into a field
+        self.pin.clear()
+        gate = self.gate
+        if self.worker is None:
+            self._card_answered(gate.check_card(code, counts=True))
+            return
+        self.enter.setEnabled(False)
+        self.worker.call(
+            lambda: gate.check_card(code, counts=True),
+            self._card_answered,
+            lambda _exc: self._card_answered(PinAnswer(False, closed=True)),
+        )
+
+    def _card_answered(self, answer: PinAnswer) -> None:
+        self.enter.setEnabled(True)
+        if answer.ok:
+            self.message.clear()
+            self.card_entered.emit(answer.staff)
+            return
+        if answer.closed:
+            self.message.setText(tr("mnt.closed"))
+            return
+        self.card_failed.emit()
+        if answer.locked_for:
+            self.message.setText(tr("mnt.locked", seconds=answer.locked_for))
+        else:
+            self.message.setText(tr("mnt.wrong_card", left=answer.tries_left))
 
     def retranslate(self, locale: str) -> None:
         self.lang = locale
-        self.instruction.setText(messages.text("mnt.login", locale))
-        self.staff_id.setPlaceholderText(messages.text("mnt.staff_id", locale))
-        self.pin.setPlaceholderText(messages.text("mnt.pin", locale))
-        self.back.setText(messages.text("ui.back", locale))
-        self.enter.setText(messages.text("mnt.enter", locale))
+        self.instruction.setText(tr("mnt.login"))
+        self.staff_id.setPlaceholderText(tr("mnt.staff_id"))
+        self.pin.setPlaceholderText(tr("mnt.pin"))
+        self.back.setText(tr("ui.back"))
+        self.enter.setText(tr("mnt.enter"))
 
     def clear(self) -> None:
         self.staff_id.clear()

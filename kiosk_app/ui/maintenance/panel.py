@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk_app.core import messages
 from kiosk_app.core.models import JobState
 from kiosk_app.services.device_status import DeviceCondition, Severity
 from kiosk_app.services.health import HealthService
@@ -30,6 +29,7 @@ from kiosk_app.store.repositories import AuditRepository
 from kiosk_app.ui.bridge import Worker
 from kiosk_app.ui.maintenance.testpage import send_test_print
 from kiosk_app.ui.screens.common import button, clear_layout_widgets, label
+from kiosk_app.ui.translator import tr
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +93,15 @@ def gather(maintenance: MaintenanceService, health: HealthService, store: Store)
     return Overview(tiles, maintenance.waiting_jobs(), supplies, recent)
 
 
-def audit(store: Store, staff: str, action: str, subject: str = "") -> None:
+def audit(
+    store: Store,
+    staff: str,
+    action: str,
+    subject: str = "",
+    detail: dict[str, object] | None = None,
+) -> None:
     with store.session() as session:
-        AuditRepository(session).record(staff, action, subject=subject)
+        AuditRepository(session).record(staff, action, subject=subject, detail=detail)
 
 
 class MaintenancePanel(QWidget):
@@ -242,11 +248,18 @@ class MaintenancePanel(QWidget):
         self.tabs.addTab(page, "")
 
     # ------------------------------------------------------------------ entering and leaving
-    def open_for(self, staff: str) -> None:
+    def open_for(self, staff: str, via: str = "pin") -> None:
+        """Open for ``staff`` (a staff id, or a staff card's label), who came in ``via`` a PIN
+        or a staff card: both go into the audit log."""
         self.staff = staff
         self.status.clear()
         self.retranslate(self.lang)
-        self.worker.call(lambda: audit(self.store, staff, "maintenance.entered"), _ok, self._failed)
+        detail: dict[str, object] = {"via": via}
+        self.worker.call(
+            lambda: audit(self.store, staff, "maintenance.entered", detail=detail),
+            _ok,
+            self._failed,
+        )
         self.refresh()
 
     def _exit(self) -> None:
@@ -284,26 +297,25 @@ class MaintenancePanel(QWidget):
 
     def show_overview(self, overview: Overview) -> None:
         self.overview = overview
-        locale = self.lang
         clear_layout_widgets(self, "tile")
         for tile in overview.tiles:
             frame = QFrame()
             frame.setObjectName("tile")
             box = QVBoxLayout(frame)
             colour = LEVEL_COLOURS[tile.level]
-            title = label(messages.text(f"mnt.device.{tile.role}", locale), "heading")
-            state = label(messages.text(f"mnt.level.{tile.level}", locale), "heading")
+            title = label(tr(f"mnt.device.{tile.role}"), "heading")
+            state = label(tr(f"mnt.level.{tile.level}"), "heading")
             state.setStyleSheet(f"color: #ffffff; background: {colour}; border-radius: 8px;")
             box.addWidget(title)
             box.addWidget(state)
             words = "\n".join(c.text for c in tile.conditions) or tile.detail
             box.addWidget(label(f"{tile.name}\n{words}".strip(), "small"))
             actions = QHBoxLayout()
-            open_steps = button(messages.text("mnt.steps", locale))
+            open_steps = button(tr("mnt.steps"))
             open_steps.clicked.connect(lambda _=False, t=tile: self.show_steps(t))
             actions.addWidget(open_steps)
             if tile.role in self.maintenance.printers:
-                test = button(messages.text("mnt.test_print", locale))
+                test = button(tr("mnt.test_print"))
                 test.setProperty("test_print", tile.role)
                 test.clicked.connect(lambda _=False, r=tile.role: self.test_print(r))
                 actions.addWidget(test)
@@ -312,10 +324,7 @@ class MaintenancePanel(QWidget):
         urgent = next((t for t in overview.tiles if t.level == "fault"), None)
         if urgent is not None:
             self.show_steps(urgent)
-            self.urgent.setText(
-                f"{messages.text(f'mnt.device.{urgent.role}', locale)}: "
-                f"{messages.text('mnt.level.fault', locale)}"
-            )
+            self.urgent.setText(f"{tr(f'mnt.device.{urgent.role}')}: {tr('mnt.level.fault')}")
         else:
             self.urgent.setText("")
             self.steps.clear()
@@ -331,9 +340,9 @@ class MaintenancePanel(QWidget):
     def show_steps(self, tile: Tile) -> None:
         codes = {c.code for c in tile.conditions}
         if codes & JAM_CODES:
-            text = messages.text("mnt.jam_steps", self.lang, printer=tile.name)
+            text = tr("mnt.jam_steps", printer=tile.name)
         elif codes & MEDIA_CODES:
-            text = messages.text("mnt.media_steps", self.lang, printer=tile.name)
+            text = tr("mnt.media_steps", printer=tile.name)
         else:
             text = "\n".join(c.text for c in tile.conditions) or tile.detail
         self.steps.setText(text)
@@ -343,7 +352,7 @@ class MaintenancePanel(QWidget):
         if not jobs:
             frame = QFrame()
             frame.setObjectName("row")
-            QVBoxLayout(frame).addWidget(label(messages.text("mnt.no_jobs", self.lang), ""))
+            QVBoxLayout(frame).addWidget(label(tr("mnt.no_jobs"), ""))
             self.jobs_layout.addWidget(frame)
             return
         for job in jobs:
@@ -352,11 +361,10 @@ class MaintenancePanel(QWidget):
             row = QHBoxLayout(frame)
             row.addWidget(
                 label(
-                    messages.text(
+                    tr(
                         "mnt.job_line",
-                        self.lang,
                         job=job.job_id,
-                        kind=messages.text(f"kind.{job.kind.value}", self.lang),
+                        kind=tr(f"kind.{job.kind.value}"),
                         printer=job.printer,
                         state=job.state.value,
                         confirmed=job.confirmed,
@@ -368,15 +376,15 @@ class MaintenancePanel(QWidget):
                 ),
                 1,
             )
-            resume = button(messages.text("mnt.cleared", self.lang), "primary")
+            resume = button(tr("mnt.cleared"), "primary")
             resume.setProperty("job", job.job_id)
             resume.clicked.connect(lambda _=False, j=job.job_id: self.resume(j))
             row.addWidget(resume)
             if job.state is JobState.UNKNOWN:
-                printed = button(messages.text("mnt.confirm_printed", self.lang))
+                printed = button(tr("mnt.confirm_printed"))
                 printed.clicked.connect(lambda _=False, j=job.job_id: self.confirm_printed(j))
                 row.addWidget(printed)
-            cancel = button(messages.text("mnt.cancel_job", self.lang))
+            cancel = button(tr("mnt.cancel_job"))
             cancel.clicked.connect(lambda _=False, j=job.job_id: self.cancel(j))
             row.addWidget(cancel)
             self.jobs_layout.addWidget(frame)
@@ -398,23 +406,21 @@ class MaintenancePanel(QWidget):
 
         self._act(
             work,
-            lambda r: messages.text(
-                "mnt.resumed", self.lang, job=job_id, confirmed=r.confirmed, units=r.units
-            ),
+            lambda r: tr("mnt.resumed", job=job_id, confirmed=r.confirmed, units=r.units),
         )
 
     def cancel(self, job_id: int) -> None:
         staff = self.staff
         self._act(
             lambda: self.maintenance.cancel(job_id, staff, "canceled at the kiosk"),
-            lambda _r: messages.text("mnt.done", self.lang),
+            lambda _r: tr("mnt.done"),
         )
 
     def confirm_printed(self, job_id: int) -> None:
         staff = self.staff
         self._act(
             lambda: self.maintenance.confirm_printed(job_id, staff),
-            lambda _r: messages.text("mnt.done", self.lang),
+            lambda _r: tr("mnt.done"),
         )
 
     def test_print(self, role: str) -> None:
@@ -431,7 +437,7 @@ class MaintenancePanel(QWidget):
 
         self._act(
             work,
-            lambda job: messages.text("mnt.test_sent", self.lang, printer=printer.name, job=job),
+            lambda job: tr("mnt.test_sent", printer=printer.name, job=job),
         )
 
     def _choose_role(self, role: str) -> None:
@@ -453,13 +459,11 @@ class MaintenancePanel(QWidget):
         try:
             count = int(self.count.text())
         except ValueError:
-            self.status.setText(messages.text("mnt.count", self.lang) + "?")
+            self.status.setText(tr("mnt.count") + "?")
             return
         self._act(
             lambda: self.maintenance.record_loaded(printer, media, count, staff),
-            lambda s: (
-                f"{messages.text('mnt.done', self.lang)}: {s.printer} · {s.media} · {s.remaining}"
-            ),
+            lambda s: f"{tr('mnt.done')}: {s.printer} · {s.media} · {s.remaining}",
         )
 
     def find_for_reprint(self) -> None:
@@ -480,13 +484,10 @@ class MaintenancePanel(QWidget):
         self.chosen_item = None
         clear_layout_widgets(self.reprint_box, "row")
         if not items:
-            self.status.setText(messages.text("ui.nothing_new", self.lang))
+            self.status.setText(tr("ui.nothing_new"))
         for item in items:
             when = item.exam.study_date.isoformat() if item.exam.study_date else ""
-            choice = button(
-                f"{when} {item.exam.description} · "
-                f"{messages.text(f'kind.{item.kind.value}', self.lang)}"
-            )
+            choice = button(f"{when} {item.exam.description} · {tr(f'kind.{item.kind.value}')}")
             choice.setObjectName("row")
             choice.setCheckable(True)
             choice.clicked.connect(lambda _=False, it=item, b=choice: self._choose_item(it, b))
@@ -506,7 +507,7 @@ class MaintenancePanel(QWidget):
     def authorise_reprint(self) -> None:
         item, staff, reason = self.chosen_item, self.staff, self.reason.text()
         if item is None:
-            self.status.setText(messages.text("mnt.reprint", self.lang) + "?")
+            self.status.setText(tr("mnt.reprint") + "?")
             return
         uid, kind = item.exam.study_uid, item.kind
 
@@ -514,7 +515,7 @@ class MaintenancePanel(QWidget):
             self.reprint_code.clear()
             self.reason.clear()
             self._show_reprint_items([])
-            return f"{messages.text('mnt.done', self.lang)} (#{authorisation})"
+            return f"{tr('mnt.done')} (#{authorisation})"
 
         self._act(lambda: self.maintenance.authorise_reprint(uid, kind, staff, reason), done_text)
 
@@ -528,25 +529,23 @@ class MaintenancePanel(QWidget):
     # ------------------------------------------------------------------ language
     def retranslate(self, locale: str) -> None:
         self.lang = locale
-        self.title.setText(
-            messages.text("mnt.title", locale) + (f" · {self.staff}" if self.staff else "")
-        )
-        self.refresh_button.setText(messages.text("mnt.refresh", locale))
-        self.quit_button.setText(messages.text("mnt.quit", locale))
-        self.exit_button.setText(messages.text("mnt.exit", locale))
+        self.title.setText(tr("mnt.title") + (f" · {self.staff}" if self.staff else ""))
+        self.refresh_button.setText(tr("mnt.refresh"))
+        self.quit_button.setText(tr("mnt.quit"))
+        self.exit_button.setText(tr("mnt.exit"))
         for index, key in enumerate(("mnt.devices", "mnt.load", "mnt.reprint", "mnt.recent")):
-            self.tabs.setTabText(index, messages.text(key, locale))
+            self.tabs.setTabText(index, tr(key))
         for role, choice in self.role_buttons.items():
-            choice.setText(messages.text(f"mnt.device.{role}", locale))
-        self.size_label.setText(messages.text("mnt.size", locale))
-        self.count_label.setText(messages.text("mnt.count", locale))
-        self.load_button.setText(messages.text("mnt.load", locale))
-        self.reprint_code.setPlaceholderText(messages.text("mnt.code", locale))
-        self.reprint_find.setText(messages.text("ui.find", locale))
-        self.reason.setPlaceholderText(messages.text("mnt.reason", locale))
+            choice.setText(tr(f"mnt.device.{role}"))
+        self.size_label.setText(tr("mnt.size"))
+        self.count_label.setText(tr("mnt.count"))
+        self.load_button.setText(tr("mnt.load"))
+        self.reprint_code.setPlaceholderText(tr("mnt.code"))
+        self.reprint_find.setText(tr("ui.find"))
+        self.reason.setPlaceholderText(tr("mnt.reason"))
         for index, preset in enumerate(self.reason_buttons):
             preset.setText(REASONS.get(locale, REASONS["en"])[index])
-        self.authorise.setText(messages.text("mnt.reprint", locale))
+        self.authorise.setText(tr("mnt.reprint"))
         if self.overview is not None:
             self.show_overview(self.overview)
 

@@ -1,6 +1,9 @@
-"""The nurses' PIN: stored as a salted scrypt hash, locked for a while after 5 wrong tries.
+"""The nurses' PIN and staff cards: stored as salted scrypt hashes, locked for a while after 5
+wrong tries (PINs and cards read on the login screen count together).
 
-Make a hash for ``[ui] staff_pin_hash`` with ``python -m kiosk_app.ui.maintenance.pin``.
+Make a hash for ``[ui] staff_pin_hash`` with ``python -m kiosk_app.ui.maintenance.pin``, and an
+entry of ``[ui] staff_cards`` with ``python -m kiosk_app.ui.maintenance.pin --card LABEL``.
+A card number is never logged, and never kept beyond the check.
 """
 
 from __future__ import annotations
@@ -12,19 +15,26 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 MAX_FAILURES = 5
 DEMO_PIN = "1234"
+#: the demo's staff card (``--demo`` without ``[ui] staff_cards``), documented in the README
+DEMO_STAFF_CARD = "STAFF0001"
+DEMO_STAFF_LABEL = "demo-nurse"
 _N, _R, _P = 2**14, 8, 1
+#: scrypt cost of card hashes: a quarter of the PIN's, because every card on the list is
+#: checked for each code scanned on the home screen (~11 ms a card on a kiosk PC). Trying a
+#: million card numbers against one entry of a stolen settings file still takes hours.
+CARD_N = 2**12
 
 
-def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
+def hash_pin(pin: str, *, salt: bytes | None = None, n: int = _N) -> str:
     """``scrypt$N$r$p$salt$hash`` (hex), for the settings file."""
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=_R, p=_P, dklen=32)
+    return f"scrypt${n}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
 def verify_pin(pin: str, stored: str) -> bool:
@@ -40,6 +50,34 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
+def normalise_card(number: str) -> str:
+    """A card number as it is hashed and compared: no spaces, upper case (an ID card's X)."""
+    return "".join(number.split()).upper()
+
+
+def hash_card(number: str, *, salt: bytes | None = None) -> str:
+    """The hash of a staff card number (its own salt), for ``[ui] staff_cards``."""
+    return hash_pin(normalise_card(number), salt=salt, n=CARD_N)
+
+
+@dataclass(frozen=True)
+class StaffCard:
+    """One ``[ui] staff_cards`` entry: who (for the audit log) and the card number's hash."""
+
+    label: str
+    hash: str
+
+    @classmethod
+    def parse(cls, entry: str, index: int = 0) -> StaffCard:
+        """``"label:scrypt$..."`` or a bare hash (then labelled ``staff-card-<index + 1>``)."""
+        label, _, stored = entry.strip().rpartition(":")
+        return cls(label.strip() or f"staff-card-{index + 1}", stored)
+
+
+def staff_cards(entries: Iterable[str]) -> tuple[StaffCard, ...]:
+    return tuple(StaffCard.parse(entry, i) for i, entry in enumerate(entries))
+
+
 @dataclass(frozen=True)
 class PinAnswer:
     ok: bool
@@ -48,18 +86,25 @@ class PinAnswer:
     """Seconds until another try is allowed (0: not locked)."""
     closed: bool = False
     """No PIN is set: maintenance cannot be entered from the screen."""
+    staff: str = ""
+    """The label of the staff card that matched (cards only)."""
+    staff_card: bool = False
+    """The card read is a staff card (also when it was refused because the gate is locked)."""
 
 
 class PinGate:
-    """Checks PINs; after ``MAX_FAILURES`` wrong ones in a row, refuses all for ``lockout_s``."""
+    """Checks PINs and staff cards; after ``MAX_FAILURES`` wrong ones in a row (PINs, and cards
+    read on the login screen), refuses all of them for ``lockout_s``."""
 
     def __init__(
         self,
         stored_hash: str,
         lockout_s: float,
         clock: Callable[[], float] = time.monotonic,
+        cards: Sequence[StaffCard] = (),
     ) -> None:
         self.stored_hash = stored_hash
+        self.cards = tuple(cards)
         self.lockout_s = lockout_s
         self.clock = clock
         self.failures = 0
@@ -79,6 +124,34 @@ class PinGate:
         if verify_pin(pin, self.stored_hash):
             self.failures = 0
             return PinAnswer(True)
+        return self._failed(now)
+
+    def check_card(self, number: str, *, counts: bool) -> PinAnswer:
+        """Whether ``number`` is a staff card's, and whether it opens maintenance now.
+
+        ``counts``: a card that is not a staff card is a failed try (the login screen). Off
+        (the home screen), such a card is simply a patient's, and every card on the list is
+        checked even while the gate is locked, so a staff card is never taken for a patient's.
+        """
+        with self._lock:
+            now = self.clock()
+            locked_for = int(self.locked_until - now + 0.999) if now < self.locked_until else 0
+            if counts and locked_for:
+                return PinAnswer(False, 0, locked_for)
+            wanted = normalise_card(number)
+            card = next((c for c in self.cards if wanted and verify_pin(wanted, c.hash)), None)
+            if card is not None:
+                if locked_for:
+                    return PinAnswer(False, 0, locked_for, staff=card.label, staff_card=True)
+                self.failures = 0
+                return PinAnswer(True, staff=card.label, staff_card=True)
+            if not counts:
+                return PinAnswer(False, MAX_FAILURES - self.failures)
+            if not self.cards and not self.stored_hash:
+                return PinAnswer(False, closed=True)
+            return self._failed(now)
+
+    def _failed(self, now: float) -> PinAnswer:
         self.failures += 1
         if self.failures >= MAX_FAILURES:
             self.failures = 0
@@ -87,7 +160,13 @@ class PinGate:
         return PinAnswer(False, MAX_FAILURES - self.failures)
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--card"]:
+        return _card_main(args[1:])
+    if args:
+        print("usage: python -m kiosk_app.ui.maintenance.pin [--card [LABEL]]", file=sys.stderr)
+        return 2
     pin = getpass.getpass("New maintenance PIN (4-12 digits): ")
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
         print("a PIN is 4 to 12 digits", file=sys.stderr)
@@ -96,6 +175,25 @@ def main() -> int:
         print("the two PINs differ", file=sys.stderr)
         return 2
     print(hash_pin(pin))
+    return 0
+
+
+def _card_main(args: Sequence[str]) -> int:
+    """``--card [LABEL]``: read a card number (typed, or scanned into the terminal) without
+    echoing it, and print the ``"label:hash"`` entry for ``[ui] staff_cards``."""
+    if len(args) > 1 or any(":" in a or "," in a for a in args):
+        print("usage: python -m kiosk_app.ui.maintenance.pin --card [LABEL]", file=sys.stderr)
+        print("(a label has no ':' or ',')", file=sys.stderr)
+        return 2
+    label = args[0].strip() if args else ""
+    number = normalise_card(getpass.getpass("Staff card number (type or scan it): "))
+    if len(number) < 4:
+        print("a card number has at least 4 characters", file=sys.stderr)
+        return 2
+    if normalise_card(getpass.getpass("Again: ")) != number:
+        print("the two card numbers differ", file=sys.stderr)
+        return 2
+    print(f"{label}:{hash_card(number)}" if label else hash_card(number))
     return 0
 
 

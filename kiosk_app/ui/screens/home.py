@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk_app.core import messages
+from drivers.scanner.preview import PreviewTap
 from kiosk_app.ui.screens.common import button, icon_label, label
+from kiosk_app.ui.translator import tr
+from kiosk_app.ui.widgets.camera_preview import CameraPreview
 
 LONG_PRESS_MS = 3000
 
@@ -50,15 +52,16 @@ class HomeScreen(QWidget):
         layout.addWidget(self.instruction)
         ways = QGridLayout()
         ways.setHorizontalSpacing(48)
+        self.ways = ways
         self.way_labels = []
+        #: the picture above each way's caption (the camera's becomes its live preview)
+        self.way_icons: dict[str, QWidget] = {}
+        #: the camera's live picture, once a camera is attached (:meth:`attach_camera`)
+        self.preview: CameraPreview | None = None
         names = ["slip", "ehealth", "idcard"] + (["camera"] if camera else [])
         for column, name in enumerate(names):
-            ways.addWidget(
-                icon_label(name if name != "camera" else "ehealth", 160),
-                0,
-                column,
-                Qt.AlignmentFlag.AlignCenter,
-            )
+            self.way_icons[name] = icon_label(name if name != "camera" else "ehealth", 160)
+            ways.addWidget(self.way_icons[name], 0, column, Qt.AlignmentFlag.AlignCenter)
             caption = label("", "heading")
             caption.setProperty("way", name)
             self.way_labels.append(caption)
@@ -87,20 +90,47 @@ class HomeScreen(QWidget):
         self.retranslate(locale)
 
     def retranslate(self, locale: str) -> None:
-        self.instruction.setText(messages.text("ui.instruction", locale))
+        self.instruction.setText(tr("ui.instruction"))
         for caption in self.way_labels:
-            caption.setText(messages.text(f"ui.way_{caption.property('way')}", locale))
-        self.code.setPlaceholderText(messages.text("ui.type_code", locale))
-        self.find_button.setText(messages.text("ui.find", locale))
-        self.type_button.setText(messages.text("ui.type_code", locale))
-        self.language.setText(messages.text("ui.language", locale))
-        self.contrast.setText(messages.text("ui.contrast", locale))
+            caption.setText(tr(f"ui.way_{caption.property('way')}"))
+        self.code.setPlaceholderText(tr("ui.type_code"))
+        self.find_button.setText(tr("ui.find"))
+        self.type_button.setText(tr("ui.type_code"))
+        self.language.setText(tr("ui.language"))
+        self.contrast.setText(tr("ui.contrast"))
         self.demo.setText(
-            messages.text("ui.demo_codes", locale) + "  ".join(self.demo_codes)
-            if self.demo_codes
-            else ""
+            tr("ui.demo_codes") + "  ".join(self.demo_codes) if self.demo_codes else ""
         )
-        self.staff.setText(messages.text("ui.staff_help", locale))
+        self.staff.setText(tr("ui.staff_help"))
+        if self.preview is not None:
+            self.preview.retranslate()
+
+    def attach_camera(self, tap: PreviewTap) -> CameraPreview:
+        """Show the camera's live picture (``tap``) in the camera's column, in place of its
+        icon; the column's caption then says "hold the code here" (the preview keeps it). The
+        column is added if this screen was built without one. The picture runs only while
+        this screen is on show."""
+        if self.preview is not None:
+            return self.preview
+        names = list(self.way_icons)
+        column = names.index("camera") if "camera" in names else len(names)
+        icon = self.way_icons.pop("camera", None)
+        if icon is not None:
+            self.ways.removeWidget(icon)
+            icon.hide()
+            icon.deleteLater()
+        captions = [c for c in self.way_labels if c.property("way") == "camera"]
+        caption = captions[0] if captions else label("", "heading")
+        if not captions:
+            self.ways.addWidget(caption, 1, column)
+        self.way_labels = [c for c in self.way_labels if c.property("way") != "camera"]
+        self.preview = CameraPreview(tap, caption)
+        self.way_icons["camera"] = self.preview
+        self.ways.addWidget(self.preview, 0, column)
+        box = self.layout()
+        if isinstance(box, QVBoxLayout):  # room to spare goes to the picture, most of it
+            box.setStretchFactor(self.ways, 3)
+        return self.preview
 
     def clear(self) -> None:
         self.code.clear()

@@ -7,8 +7,8 @@ import string
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk_app.core import messages
 from kiosk_app.ui.screens.common import button, label
+from kiosk_app.ui.translator import tr
 
 KEYS = string.digits + string.ascii_uppercase
 COLUMNS = 8  # 8 keys of 120 px (10 px apart) fit a portrait 1080 px screen too
@@ -75,9 +75,9 @@ class KeypadScreen(QWidget):
             self.submitted.emit(code)
 
     def retranslate(self, locale: str) -> None:
-        self.instruction.setText(messages.text("ui.keypad_title", locale))
-        self.back.setText(messages.text("ui.back", locale))
-        self.find_button.setText(messages.text("ui.find", locale))
+        self.instruction.setText(tr("ui.keypad_title"))
+        self.back.setText(tr("ui.back"))
+        self.find_button.setText(tr("ui.find"))
 
     def clear(self) -> None:
         self.code.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,10 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk_app.core import messages
 from kiosk_app.core.models import ItemKind, ItemState, PrintSummary
+from kiosk_app.services.visit import PlannedItem
 from kiosk_app.ui.bridge import FoundVisit
 from kiosk_app.ui.screens.common import button, clear_layout_widgets, icon_label, label, mask_name
+from kiosk_app.ui.translator import tr
 
 SLOW_AFTER_MS = 3000
 #: rough printing speeds for the "time left" line, until the printer confirms sheets
@@ -37,6 +40,38 @@ def item_icon(printable: bool, message_id: str) -> str:
     if message_id in _WAIT_IDS:
         return "wait"
     return "fault"
+
+
+def counted(message_id: str, count: int) -> str:
+    """``count`` things in words: ``<id>.one`` for one (English has a singular; Chinese has
+    no plural, and its ``.one`` says the same)."""
+    return tr(f"{message_id}.one" if count == 1 else message_id, count=count)
+
+
+def print_text(chosen: Sequence[PlannedItem]) -> str:
+    """What the print button says will come out for the ``chosen`` items: the reports with
+    their pages, the films in sheets ("打印 2 份报告（3 页）和 5 张胶片"). Where a count is not
+    known the items are counted instead ("2 份报告", "1 组胶片"), never a guess."""
+    reports = [item for item in chosen if item.kind is ItemKind.REPORT]
+    films = [item for item in chosen if item.kind is ItemKind.FILM]
+    parts = []
+    if reports:
+        text = counted("ui.n_reports", len(reports))
+        pages = [item.count for item in reports if item.count is not None]
+        if len(pages) == len(reports):
+            text = tr("ui.reports_pages", reports=text, pages=counted("ui.n_pages", sum(pages)))
+        parts.append(text)
+    if films:
+        sheets = [item.count for item in films if item.count is not None]
+        if len(sheets) == len(films):
+            parts.append(counted("ui.n_films", sum(sheets)))
+        else:
+            parts.append(counted("ui.n_film_sets", len(films)))
+    if len(parts) == 2:
+        return tr("ui.print_both", reports=parts[0], films=parts[1])
+    if parts:
+        return tr("ui.print_what", what=parts[0])
+    return tr("ui.nothing_to_print")
 
 
 class FindingScreen(QWidget):
@@ -79,12 +114,12 @@ class FindingScreen(QWidget):
         self._ticks += 1
         self.dots.setText("●" * (1 + self._ticks % 3))
         if self._ticks * 500 >= SLOW_AFTER_MS:
-            self.slow.setText(messages.text("ui.slow", self.lang))
+            self.slow.setText(tr("ui.slow"))
 
     def retranslate(self, locale: str) -> None:
         self.lang = locale
-        self.instruction.setText(messages.text("ui.searching", locale))
-        self.cancel.setText(messages.text("ui.cancel", locale))
+        self.instruction.setText(tr("ui.searching"))
+        self.cancel.setText(tr("ui.cancel"))
 
     def clear(self) -> None:
         self.stop()
@@ -131,24 +166,26 @@ class ExamsScreen(QWidget):
 
     def show_visit(self, visit: FoundVisit) -> None:
         self.visit = visit
+        self.checks = {}  # a new visit: everything printable ticked again
         self._render()
 
     def selected(self) -> set[int]:
         return {i for i, check in self.checks.items() if check.isChecked()}
 
     def _render(self) -> None:
+        # Drawn again for the same visit (the language changed): what the patient unticked
+        # stays unticked.
+        unticked = {i for i, check in self.checks.items() if not check.isChecked()}
         clear_layout_widgets(self.rows, "row")
         self.checks = {}
-        visit, locale = self.visit, self.lang
+        visit = self.visit
         if visit is None:
             self.patient.clear()
             self._update_count()
             return
         name = visit.exams[0].patient_name if visit.exams else ""
         self.patient.setText(
-            messages.text(
-                "ui.patient_line", locale, name=mask_name(name), last4=visit.credential.last4
-            )
+            tr("ui.patient_line", name=mask_name(name), last4=visit.credential.last4)
         )
         by_exam: dict[str, list[int]] = {}
         for index, item in enumerate(visit.planned):
@@ -165,16 +202,16 @@ class ExamsScreen(QWidget):
             for line, index in enumerate(by_exam.get(exam.study_uid, []), start=1):
                 item = visit.planned[index]
                 decision = item.decision
-                kind = messages.text(f"kind.{item.kind.value}", locale)
+                kind = tr(f"kind.{item.kind.value}")
                 if decision.printable:
-                    state = messages.text("ui.item_ready", locale)
+                    state = tr("ui.item_ready")
                 else:
-                    state = decision.reason(locale)
+                    state = tr(decision.message_id, **decision.params)
                 icon = item_icon(decision.printable, decision.message_id)
                 grid.addWidget(icon_label(icon, 56), line, 0)
                 if decision.printable:
                     check = QCheckBox(kind)
-                    check.setChecked(True)
+                    check.setChecked(index not in unticked)
                     check.toggled.connect(self._update_count)
                     self.checks[index] = check
                     grid.addWidget(check, line, 1)
@@ -186,25 +223,17 @@ class ExamsScreen(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        reports = films = 0
+        chosen = []
         if self.visit is not None:
-            for index in self.selected():
-                if self.visit.planned[index].kind is ItemKind.REPORT:
-                    reports += 1
-                else:
-                    films += 1
-        if reports or films:
-            text = messages.text("ui.print_count", self.lang, reports=reports, films=films)
-        else:
-            text = messages.text("ui.nothing_to_print", self.lang)
-        self.print_button.setText(text)
-        self.print_button.setEnabled(bool(reports or films))
+            chosen = [self.visit.planned[i] for i in sorted(self.selected())]
+        self.print_button.setText(print_text(chosen))
+        self.print_button.setEnabled(bool(chosen))
 
     def retranslate(self, locale: str) -> None:
         self.lang = locale
-        self.instruction.setText(messages.text("ui.exams_title", locale))
-        self.back.setText(messages.text("ui.cancel", locale))
-        self.staff.setText(messages.text("ui.staff_help", locale))
+        self.instruction.setText(tr("ui.exams_title"))
+        self.back.setText(tr("ui.cancel"))
+        self.staff.setText(tr("ui.staff_help"))
         self._render()
 
     def clear(self) -> None:
@@ -268,21 +297,19 @@ class PrintingScreen(QWidget):
         paused = False
         for job_id, (kind, done, units, state) in self.items.items():
             text, bar = self.bars[job_id]
-            name = messages.text(f"kind.{kind.value}", self.lang)
+            name = tr(f"kind.{kind.value}")
             text.setText(f"{name} {done}/{units}")
             bar.setMaximum(max(units, 1))
             bar.setValue(done)
             left += (units - done) * SECONDS_PER_UNIT[kind]
             paused = paused or state == "paused"
-        self.time_left.setText(
-            messages.text("ui.time_left", self.lang, seconds=int(left)) if self.items else ""
-        )
-        self.stopped.setText(messages.text("ui.printer_stopped", self.lang) if paused else "")
+        self.time_left.setText(tr("ui.time_left", seconds=int(left)) if self.items else "")
+        self.stopped.setText(tr("ui.printer_stopped") if paused else "")
 
     def retranslate(self, locale: str) -> None:
         self.lang = locale
-        self.instruction.setText(messages.text("ui.printing", locale))
-        self.collect.setText(messages.text("ui.collect", locale))
+        self.instruction.setText(tr("ui.printing"))
+        self.collect.setText(tr("ui.collect"))
         self._render()
 
     def clear(self) -> None:
@@ -317,30 +344,27 @@ class ResultScreen(QWidget):
     def show_summary(self, summary: PrintSummary, locale: str) -> None:
         lines = []
         for item in summary.items:
-            kind = messages.text(f"kind.{item.kind.value}", locale)
-            state = messages.text(f"state.{item.state.value}", locale)
+            kind = tr(f"kind.{item.kind.value}")
+            state = tr(f"state.{item.state.value}")
             count = f" ×{item.count}" if item.count and item.state is ItemState.DELIVERED else ""
-            reason = (
-                messages.text(item.message_id, locale, **item.params) if item.message_id else ""
-            )
+            reason = tr(item.message_id, **item.params) if item.message_id else ""
             lines.append(f"{kind}{count}: {state}" + (f"。{reason}" if reason else ""))
         headline = "ui.done" if summary.delivered else "ui.nothing_new"
-        self.headline.setText(messages.text(headline, locale))
+        self.headline.setText(tr(headline))
         self.details.setText("\n".join(lines))
         self.reminder.setText(
-            (messages.text("ui.collect", locale) + "\n" if summary.delivered else "")
-            + messages.text("ui.take_card", locale)
+            (tr("ui.collect") + "\n" if summary.delivered else "") + tr("ui.take_card")
         )
-        self.staff.setText(messages.text("ui.staff_help", locale))
+        self.staff.setText(tr("ui.staff_help"))
 
     def show_error(self, message_id: str, text: str, locale: str) -> None:
-        self.headline.setText(text or messages.text("printer.failed", locale))
-        self.details.setText(messages.text("ui.error_title", locale))
-        self.reminder.setText(messages.text("ui.take_card", locale))
-        self.staff.setText(f"{messages.text('ui.staff_help', locale)}  [{message_id}]")
+        self.headline.setText(text or tr("printer.failed"))
+        self.details.setText(tr("ui.error_title"))
+        self.reminder.setText(tr("ui.take_card"))
+        self.staff.setText(f"{tr('ui.staff_help')}  [{message_id}]")
 
     def retranslate(self, locale: str) -> None:
-        self.home.setText(messages.text("ui.home", locale))
+        self.home.setText(tr("ui.home"))
 
     def clear(self) -> None:
         for widget in (self.headline, self.details, self.reminder, self.staff):

@@ -1,0 +1,685 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>kiosk</name>
+    <message>
+        <source>cloud.bad_data</source>
+        <extracomment>An exam&apos;s data could not be read ({detail}).</extracomment>
+        <translation>An exam&apos;s data could not be read ({detail}).</translation>
+    </message>
+    <message>
+        <source>cloud.bad_multipart</source>
+        <extracomment>The imaging cloud&apos;s answer was incomplete or malformed ({detail}).</extracomment>
+        <translation>The imaging cloud&apos;s answer was incomplete or malformed ({detail}).</translation>
+    </message>
+    <message>
+        <source>cloud.error</source>
+        <extracomment>The imaging cloud at {cloud} answered with an error ({detail}).</extracomment>
+        <translation>The imaging cloud at {cloud} answered with an error ({detail}).</translation>
+    </message>
+    <message>
+        <source>cloud.forbidden</source>
+        <extracomment>The imaging cloud at {cloud} does not allow the kiosk to read this ({detail}).</extracomment>
+        <translation>The imaging cloud at {cloud} does not allow the kiosk to read this ({detail}).</translation>
+    </message>
+    <message>
+        <source>cloud.not_found</source>
+        <extracomment>The imaging cloud at {cloud} does not have what was asked for ({detail}).</extracomment>
+        <translation>The imaging cloud at {cloud} does not have what was asked for ({detail}).</translation>
+    </message>
+    <message>
+        <source>cloud.offline_not_cached</source>
+        <extracomment>The imaging cloud at {cloud} cannot be reached ({detail}) and this exam is not in the kiosk&apos;s offline cache. Please try again later or ask at the desk.</extracomment>
+        <translation>The imaging cloud at {cloud} cannot be reached ({detail}) and this exam is not in the kiosk&apos;s offline cache. Please try again later or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>cloud.server_error</source>
+        <extracomment>The imaging cloud at {cloud} is failing ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>The imaging cloud at {cloud} is failing ({detail}). Please try again later or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>cloud.timeout</source>
+        <extracomment>The imaging cloud at {cloud} did not answer in time ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>The imaging cloud at {cloud} did not answer in time ({detail}). Please try again later or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>cloud.unauthorized</source>
+        <extracomment>The imaging cloud at {cloud} refused the kiosk&apos;s credentials ({detail}).</extracomment>
+        <translation>The imaging cloud at {cloud} refused the kiosk&apos;s credentials ({detail}).</translation>
+    </message>
+    <message>
+        <source>cloud.unreachable</source>
+        <extracomment>The imaging cloud at {cloud} cannot be reached ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>The imaging cloud at {cloud} cannot be reached ({detail}). Please try again later or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>code.bad_id_number</source>
+        <extracomment>This ID number does not pass its check digit. Please place the card again or ask at the desk.</extracomment>
+        <translation>This ID number does not pass its check digit. Please place the card again or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>code.bad_token</source>
+        <extracomment>This QR code is not valid. Please ask at the desk.</extracomment>
+        <translation>This QR code is not valid. Please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>code.not_supported</source>
+        <extracomment>This kind of card or code cannot be used at this kiosk ({kind}). Please scan your exam slip or ask at the desk.</extracomment>
+        <translation>This kind of card or code cannot be used at this kiosk ({kind}). Please scan your exam slip or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>code.token_expired</source>
+        <extracomment>This QR code has expired. Please get a new one and scan it again.</extracomment>
+        <translation>This QR code has expired. Please get a new one and scan it again.</translation>
+    </message>
+    <message>
+        <source>code.token_used</source>
+        <extracomment>This QR code has already been used. Please get a new one or ask at the desk.</extracomment>
+        <translation>This QR code has already been used. Please get a new one or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>code.unknown</source>
+        <extracomment>This code is not recognised. Please check the barcode on your exam slip, or ask at the desk.</extracomment>
+        <translation>This code is not recognised. Please check the barcode on your exam slip, or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>code.unknown_card</source>
+        <extracomment>This card is not recognised here. Please scan your exam slip or ask at the desk.</extracomment>
+        <translation>This card is not recognised here. Please scan your exam slip or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>exam.none_found</source>
+        <extracomment>No exams were found for this code. Please ask at the desk.</extracomment>
+        <translation>No exams were found for this code. Please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>feature.not_available</source>
+        <extracomment>&apos;{feature}&apos; is not available yet in this version.</extracomment>
+        <translation>&apos;{feature}&apos; is not available yet in this version.</translation>
+    </message>
+    <message>
+        <source>film.compose_failed</source>
+        <extracomment>The film could not be composed ({detail}).</extracomment>
+        <translation>The film could not be composed ({detail}).</translation>
+    </message>
+    <message>
+        <source>film.not_enough</source>
+        <extracomment>Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). Please ask the staff to load film, then print again.</extracomment>
+        <translation>Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). Please ask the staff to load film, then print again.</translation>
+    </message>
+    <message>
+        <source>idcard.place_again</source>
+        <extracomment>The ID card could not be read. Please place it flat on the reader again.</extracomment>
+        <translation>The ID card could not be read. Please place it flat on the reader again.</translation>
+    </message>
+    <message>
+        <source>idcard.reader_failed</source>
+        <extracomment>The ID card reader is not working ({detail}). Please scan your exam slip or ask at the desk.</extracomment>
+        <translation>The ID card reader is not working ({detail}). Please scan your exam slip or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>identity.lookup_failed</source>
+        <extracomment>The identity service at {service} could not be asked ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>The identity service at {service} could not be asked ({detail}). Please try again later or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>identity.not_registered</source>
+        <extracomment>No registration at this hospital was found for this card or code. Please ask at the desk.</extracomment>
+        <translation>No registration at this hospital was found for this card or code. Please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>item.already_printed</source>
+        <extracomment>Already printed on {when}; ask the staff for a reprint.</extracomment>
+        <translation>Already printed on {when}; ask the staff for a reprint.</translation>
+    </message>
+    <message>
+        <source>item.in_progress</source>
+        <extracomment>A print of this item is in progress or waits for the staff ({state}).</extracomment>
+        <translation>A print of this item is in progress or waits for the staff ({state}).</translation>
+    </message>
+    <message>
+        <source>item.no_images</source>
+        <extracomment>This exam has no images to print on film.</extracomment>
+        <translation>This exam has no images to print on film.</translation>
+    </message>
+    <message>
+        <source>item.no_report</source>
+        <extracomment>This exam has no report yet.</extracomment>
+        <translation>This exam has no report yet.</translation>
+    </message>
+    <message>
+        <source>item.report_expected</source>
+        <extracomment>The report is not final yet; expected at {time}.</extracomment>
+        <translation>The report is not final yet; expected at {time}.</translation>
+    </message>
+    <message>
+        <source>item.report_not_final</source>
+        <extracomment>The report is not final yet.</extracomment>
+        <translation>The report is not final yet.</translation>
+    </message>
+    <message>
+        <source>item.report_unsupported</source>
+        <extracomment>This report&apos;s format ({sop_class}) cannot be printed here yet; the desk can print it.</extracomment>
+        <translation>This report&apos;s format ({sop_class}) cannot be printed here yet; the desk can print it.</translation>
+    </message>
+    <message>
+        <source>kind.film</source>
+        <extracomment>Film</extracomment>
+        <translation>Film</translation>
+    </message>
+    <message>
+        <source>kind.report</source>
+        <extracomment>Report</extracomment>
+        <translation>Report</translation>
+    </message>
+    <message>
+        <source>mnt.cancel_job</source>
+        <extracomment>Cancel job</extracomment>
+        <translation>Cancel job</translation>
+    </message>
+    <message>
+        <source>mnt.cleared</source>
+        <extracomment>I have cleared it: resume</extracomment>
+        <translation>I have cleared it: resume</translation>
+    </message>
+    <message>
+        <source>mnt.closed</source>
+        <extracomment>No maintenance PIN is set on this kiosk (ui.staff_pin_hash).</extracomment>
+        <translation>No maintenance PIN is set on this kiosk (ui.staff_pin_hash).</translation>
+    </message>
+    <message>
+        <source>mnt.code</source>
+        <extracomment>Patient code</extracomment>
+        <translation>Patient code</translation>
+    </message>
+    <message>
+        <source>mnt.confirm_printed</source>
+        <extracomment>It did print</extracomment>
+        <translation>It did print</translation>
+    </message>
+    <message>
+        <source>mnt.count</source>
+        <extracomment>Count</extracomment>
+        <translation>Count</translation>
+    </message>
+    <message>
+        <source>mnt.device.cloud</source>
+        <extracomment>Imaging cloud</extracomment>
+        <translation>Imaging cloud</translation>
+    </message>
+    <message>
+        <source>mnt.device.film</source>
+        <extracomment>Film printer</extracomment>
+        <translation>Film printer</translation>
+    </message>
+    <message>
+        <source>mnt.device.report</source>
+        <extracomment>Report printer</extracomment>
+        <translation>Report printer</translation>
+    </message>
+    <message>
+        <source>mnt.devices</source>
+        <extracomment>Devices</extracomment>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>mnt.done</source>
+        <extracomment>Done</extracomment>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>mnt.enter</source>
+        <extracomment>Enter</extracomment>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <source>mnt.exit</source>
+        <extracomment>Back to patient mode</extracomment>
+        <translation>Back to patient mode</translation>
+    </message>
+    <message>
+        <source>mnt.jam_steps</source>
+        <extracomment>1. Open the front cover of {printer}
+2. Gently remove the stuck film or paper
+3. Close the cover and check the light is steady</extracomment>
+        <translation>1. Open the front cover of {printer}
+2. Gently remove the stuck film or paper
+3. Close the cover and check the light is steady</translation>
+    </message>
+    <message>
+        <source>mnt.job_line</source>
+        <extracomment>Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}</extracomment>
+        <translation>Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}</translation>
+    </message>
+    <message>
+        <source>mnt.level.fault</source>
+        <extracomment>Fault</extracomment>
+        <translation>Fault</translation>
+    </message>
+    <message>
+        <source>mnt.level.ok</source>
+        <extracomment>OK</extracomment>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>mnt.level.unknown</source>
+        <extracomment>Unknown</extracomment>
+        <translation>Unknown</translation>
+    </message>
+    <message>
+        <source>mnt.level.warn</source>
+        <extracomment>Attention</extracomment>
+        <translation>Attention</translation>
+    </message>
+    <message>
+        <source>mnt.load</source>
+        <extracomment>Record loaded</extracomment>
+        <translation>Record loaded</translation>
+    </message>
+    <message>
+        <source>mnt.locked</source>
+        <extracomment>Too many wrong PINs: locked for {seconds} s.</extracomment>
+        <translation>Too many wrong PINs: locked for {seconds} s.</translation>
+    </message>
+    <message>
+        <source>mnt.login</source>
+        <extracomment>Enter your staff id and PIN</extracomment>
+        <translation>Enter your staff id and PIN</translation>
+    </message>
+    <message>
+        <source>mnt.media_steps</source>
+        <extracomment>1. Open the tray of {printer}
+2. Load new film or paper
+3. Close it and record the count below</extracomment>
+        <translation>1. Open the tray of {printer}
+2. Load new film or paper
+3. Close it and record the count below</translation>
+    </message>
+    <message>
+        <source>mnt.no_jobs</source>
+        <extracomment>No jobs are waiting</extracomment>
+        <translation>No jobs are waiting</translation>
+    </message>
+    <message>
+        <source>mnt.pin</source>
+        <extracomment>PIN</extracomment>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>mnt.quit</source>
+        <extracomment>Quit the kiosk</extracomment>
+        <translation>Quit the kiosk</translation>
+    </message>
+    <message>
+        <source>mnt.reason</source>
+        <extracomment>Reason</extracomment>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>mnt.recent</source>
+        <extracomment>Recent events</extracomment>
+        <translation>Recent events</translation>
+    </message>
+    <message>
+        <source>mnt.refresh</source>
+        <extracomment>Refresh</extracomment>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>mnt.reprint</source>
+        <extracomment>Authorise reprint</extracomment>
+        <translation>Authorise reprint</translation>
+    </message>
+    <message>
+        <source>mnt.resumed</source>
+        <extracomment>Job {job} resumed: {confirmed}/{units} confirmed</extracomment>
+        <translation>Job {job} resumed: {confirmed}/{units} confirmed</translation>
+    </message>
+    <message>
+        <source>mnt.size</source>
+        <extracomment>Size</extracomment>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>mnt.staff_id</source>
+        <extracomment>Staff id</extracomment>
+        <translation>Staff id</translation>
+    </message>
+    <message>
+        <source>mnt.steps</source>
+        <extracomment>What to do</extracomment>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>mnt.test_print</source>
+        <extracomment>Test print</extracomment>
+        <translation>Test print</translation>
+    </message>
+    <message>
+        <source>mnt.test_sent</source>
+        <extracomment>Test print sent to {printer} (job {job})</extracomment>
+        <translation>Test print sent to {printer} (job {job})</translation>
+    </message>
+    <message>
+        <source>mnt.title</source>
+        <extracomment>Maintenance</extracomment>
+        <translation>Maintenance</translation>
+    </message>
+    <message>
+        <source>mnt.wrong_card</source>
+        <extracomment>This is not a staff card; {left} tries left.</extracomment>
+        <translation>This is not a staff card; {left} tries left.</translation>
+    </message>
+    <message>
+        <source>mnt.wrong_pin</source>
+        <extracomment>Wrong PIN; {left} tries left.</extracomment>
+        <translation>Wrong PIN; {left} tries left.</translation>
+    </message>
+    <message>
+        <source>printer.failed</source>
+        <extracomment>The printer {printer} reported a problem ({detail}); nothing was lost.</extracomment>
+        <translation>The printer {printer} reported a problem ({detail}); nothing was lost.</translation>
+    </message>
+    <message>
+        <source>printer.timeout</source>
+        <extracomment>The printer {printer} did not finish within {seconds} s ({detail}); the job waits for the staff.</extracomment>
+        <translation>The printer {printer} did not finish within {seconds} s ({detail}); the job waits for the staff.</translation>
+    </message>
+    <message>
+        <source>printer.unavailable</source>
+        <extracomment>The printer {printer} is not available ({detail}).</extracomment>
+        <translation>The printer {printer} is not available ({detail}).</translation>
+    </message>
+    <message>
+        <source>state.delivered</source>
+        <extracomment>Printed</extracomment>
+        <translation>Printed</translation>
+    </message>
+    <message>
+        <source>state.failed</source>
+        <extracomment>Failed</extracomment>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>state.skipped</source>
+        <extracomment>Not printed</extracomment>
+        <translation>Not printed</translation>
+    </message>
+    <message>
+        <source>ui.back</source>
+        <extracomment>Back</extracomment>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>ui.camera_hold</source>
+        <extracomment>Hold the code here</extracomment>
+        <translation>Hold the code here</translation>
+    </message>
+    <message>
+        <source>ui.camera_starting</source>
+        <extracomment>Starting the camera…</extracomment>
+        <translation>Starting the camera…</translation>
+    </message>
+    <message>
+        <source>ui.camera_unavailable</source>
+        <extracomment>The camera is not working just now. Please tap “Type the code”.</extracomment>
+        <translation>The camera is not working just now. Please tap “Type the code”.</translation>
+    </message>
+    <message>
+        <source>ui.cancel</source>
+        <extracomment>Cancel</extracomment>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>ui.collect</source>
+        <extracomment>Take the report from the paper tray below and the films from the film tray on the right.</extracomment>
+        <translation>Take the report from the paper tray below and the films from the film tray on the right.</translation>
+    </message>
+    <message>
+        <source>ui.contrast</source>
+        <extracomment>High contrast</extracomment>
+        <translation>High contrast</translation>
+    </message>
+    <message>
+        <source>ui.delete</source>
+        <extracomment>Delete</extracomment>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>ui.demo_codes</source>
+        <extracomment>Demo codes: </extracomment>
+        <translation>Demo codes: </translation>
+    </message>
+    <message>
+        <source>ui.done</source>
+        <extracomment>Printing is done. Please take your report and films.</extracomment>
+        <translation>Printing is done. Please take your report and films.</translation>
+    </message>
+    <message>
+        <source>ui.error_title</source>
+        <extracomment>Sorry, this did not work</extracomment>
+        <translation>Sorry, this did not work</translation>
+    </message>
+    <message>
+        <source>ui.exams_title</source>
+        <extracomment>Please check these are your exams</extracomment>
+        <translation>Please check these are your exams</translation>
+    </message>
+    <message>
+        <source>ui.find</source>
+        <extracomment>Find</extracomment>
+        <translation>Find</translation>
+    </message>
+    <message>
+        <source>ui.home</source>
+        <extracomment>Back to the start</extracomment>
+        <translation>Back to the start</translation>
+    </message>
+    <message>
+        <source>ui.idle_title</source>
+        <extracomment>Are you still there? Back to the start in {seconds} s</extracomment>
+        <translation>Are you still there? Back to the start in {seconds} s</translation>
+    </message>
+    <message>
+        <source>ui.instruction</source>
+        <extracomment>Scan your exam slip or e-health code, or place your ID card on the reader</extracomment>
+        <translation>Scan your exam slip or e-health code, or place your ID card on the reader</translation>
+    </message>
+    <message>
+        <source>ui.item_ready</source>
+        <extracomment>Ready to print</extracomment>
+        <translation>Ready to print</translation>
+    </message>
+    <message>
+        <source>ui.keypad_title</source>
+        <extracomment>Type the number on your exam slip</extracomment>
+        <translation>Type the number on your exam slip</translation>
+    </message>
+    <message>
+        <source>ui.language</source>
+        <extracomment>中文</extracomment>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>ui.more_time</source>
+        <extracomment>More time</extracomment>
+        <translation>More time</translation>
+    </message>
+    <message>
+        <source>ui.n_film_sets</source>
+        <extracomment>{count} film sets</extracomment>
+        <translation>{count} film sets</translation>
+    </message>
+    <message>
+        <source>ui.n_film_sets.one</source>
+        <extracomment>{count} film set</extracomment>
+        <translation>{count} film set</translation>
+    </message>
+    <message>
+        <source>ui.n_films</source>
+        <extracomment>{count} films</extracomment>
+        <translation>{count} films</translation>
+    </message>
+    <message>
+        <source>ui.n_films.one</source>
+        <extracomment>{count} film</extracomment>
+        <translation>{count} film</translation>
+    </message>
+    <message>
+        <source>ui.n_pages</source>
+        <extracomment>{count} pages</extracomment>
+        <translation>{count} pages</translation>
+    </message>
+    <message>
+        <source>ui.n_pages.one</source>
+        <extracomment>{count} page</extracomment>
+        <translation>{count} page</translation>
+    </message>
+    <message>
+        <source>ui.n_reports</source>
+        <extracomment>{count} reports</extracomment>
+        <translation>{count} reports</translation>
+    </message>
+    <message>
+        <source>ui.n_reports.one</source>
+        <extracomment>{count} report</extracomment>
+        <translation>{count} report</translation>
+    </message>
+    <message>
+        <source>ui.nothing_new</source>
+        <extracomment>There is nothing new to print.</extracomment>
+        <translation>There is nothing new to print.</translation>
+    </message>
+    <message>
+        <source>ui.nothing_to_print</source>
+        <extracomment>Nothing can be printed now</extracomment>
+        <translation>Nothing can be printed now</translation>
+    </message>
+    <message>
+        <source>ui.patient_line</source>
+        <extracomment>{name}   ID ending {last4}</extracomment>
+        <translation>{name}   ID ending {last4}</translation>
+    </message>
+    <message>
+        <source>ui.print</source>
+        <extracomment>Print</extracomment>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>ui.print_both</source>
+        <extracomment>Print {reports} and {films}</extracomment>
+        <translation>Print {reports} and {films}</translation>
+    </message>
+    <message>
+        <source>ui.print_what</source>
+        <extracomment>Print {what}</extracomment>
+        <translation>Print {what}</translation>
+    </message>
+    <message>
+        <source>ui.printer_stopped</source>
+        <extracomment>The printer has stopped. Nothing is lost; please call the staff at the desk.</extracomment>
+        <translation>The printer has stopped. Nothing is lost; please call the staff at the desk.</translation>
+    </message>
+    <message>
+        <source>ui.printing</source>
+        <extracomment>Printing, please wait</extracomment>
+        <translation>Printing, please wait</translation>
+    </message>
+    <message>
+        <source>ui.reports_pages</source>
+        <extracomment>{reports} ({pages})</extracomment>
+        <translation>{reports} ({pages})</translation>
+    </message>
+    <message>
+        <source>ui.searching</source>
+        <extracomment>Finding your exams…</extracomment>
+        <translation>Finding your exams…</translation>
+    </message>
+    <message>
+        <source>ui.slow</source>
+        <extracomment>The network is slow; still trying. Please wait.</extracomment>
+        <translation>The network is slow; still trying. Please wait.</translation>
+    </message>
+    <message>
+        <source>ui.staff_help</source>
+        <extracomment>If you need help, please ask at the desk.</extracomment>
+        <translation>If you need help, please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>ui.take_card</source>
+        <extracomment>Please take your ID card and exam slip with you.</extracomment>
+        <translation>Please take your ID card and exam slip with you.</translation>
+    </message>
+    <message>
+        <source>ui.time_left</source>
+        <extracomment>About {seconds} s left</extracomment>
+        <translation>About {seconds} s left</translation>
+    </message>
+    <message>
+        <source>ui.type_code</source>
+        <extracomment>Type the code</extracomment>
+        <translation>Type the code</translation>
+    </message>
+    <message>
+        <source>ui.waiting</source>
+        <extracomment>Waiting</extracomment>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>ui.way_camera</source>
+        <extracomment>Camera (QR codes)</extracomment>
+        <translation>Camera (QR codes)</translation>
+    </message>
+    <message>
+        <source>ui.way_ehealth</source>
+        <extracomment>E-health code</extracomment>
+        <translation>E-health code</translation>
+    </message>
+    <message>
+        <source>ui.way_idcard</source>
+        <extracomment>ID card</extracomment>
+        <translation>ID card</translation>
+    </message>
+    <message>
+        <source>ui.way_slip</source>
+        <extracomment>Exam slip</extracomment>
+        <translation>Exam slip</translation>
+    </message>
+    <message>
+        <source>voice.done</source>
+        <extracomment>Printing is done. Please take your report and films, and your ID card.</extracomment>
+        <translation>Printing is done. Please take your report and films, and your ID card.</translation>
+    </message>
+    <message>
+        <source>voice.error</source>
+        <extracomment>Sorry, this did not work. Please read the screen, or ask at the desk.</extracomment>
+        <translation>Sorry, this did not work. Please read the screen, or ask at the desk.</translation>
+    </message>
+    <message>
+        <source>voice.exams</source>
+        <extracomment>Please check these are your exams, then press Print.</extracomment>
+        <translation>Please check these are your exams, then press Print.</translation>
+    </message>
+    <message>
+        <source>voice.finding</source>
+        <extracomment>Finding your exams. Please wait.</extracomment>
+        <translation>Finding your exams. Please wait.</translation>
+    </message>
+    <message>
+        <source>voice.home</source>
+        <extracomment>Hello. Please scan your exam slip or e-health code, or place your ID card on the reader.</extracomment>
+        <translation>Hello. Please scan your exam slip or e-health code, or place your ID card on the reader.</translation>
+    </message>
+    <message>
+        <source>voice.keypad</source>
+        <extracomment>Please type the number on your exam slip, then press Find.</extracomment>
+        <translation>Please type the number on your exam slip, then press Find.</translation>
+    </message>
+    <message>
+        <source>voice.printing</source>
+        <extracomment>Printing. Please wait.</extracomment>
+        <translation>Printing. Please wait.</translation>
+    </message>
+</context>
+</TS>

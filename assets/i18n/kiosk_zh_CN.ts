@@ -1,0 +1,685 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>kiosk</name>
+    <message>
+        <source>cloud.bad_data</source>
+        <extracomment>An exam&apos;s data could not be read ({detail}).</extracomment>
+        <translation>检查资料不完整，无法打印。请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.bad_multipart</source>
+        <extracomment>The imaging cloud&apos;s answer was incomplete or malformed ({detail}).</extracomment>
+        <translation>从影像云收到的资料不完整，请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.error</source>
+        <extracomment>The imaging cloud at {cloud} answered with an error ({detail}).</extracomment>
+        <translation>影像云返回了错误，请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.forbidden</source>
+        <extracomment>The imaging cloud at {cloud} does not allow the kiosk to read this ({detail}).</extracomment>
+        <translation>本机无权读取这项检查，请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.not_found</source>
+        <extracomment>The imaging cloud at {cloud} does not have what was asked for ({detail}).</extracomment>
+        <translation>影像云中找不到这项检查的资料，请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.offline_not_cached</source>
+        <extracomment>The imaging cloud at {cloud} cannot be reached ({detail}) and this exam is not in the kiosk&apos;s offline cache. Please try again later or ask at the desk.</extracomment>
+        <translation>影像云暂时无法连接，本机也没有这项检查的离线资料。请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.server_error</source>
+        <extracomment>The imaging cloud at {cloud} is failing ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>影像云暂时出现故障，请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.timeout</source>
+        <extracomment>The imaging cloud at {cloud} did not answer in time ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>影像云响应超时，请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.unauthorized</source>
+        <extracomment>The imaging cloud at {cloud} refused the kiosk&apos;s credentials ({detail}).</extracomment>
+        <translation>影像云拒绝了本机的登录信息，请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>cloud.unreachable</source>
+        <extracomment>The imaging cloud at {cloud} cannot be reached ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>暂时无法连接影像云，请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>code.bad_id_number</source>
+        <extracomment>This ID number does not pass its check digit. Please place the card again or ask at the desk.</extracomment>
+        <translation>身份证号码校验不正确，请重新放置身份证或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>code.bad_token</source>
+        <extracomment>This QR code is not valid. Please ask at the desk.</extracomment>
+        <translation>这个二维码无效，请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>code.not_supported</source>
+        <extracomment>This kind of card or code cannot be used at this kiosk ({kind}). Please scan your exam slip or ask at the desk.</extracomment>
+        <translation>本机暂不支持这种卡或二维码，请扫描检查单条码或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>code.token_expired</source>
+        <extracomment>This QR code has expired. Please get a new one and scan it again.</extracomment>
+        <translation>这个二维码已过期，请重新获取后再扫描。</translation>
+    </message>
+    <message>
+        <source>code.token_used</source>
+        <extracomment>This QR code has already been used. Please get a new one or ask at the desk.</extracomment>
+        <translation>这个二维码已经使用过，请重新获取或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>code.unknown</source>
+        <extracomment>This code is not recognised. Please check the barcode on your exam slip, or ask at the desk.</extracomment>
+        <translation>无法识别这个号码。请核对检查单上的条码，或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>code.unknown_card</source>
+        <extracomment>This card is not recognised here. Please scan your exam slip or ask at the desk.</extracomment>
+        <translation>无法识别这张卡，请扫描检查单条码或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>exam.none_found</source>
+        <extracomment>No exams were found for this code. Please ask at the desk.</extracomment>
+        <translation>没有找到与这个号码对应的检查。请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>feature.not_available</source>
+        <extracomment>&apos;{feature}&apos; is not available yet in this version.</extracomment>
+        <translation>此功能尚未提供。</translation>
+    </message>
+    <message>
+        <source>film.compose_failed</source>
+        <extracomment>The film could not be composed ({detail}).</extracomment>
+        <translation>胶片无法生成，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>film.not_enough</source>
+        <extracomment>Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). Please ask the staff to load film, then print again.</extracomment>
+        <translation>胶片不足，暂时无法打印您的胶片。请联系工作人员装入胶片后再打印。</translation>
+    </message>
+    <message>
+        <source>idcard.place_again</source>
+        <extracomment>The ID card could not be read. Please place it flat on the reader again.</extracomment>
+        <translation>没有读到身份证，请将身份证重新平放在读卡区。</translation>
+    </message>
+    <message>
+        <source>idcard.reader_failed</source>
+        <extracomment>The ID card reader is not working ({detail}). Please scan your exam slip or ask at the desk.</extracomment>
+        <translation>身份证读卡器暂时不可用，请扫描检查单条码或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>identity.lookup_failed</source>
+        <extracomment>The identity service at {service} could not be asked ({detail}). Please try again later or ask at the desk.</extracomment>
+        <translation>暂时无法核对您的身份信息，请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>identity.not_registered</source>
+        <extracomment>No registration at this hospital was found for this card or code. Please ask at the desk.</extracomment>
+        <translation>没有找到您在本院的登记信息，请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>item.already_printed</source>
+        <extracomment>Already printed on {when}; ask the staff for a reprint.</extracomment>
+        <translation>已打印。如需补打，请到服务台。</translation>
+    </message>
+    <message>
+        <source>item.in_progress</source>
+        <extracomment>A print of this item is in progress or waits for the staff ({state}).</extracomment>
+        <translation>正在打印，或正在等待工作人员处理。</translation>
+    </message>
+    <message>
+        <source>item.no_images</source>
+        <extracomment>This exam has no images to print on film.</extracomment>
+        <translation>这项检查没有可打印的胶片。</translation>
+    </message>
+    <message>
+        <source>item.no_report</source>
+        <extracomment>This exam has no report yet.</extracomment>
+        <translation>这项检查还没有报告。</translation>
+    </message>
+    <message>
+        <source>item.report_expected</source>
+        <extracomment>The report is not final yet; expected at {time}.</extracomment>
+        <translation>报告尚未完成，预计 {time} 可取。</translation>
+    </message>
+    <message>
+        <source>item.report_not_final</source>
+        <extracomment>The report is not final yet.</extracomment>
+        <translation>报告尚未完成。</translation>
+    </message>
+    <message>
+        <source>item.report_unsupported</source>
+        <extracomment>This report&apos;s format ({sop_class}) cannot be printed here yet; the desk can print it.</extracomment>
+        <translation>这份报告需要到服务台打印。</translation>
+    </message>
+    <message>
+        <source>kind.film</source>
+        <extracomment>Film</extracomment>
+        <translation>胶片</translation>
+    </message>
+    <message>
+        <source>kind.report</source>
+        <extracomment>Report</extracomment>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>mnt.cancel_job</source>
+        <extracomment>Cancel job</extracomment>
+        <translation>取消作业</translation>
+    </message>
+    <message>
+        <source>mnt.cleared</source>
+        <extracomment>I have cleared it: resume</extracomment>
+        <translation>我已处理好，继续打印</translation>
+    </message>
+    <message>
+        <source>mnt.closed</source>
+        <extracomment>No maintenance PIN is set on this kiosk (ui.staff_pin_hash).</extracomment>
+        <translation>本机未设置维护密码，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>mnt.code</source>
+        <extracomment>Patient code</extracomment>
+        <translation>患者号码</translation>
+    </message>
+    <message>
+        <source>mnt.confirm_printed</source>
+        <extracomment>It did print</extracomment>
+        <translation>已打印出来</translation>
+    </message>
+    <message>
+        <source>mnt.count</source>
+        <extracomment>Count</extracomment>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>mnt.device.cloud</source>
+        <extracomment>Imaging cloud</extracomment>
+        <translation>影像云</translation>
+    </message>
+    <message>
+        <source>mnt.device.film</source>
+        <extracomment>Film printer</extracomment>
+        <translation>胶片打印机</translation>
+    </message>
+    <message>
+        <source>mnt.device.report</source>
+        <extracomment>Report printer</extracomment>
+        <translation>报告打印机</translation>
+    </message>
+    <message>
+        <source>mnt.devices</source>
+        <extracomment>Devices</extracomment>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>mnt.done</source>
+        <extracomment>Done</extracomment>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>mnt.enter</source>
+        <extracomment>Enter</extracomment>
+        <translation>进入</translation>
+    </message>
+    <message>
+        <source>mnt.exit</source>
+        <extracomment>Back to patient mode</extracomment>
+        <translation>返回患者模式</translation>
+    </message>
+    <message>
+        <source>mnt.jam_steps</source>
+        <extracomment>1. Open the front cover of {printer}
+2. Gently remove the stuck film or paper
+3. Close the cover and check the light is steady</extracomment>
+        <translation>1. 打开 {printer} 的前盖
+2. 轻轻取出卡住的胶片或纸张
+3. 合上前盖，确认指示灯正常</translation>
+    </message>
+    <message>
+        <source>mnt.job_line</source>
+        <extracomment>Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}</extracomment>
+        <translation>作业 {job} · {kind} · {printer} · {state} · 已确认 {confirmed}/{units}</translation>
+    </message>
+    <message>
+        <source>mnt.level.fault</source>
+        <extracomment>Fault</extracomment>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>mnt.level.ok</source>
+        <extracomment>OK</extracomment>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>mnt.level.unknown</source>
+        <extracomment>Unknown</extracomment>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>mnt.level.warn</source>
+        <extracomment>Attention</extracomment>
+        <translation>注意</translation>
+    </message>
+    <message>
+        <source>mnt.load</source>
+        <extracomment>Record loaded</extracomment>
+        <translation>记录装入</translation>
+    </message>
+    <message>
+        <source>mnt.locked</source>
+        <extracomment>Too many wrong PINs: locked for {seconds} s.</extracomment>
+        <translation>尝试次数过多，已锁定，请 {seconds} 秒后再试。</translation>
+    </message>
+    <message>
+        <source>mnt.login</source>
+        <extracomment>Enter your staff id and PIN</extracomment>
+        <translation>请输入工号和维护密码</translation>
+    </message>
+    <message>
+        <source>mnt.media_steps</source>
+        <extracomment>1. Open the tray of {printer}
+2. Load new film or paper
+3. Close it and record the count below</extracomment>
+        <translation>1. 打开 {printer} 的纸盒或胶片盒
+2. 装入新的胶片或纸张
+3. 合上并在下方记录装入数量</translation>
+    </message>
+    <message>
+        <source>mnt.no_jobs</source>
+        <extracomment>No jobs are waiting</extracomment>
+        <translation>没有等待处理的作业</translation>
+    </message>
+    <message>
+        <source>mnt.pin</source>
+        <extracomment>PIN</extracomment>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>mnt.quit</source>
+        <extracomment>Quit the kiosk</extracomment>
+        <translation>关闭程序</translation>
+    </message>
+    <message>
+        <source>mnt.reason</source>
+        <extracomment>Reason</extracomment>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>mnt.recent</source>
+        <extracomment>Recent events</extracomment>
+        <translation>最近记录</translation>
+    </message>
+    <message>
+        <source>mnt.refresh</source>
+        <extracomment>Refresh</extracomment>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>mnt.reprint</source>
+        <extracomment>Authorise reprint</extracomment>
+        <translation>授权补打</translation>
+    </message>
+    <message>
+        <source>mnt.resumed</source>
+        <extracomment>Job {job} resumed: {confirmed}/{units} confirmed</extracomment>
+        <translation>作业 {job} 已继续：已确认 {confirmed}/{units}</translation>
+    </message>
+    <message>
+        <source>mnt.size</source>
+        <extracomment>Size</extracomment>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>mnt.staff_id</source>
+        <extracomment>Staff id</extracomment>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>mnt.steps</source>
+        <extracomment>What to do</extracomment>
+        <translation>处理步骤</translation>
+    </message>
+    <message>
+        <source>mnt.test_print</source>
+        <extracomment>Test print</extracomment>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <source>mnt.test_sent</source>
+        <extracomment>Test print sent to {printer} (job {job})</extracomment>
+        <translation>测试打印已发送到 {printer}（作业 {job}）</translation>
+    </message>
+    <message>
+        <source>mnt.title</source>
+        <extracomment>Maintenance</extracomment>
+        <translation>维护模式</translation>
+    </message>
+    <message>
+        <source>mnt.wrong_card</source>
+        <extracomment>This is not a staff card; {left} tries left.</extracomment>
+        <translation>这张卡不是维护卡，还可尝试 {left} 次。</translation>
+    </message>
+    <message>
+        <source>mnt.wrong_pin</source>
+        <extracomment>Wrong PIN; {left} tries left.</extracomment>
+        <translation>密码错误，还可尝试 {left} 次。</translation>
+    </message>
+    <message>
+        <source>printer.failed</source>
+        <extracomment>The printer {printer} reported a problem ({detail}); nothing was lost.</extracomment>
+        <translation>打印机出现问题，资料没有丢失，工作人员会为您处理。</translation>
+    </message>
+    <message>
+        <source>printer.timeout</source>
+        <extracomment>The printer {printer} did not finish within {seconds} s ({detail}); the job waits for the staff.</extracomment>
+        <translation>打印机长时间没有完成，资料没有丢失，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>printer.unavailable</source>
+        <extracomment>The printer {printer} is not available ({detail}).</extracomment>
+        <translation>打印机暂时不可用，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>state.delivered</source>
+        <extracomment>Printed</extracomment>
+        <translation>已打印</translation>
+    </message>
+    <message>
+        <source>state.failed</source>
+        <extracomment>Failed</extracomment>
+        <translation>打印失败</translation>
+    </message>
+    <message>
+        <source>state.skipped</source>
+        <extracomment>Not printed</extracomment>
+        <translation>未打印</translation>
+    </message>
+    <message>
+        <source>ui.back</source>
+        <extracomment>Back</extracomment>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>ui.camera_hold</source>
+        <extracomment>Hold the code here</extracomment>
+        <translation>请将二维码对准框内</translation>
+    </message>
+    <message>
+        <source>ui.camera_starting</source>
+        <extracomment>Starting the camera…</extracomment>
+        <translation>正在打开摄像头…</translation>
+    </message>
+    <message>
+        <source>ui.camera_unavailable</source>
+        <extracomment>The camera is not working just now. Please tap “Type the code”.</extracomment>
+        <translation>摄像头暂时无法使用，请点“输入号码”。</translation>
+    </message>
+    <message>
+        <source>ui.cancel</source>
+        <extracomment>Cancel</extracomment>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>ui.collect</source>
+        <extracomment>Take the report from the paper tray below and the films from the film tray on the right.</extracomment>
+        <translation>请在下方出纸口取报告，在右侧胶片出口取胶片。</translation>
+    </message>
+    <message>
+        <source>ui.contrast</source>
+        <extracomment>High contrast</extracomment>
+        <translation>高对比度</translation>
+    </message>
+    <message>
+        <source>ui.delete</source>
+        <extracomment>Delete</extracomment>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>ui.demo_codes</source>
+        <extracomment>Demo codes: </extracomment>
+        <translation>演示号码：</translation>
+    </message>
+    <message>
+        <source>ui.done</source>
+        <extracomment>Printing is done. Please take your report and films.</extracomment>
+        <translation>打印完成，请取走您的报告和胶片。</translation>
+    </message>
+    <message>
+        <source>ui.error_title</source>
+        <extracomment>Sorry, this did not work</extracomment>
+        <translation>很抱歉，没能完成</translation>
+    </message>
+    <message>
+        <source>ui.exams_title</source>
+        <extracomment>Please check these are your exams</extracomment>
+        <translation>请确认以下是您的检查</translation>
+    </message>
+    <message>
+        <source>ui.find</source>
+        <extracomment>Find</extracomment>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>ui.home</source>
+        <extracomment>Back to the start</extracomment>
+        <translation>回到首页</translation>
+    </message>
+    <message>
+        <source>ui.idle_title</source>
+        <extracomment>Are you still there? Back to the start in {seconds} s</extracomment>
+        <translation>您还在吗？{seconds} 秒后回到首页</translation>
+    </message>
+    <message>
+        <source>ui.instruction</source>
+        <extracomment>Scan your exam slip or e-health code, or place your ID card on the reader</extracomment>
+        <translation>请扫描检查单条码、电子健康卡，或将身份证放在读卡区</translation>
+    </message>
+    <message>
+        <source>ui.item_ready</source>
+        <extracomment>Ready to print</extracomment>
+        <translation>可打印</translation>
+    </message>
+    <message>
+        <source>ui.keypad_title</source>
+        <extracomment>Type the number on your exam slip</extracomment>
+        <translation>请输入检查单上的号码</translation>
+    </message>
+    <message>
+        <source>ui.language</source>
+        <extracomment>中文</extracomment>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>ui.more_time</source>
+        <extracomment>More time</extracomment>
+        <translation>我还需要时间</translation>
+    </message>
+    <message>
+        <source>ui.n_film_sets</source>
+        <extracomment>{count} film sets</extracomment>
+        <translation>{count} 组胶片</translation>
+    </message>
+    <message>
+        <source>ui.n_film_sets.one</source>
+        <extracomment>{count} film set</extracomment>
+        <translation>{count} 组胶片</translation>
+    </message>
+    <message>
+        <source>ui.n_films</source>
+        <extracomment>{count} films</extracomment>
+        <translation>{count} 张胶片</translation>
+    </message>
+    <message>
+        <source>ui.n_films.one</source>
+        <extracomment>{count} film</extracomment>
+        <translation>{count} 张胶片</translation>
+    </message>
+    <message>
+        <source>ui.n_pages</source>
+        <extracomment>{count} pages</extracomment>
+        <translation>{count} 页</translation>
+    </message>
+    <message>
+        <source>ui.n_pages.one</source>
+        <extracomment>{count} page</extracomment>
+        <translation>{count} 页</translation>
+    </message>
+    <message>
+        <source>ui.n_reports</source>
+        <extracomment>{count} reports</extracomment>
+        <translation>{count} 份报告</translation>
+    </message>
+    <message>
+        <source>ui.n_reports.one</source>
+        <extracomment>{count} report</extracomment>
+        <translation>{count} 份报告</translation>
+    </message>
+    <message>
+        <source>ui.nothing_new</source>
+        <extracomment>There is nothing new to print.</extracomment>
+        <translation>没有需要打印的新资料。</translation>
+    </message>
+    <message>
+        <source>ui.nothing_to_print</source>
+        <extracomment>Nothing can be printed now</extracomment>
+        <translation>现在没有可以打印的资料</translation>
+    </message>
+    <message>
+        <source>ui.patient_line</source>
+        <extracomment>{name}   ID ending {last4}</extracomment>
+        <translation>{name}&#x3000;证件尾号 {last4}</translation>
+    </message>
+    <message>
+        <source>ui.print</source>
+        <extracomment>Print</extracomment>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>ui.print_both</source>
+        <extracomment>Print {reports} and {films}</extracomment>
+        <translation>打印 {reports}和 {films}</translation>
+    </message>
+    <message>
+        <source>ui.print_what</source>
+        <extracomment>Print {what}</extracomment>
+        <translation>打印 {what}</translation>
+    </message>
+    <message>
+        <source>ui.printer_stopped</source>
+        <extracomment>The printer has stopped. Nothing is lost; please call the staff at the desk.</extracomment>
+        <translation>打印机暂停了。您的资料没有丢失，请联系服务台的工作人员。</translation>
+    </message>
+    <message>
+        <source>ui.printing</source>
+        <extracomment>Printing, please wait</extracomment>
+        <translation>正在打印，请稍候</translation>
+    </message>
+    <message>
+        <source>ui.reports_pages</source>
+        <extracomment>{reports} ({pages})</extracomment>
+        <translation>{reports}（{pages}）</translation>
+    </message>
+    <message>
+        <source>ui.searching</source>
+        <extracomment>Finding your exams…</extracomment>
+        <translation>正在查找您的检查…</translation>
+    </message>
+    <message>
+        <source>ui.slow</source>
+        <extracomment>The network is slow; still trying. Please wait.</extracomment>
+        <translation>网络较慢，仍在为您查找，请稍候。</translation>
+    </message>
+    <message>
+        <source>ui.staff_help</source>
+        <extracomment>If you need help, please ask at the desk.</extracomment>
+        <translation>如需帮助，请到服务台。</translation>
+    </message>
+    <message>
+        <source>ui.take_card</source>
+        <extracomment>Please take your ID card and exam slip with you.</extracomment>
+        <translation>请带好您的身份证和检查单。</translation>
+    </message>
+    <message>
+        <source>ui.time_left</source>
+        <extracomment>About {seconds} s left</extracomment>
+        <translation>预计还需 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>ui.type_code</source>
+        <extracomment>Type the code</extracomment>
+        <translation>输入号码</translation>
+    </message>
+    <message>
+        <source>ui.waiting</source>
+        <extracomment>Waiting</extracomment>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>ui.way_camera</source>
+        <extracomment>Camera (QR codes)</extracomment>
+        <translation>摄像头扫码区</translation>
+    </message>
+    <message>
+        <source>ui.way_ehealth</source>
+        <extracomment>E-health code</extracomment>
+        <translation>电子健康卡</translation>
+    </message>
+    <message>
+        <source>ui.way_idcard</source>
+        <extracomment>ID card</extracomment>
+        <translation>身份证</translation>
+    </message>
+    <message>
+        <source>ui.way_slip</source>
+        <extracomment>Exam slip</extracomment>
+        <translation>检查单条码</translation>
+    </message>
+    <message>
+        <source>voice.done</source>
+        <extracomment>Printing is done. Please take your report and films, and your ID card.</extracomment>
+        <translation>打印完成。请取走您的报告和胶片，带好身份证和检查单。</translation>
+    </message>
+    <message>
+        <source>voice.error</source>
+        <extracomment>Sorry, this did not work. Please read the screen, or ask at the desk.</extracomment>
+        <translation>很抱歉，没能完成。请看屏幕上的说明，或到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>voice.exams</source>
+        <extracomment>Please check these are your exams, then press Print.</extracomment>
+        <translation>请确认这些是您的检查，然后按打印。</translation>
+    </message>
+    <message>
+        <source>voice.finding</source>
+        <extracomment>Finding your exams. Please wait.</extracomment>
+        <translation>正在查找您的检查，请稍候。</translation>
+    </message>
+    <message>
+        <source>voice.home</source>
+        <extracomment>Hello. Please scan your exam slip or e-health code, or place your ID card on the reader.</extracomment>
+        <translation>您好！请扫描检查单条码或电子健康卡，或者把身份证放在读卡区。</translation>
+    </message>
+    <message>
+        <source>voice.keypad</source>
+        <extracomment>Please type the number on your exam slip, then press Find.</extracomment>
+        <translation>请输入检查单上的号码，然后按查找。</translation>
+    </message>
+    <message>
+        <source>voice.printing</source>
+        <extracomment>Printing. Please wait.</extracomment>
+        <translation>正在打印，请稍候。</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1 @@
+"""Widgets the screens share that are more than a styled label or button."""
