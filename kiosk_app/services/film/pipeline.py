@@ -195,14 +195,47 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
         raise FilmError(detail=f"pixel data in {syntax} is not supported") from None
     if not decoder.is_available:
         raise FilmError(detail=f"pixel data in {syntax} cannot be decoded here (no decoder)")
+    options = as_pixel_options(ds)
+    if _raw_patterns_will_do(ds, uid):
+        # Greyscale 8/16-bit native data goes through a lookup table indexed by the raw bit
+        # patterns, which also clears the unused high bits (_stored_values): a view on the
+        # file's bytes saves a copy and a shift of every pixel.
+        options.update(correct_unused_bits=False, view_only=True)
     try:
-        pixels, meta = decoder.as_array(ds, index=frame, **as_pixel_options(ds))
+        pixels, meta = decoder.as_array(ds, index=frame, **options)
     except Exception as exc:  # decoders raise anything on damaged data; the cause is kept
         raise FilmError(
             detail=f"pixel data in {syntax} could not be decoded: {brief(exc)}"
         ) from exc
     photometric = str(meta.get("photometric_interpretation", ds.get("PhotometricInterpretation")))
     return pixels, photometric.strip().upper()
+
+
+def _raw_patterns_will_do(ds: Dataset, uid: UID) -> bool:
+    """Whether the frame may be read as raw bit patterns (unused bits not cleared): native
+    greyscale with 8 or 16 bits allocated, which the lookup-table path always takes."""
+    photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
+    try:
+        samples = int(ds.get("SamplesPerPixel", 1) or 1)
+        allocated = int(ds.get("BitsAllocated", 0) or 0)
+    except (TypeError, ValueError):
+        return False  # pydicom's own checks will say what is wrong
+    grey = photometric in ("MONOCHROME1", "MONOCHROME2") and samples == 1
+    return grey and allocated in (8, 16) and not uid.is_encapsulated
+
+
+def _stored_values(patterns: np.ndarray, view: Dataset) -> np.ndarray:
+    """Raw 8/16-bit patterns as stored values: the bits above Bits Stored dropped (and the
+    sign extended for signed pixels), as PS3.5 8.1.1 says a reader must."""
+    bits = 8 * patterns.dtype.itemsize
+    try:
+        stored = int(view.get("BitsStored", bits) or bits)
+    except (TypeError, ValueError):
+        stored = bits
+    if not 0 < stored < bits:
+        return patterns
+    shift = bits - stored
+    return np.right_shift(np.left_shift(patterns, shift), shift)  # arithmetic when signed
 
 
 def _usable_lut(sequence: Sequence[Dataset]) -> bool:
@@ -234,7 +267,7 @@ def _grey_to_display(
         table, used, voi = _transfer(stored, view, _voi_key(view, window))
         return Rendered(table, used, voi)
     size = 1 << (8 * stored.dtype.itemsize)
-    domain = np.arange(size, dtype=index.dtype).view(stored.dtype)
+    domain = _stored_values(np.arange(size, dtype=index.dtype).view(stored.dtype), view)
     voi_key = _voi_key(view, window)
     if voi_key is None:  # automatic window: depends on this image's content
         voi_key = ("auto", *_auto_window(domain, view, index))

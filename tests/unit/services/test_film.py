@@ -106,6 +106,26 @@ def test_ct_soft_tissue_window_gives_the_expected_grey_for_each_hu() -> None:
     assert np.isin(out[(hu >= 35) & (hu <= 45)], [125, 126, 127, 128, 129, 130, 131]).all()
 
 
+@pytest.mark.parametrize("signed", [False, True])
+def test_bits_above_bits_stored_are_ignored(signed: bool) -> None:
+    # 12 bits stored in 16: a writer may leave anything in the top 4 bits (an old overlay
+    # plane, say); a reader must drop them (PS3.5 8.1.1), and sign-extend signed pixels.
+    rng = np.random.default_rng(12)
+    low, high = (-2048, 2047) if signed else (0, 4095)
+    values = rng.integers(low, high + 1, (64, 64))
+    ds = image(values.astype(np.int16 if signed else np.uint16), PixelRepresentation=int(signed))
+    ds.BitsStored, ds.HighBit = 12, 11
+    patterns = values.astype(np.int64) & 0x0FFF
+    patterns |= rng.choice([0x0000, 0x1000, 0x8000, 0xF000], values.shape)  # garbage on top
+    ds.PixelData = patterns.astype("<u2").tobytes()
+
+    out = display_frame(ds, window=(0 if signed else 2048, 4096))
+
+    center = 0 if signed else 2048
+    expected = np.clip(np.rint(((values - (center - 0.5)) / 4095 + 0.5) * 255), 0, 255)
+    assert np.abs(out.astype(int) - expected).max() <= 1
+
+
 def test_the_files_own_window_is_used_when_none_is_given() -> None:
     ds = corpus("MR_small.dcm")  # Window Center 600, Width 1600
     assert np.array_equal(display_frame(ds), display_frame(ds, window=(600, 1600)))
