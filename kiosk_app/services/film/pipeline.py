@@ -35,7 +35,12 @@ from pydicom.pixels import (
     get_decoder,
 )
 from pydicom.sequence import Sequence as DicomSequence
-from pydicom.uid import UID, ImplicitVRLittleEndian
+from pydicom.uid import (
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
 
 from kiosk_app.services.film.errors import FilmError, brief
 from kiosk_app.services.film.workers import WORKERS, map_parts
@@ -43,6 +48,8 @@ from kiosk_app.services.film.workers import WORKERS, map_parts
 logger = logging.getLogger(__name__)
 
 _BT601 = np.array([0.299, 0.587, 0.114])
+_NATIVE_LITTLE_ENDIAN = (ImplicitVRLittleEndian, ExplicitVRLittleEndian,
+                         DeflatedExplicitVRLittleEndian)  # fmt: skip
 _PIXEL_DATA_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _VIEW_KEYWORDS = (
     "PhotometricInterpretation", "BitsStored", "PixelRepresentation",
@@ -188,6 +195,9 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
         uid = ImplicitVRLittleEndian  # a bare dataset, without a Part 10 header (PS3.10 7.1)
     if not uid:
         raise FilmError(detail="the file does not say how its pixel data is encoded")
+    native = _native_frame(ds, uid, frame)
+    if native is not None:
+        return native, str(ds.PhotometricInterpretation).strip().upper()
     syntax = f"{uid.name} ({uid})" if uid.name != str(uid) else str(uid)
     try:
         decoder = get_decoder(uid)
@@ -209,6 +219,29 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
         ) from exc
     photometric = str(meta.get("photometric_interpretation", ds.get("PhotometricInterpretation")))
     return pixels, photometric.strip().upper()
+
+
+def _native_frame(ds: Dataset, uid: UID, frame: int) -> np.ndarray | None:
+    """The commonest case without pydicom's decoding machinery (a third of a millisecond per
+    frame, a sizeable part of a 20-image sheet): an uncompressed little-endian 8/16-bit
+    greyscale frame, as a view on the file's bytes. None for anything else, or anything odd
+    (short pixel data, say), which pydicom's decoders then handle with all their checks."""
+    if uid not in _NATIVE_LITTLE_ENDIAN or not _raw_patterns_will_do(ds, uid):
+        return None
+    try:
+        data = ds.PixelData
+        rows, columns = int(ds.Rows), int(ds.Columns)
+        itemsize = int(ds.BitsAllocated) // 8
+        signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    count = rows * columns
+    if not isinstance(data, bytes) or rows < 1 or columns < 1:
+        return None
+    if len(data) < (frame + 1) * count * itemsize:
+        return None
+    dtype = np.dtype(f"<{'i' if signed else 'u'}{itemsize}")
+    return np.frombuffer(data, dtype, count, frame * count * itemsize).reshape(rows, columns)
 
 
 def _raw_patterns_will_do(ds: Dataset, uid: UID) -> bool:
