@@ -71,6 +71,7 @@ _LUT_KEYWORDS = tuple(
     if k not in ("PixelSpacing", "ImagerPixelSpacing", "PixelAspectRatio",
                  "ImageOrientationPatient")
 )  # fmt: skip
+_LUT_TAGS = frozenset(int(tag_for_keyword(keyword) or 0) for keyword in _LUT_KEYWORDS)
 # The pixel-level errors pydicom raises for attributes it cannot use.
 ATTRIBUTE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError,
                     NotImplementedError)  # fmt: skip
@@ -304,7 +305,7 @@ def _grey_to_display(
     voi_key = _voi_key(view, window)
     if voi_key is None:  # automatic window: depends on this image's content
         voi_key = ("auto", *_auto_window(domain, view, index))
-    key = (stored.dtype.str, _freeze(view, _LUT_KEYWORDS), voi_key)
+    key = (stored.dtype.str, _freeze(view, _LUT_TAGS), voi_key)
     with _LUT_LOCK:
         cached = _LUT_CACHE.get(key)
         if cached is not None:
@@ -458,9 +459,12 @@ def _padding(stored: np.ndarray, view: Dataset) -> NDArray[np.bool_]:
     return np.asarray((stored >= low) & (stored <= high))
 
 
-def _freeze(ds: Dataset, keywords: Sequence[str]) -> tuple[object, ...]:
-    """A hashable summary of the attributes a lookup table depends on."""
-    return tuple((keyword, _frozen(ds[keyword].value)) for keyword in keywords if keyword in ds)
+def _freeze(view: Dataset, tags: frozenset[int]) -> tuple[object, ...]:
+    """A hashable summary of the attributes a lookup table depends on (``view`` holds
+    elements already converted: :func:`frame_view` made it)."""
+    return tuple(
+        (int(tag), _frozen(element.value)) for tag, element in sorted(view.items()) if tag in tags
+    )
 
 
 def _frozen(value: object) -> object:
