@@ -299,6 +299,22 @@ def peak_rss_mb(paths: list[Path]) -> float | None:
     return int(match[1]) / 1024 if match and run.returncode == 0 else None
 
 
+def host_speed() -> tuple[float, float]:
+    """Medians of a pure-Python loop and of a large memory copy, in ms: the two things the
+    film engine's speed hangs on, measured now."""
+
+    def loop() -> None:
+        total = 0
+        for i in range(3_000_000):
+            total += i
+
+    block = np.ones(50_000_000, dtype=np.uint8)
+    return (
+        statistics.median(timed(loop, 5)),
+        statistics.median(timed(block.copy, 7)),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -337,6 +353,11 @@ def main() -> None:
         f"Python {platform.python_version()}"
     )
     print(f"# load average before/after: {LOAD_BEFORE} / {os.getloadavg()}")
+    python_ms, copy_ms = host_speed()
+    print(
+        f"# host speed now (a shared VM's speed drifts; compare runs by these): 3 M-step "
+        f"Python loop {python_ms:.0f} ms, 50 MB memory copy {copy_ms:.1f} ms"
+    )
     print(f"# ms, median (min-max) of {args.runs} warm runs; 300 dpi\n")
     columns = ["parse files", *STAGES, "rendered + annotated", "+ PDF"]
     print("| case | " + " | ".join(columns) + " |")
