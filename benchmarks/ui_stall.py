@@ -124,6 +124,7 @@ def one_run(
         timer.start(TICK_MS)
         app.exec()
         timer.stop()
+        window.worker.wait_idle()
         window.bridge.wait_idle()
         if scraper is not None:
             scraper.wait(30)

@@ -254,13 +254,11 @@ class KioskWindow(QMainWindow):
         )
 
     def _staff_checked(self, lookup: int, code: str, answer: PinAnswer) -> None:
-        if not answer.staff_card:
-            # A patient's code. Looked up even if cancelled meanwhile, as it was before the
-            # staff-card check: an answer nobody waits for is dropped by show_exams.
-            self.bridge.find(code, self.language)
-            return
         if lookup != self._lookup or self.stack.currentWidget() is not self.finding:
-            return  # cancelled meanwhile: nobody is in front of the kiosk for it
+            return  # cancelled (or the window closed) meanwhile: nobody waits for it
+        if not answer.staff_card:
+            self.bridge.find(code, self.language)  # a patient's code
+            return
         self.finding.stop()
         if answer.ok:
             self._enter_maintenance(answer.staff, "card")
@@ -489,6 +487,7 @@ class KioskWindow(QMainWindow):
         if self.locked and not self._may_close:
             event.ignore()
             return
+        self._lookup += 1  # a staff-card check still running starts no look-up now
         super().closeEvent(event)
 
 

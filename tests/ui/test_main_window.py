@@ -95,6 +95,16 @@ def test_cancel_while_finding_returns_home_and_drops_the_answer(
     qtbot,  # type: ignore[no-untyped-def]
     window: KioskWindow,
 ) -> None:
+    # Cancelled while the code is checked against the staff cards: no look-up starts at all.
+    with qtbot.assertNotEmitted(window.bridge.found, wait=500):
+        window.submit_scan("DEMO0001")
+        assert window.stack.currentWidget() is window.finding
+        qtbot.mouseClick(window.finding.cancel, Qt.MouseButton.LeftButton)
+        window.worker.wait_idle()
+        window.bridge.wait_idle()
+    assert window.stack.currentWidget() is window.home
+    # Cancelled while the look-up runs (a site without staff cards): its answer is dropped.
+    window.pin_gate.cards = ()
     window.submit_scan("DEMO0001")
     assert window.stack.currentWidget() is window.finding
     with qtbot.waitSignal(window.bridge.found, timeout=30000):
