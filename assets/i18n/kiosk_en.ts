@@ -317,6 +317,21 @@
         <translation>Reason</translation>
     </message>
     <message>
+        <source>mnt.reason_lost</source>
+        <extracomment>Lost</extracomment>
+        <translation>Lost</translation>
+    </message>
+    <message>
+        <source>mnt.reason_smudged</source>
+        <extracomment>Smudged</extracomment>
+        <translation>Smudged</translation>
+    </message>
+    <message>
+        <source>mnt.reason_unclear</source>
+        <extracomment>Unclear</extracomment>
+        <translation>Unclear</translation>
+    </message>
+    <message>
         <source>mnt.recent</source>
         <extracomment>Recent events</extracomment>
         <translation>Recent events</translation>

@@ -317,6 +317,21 @@
         <translation>原因</translation>
     </message>
     <message>
+        <source>mnt.reason_lost</source>
+        <extracomment>Lost</extracomment>
+        <translation>患者遗失</translation>
+    </message>
+    <message>
+        <source>mnt.reason_smudged</source>
+        <extracomment>Smudged</extracomment>
+        <translation>胶片污损</translation>
+    </message>
+    <message>
+        <source>mnt.reason_unclear</source>
+        <extracomment>Unclear</extracomment>
+        <translation>打印不清</translation>
+    </message>
+    <message>
         <source>mnt.recent</source>
         <extracomment>Recent events</extracomment>
         <translation>最近记录</translation>

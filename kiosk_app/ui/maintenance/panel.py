@@ -38,7 +38,8 @@ JAM_CODES = {"media-jam", "door-open"}
 MEDIA_CODES = {"media-empty", "media-needed", "media-low"}
 MEDIA_SIZES = {"film": ("14INX17IN", "11INX14IN", "8INX10IN"), "report": ("A4",)}
 COUNTS = (100, 125, 500)
-REASONS = {"zh_CN": ("胶片污损", "打印不清", "患者遗失"), "en": ("Smudged", "Unclear", "Lost")}
+#: the reprint reasons a nurse picks with one touch (message ids)
+REASONS = ("mnt.reason_smudged", "mnt.reason_unclear", "mnt.reason_lost")
 
 
 @dataclass
@@ -501,8 +502,7 @@ class MaintenancePanel(QWidget):
                 choice.setChecked(choice is chosen)
 
     def _preset_reason(self, index: int) -> None:
-        reasons = REASONS.get(self.lang, REASONS["en"])
-        self.reason.setText(reasons[index])
+        self.reason.setText(tr(REASONS[index]))
 
     def authorise_reprint(self) -> None:
         item, staff, reason = self.chosen_item, self.staff, self.reason.text()
@@ -544,7 +544,7 @@ class MaintenancePanel(QWidget):
         self.reprint_find.setText(tr("ui.find"))
         self.reason.setPlaceholderText(tr("mnt.reason"))
         for index, preset in enumerate(self.reason_buttons):
-            preset.setText(REASONS.get(locale, REASONS["en"])[index])
+            preset.setText(tr(REASONS[index]))
         self.authorise.setText(tr("mnt.reprint"))
         if self.overview is not None:
             self.show_overview(self.overview)
