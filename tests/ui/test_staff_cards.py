@@ -88,6 +88,29 @@ def test_the_hash_tool_prints_a_labelled_entry_without_echoing_the_number(
     assert main(["--card", "a:b"]) == 2
 
 
+def test_cards_made_with_one_site_salt_cost_one_hash_per_scan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    salt = bytes(range(16))
+    typed = iter(["E7000001", "E7000001"])
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": next(typed))
+    assert main(["--card", "nurse-wang", "--salt", salt.hex()]) == 0
+    made = capsys.readouterr().out.strip()
+    assert made.split("$")[4] == salt.hex()
+    entries = [f"nurse-{i}:{hash_card(f'E70000{i:02}', salt=salt)}" for i in range(2, 30)]
+    gate = PinGate("", 300, cards=staff_cards([*entries, made]))
+    calls = []
+    real = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: calls.append(1) or real(*a, **k))
+    answer = gate.check_card("E7000001", counts=False)  # the last of 29 entries
+    assert answer.ok and answer.staff == "nurse-wang"
+    assert len(calls) == 1
+    assert not gate.check_card("DEMO0001", counts=False).staff_card and len(calls) == 2
+    assert main(["--card", "x", "--salt", "abcd"]) == 2  # too short a salt
+
+
 # ---------------------------------------------------------------------------------- window
 @pytest.fixture
 def devices() -> tuple[FakeScanner, FakeIdCardReader]:
