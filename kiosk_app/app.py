@@ -357,6 +357,7 @@ def build_selftest(settings: Settings) -> list[Any]:
         else:
             checks.append(st.check_printer(role, build_printer(settings)))
     checks.extend(_selftest_inputs(settings))
+    checks.append(_selftest_voice(settings))
     checks.append(st.check_disk(settings.kiosk.data_dir))
     remote = cloud.url if cloud.kind == "dicomweb" else ""
     checks.append(
@@ -377,6 +378,47 @@ def build_selftest(settings: Settings) -> list[Any]:
     health = settings.health
     checks.append(st.check_monitoring(health.token, health.enabled, health.bind, health.port))
     return checks
+
+
+def _selftest_voice(settings: Settings) -> Any:
+    """With voice prompts on: every prompt file there, and the home prompt really played on
+    the configured device (the installer hears it; aplay's exit status says it played)."""
+    from kiosk_app.services import selftest as st
+    from kiosk_app.services.voice import LOCALES, PROMPTS, VoicePrompts
+
+    voice = settings.voice
+    if not voice.enabled:
+        return st.nothing_to_check("voice", "voice prompts off ([voice] enabled = false)")
+    prompts = VoicePrompts(None, voice.directory, enabled=False)
+
+    def run() -> tuple[st.Level, str]:
+        missing = [
+            f"{locale}/{name}.wav"
+            for locale in LOCALES
+            for name in PROMPTS
+            if not prompts.path(name, locale).is_file()
+        ]
+        if missing:
+            return st.Level.FAIL, f"prompt files missing in {voice.directory}: {', '.join(missing)}"
+        from drivers.audio.aplay import AplayPromptPlayer
+
+        available = AplayPromptPlayer.is_available()
+        if not available.ok:
+            return st.Level.FAIL, f"cannot play prompts: needs {available.missing}"
+        if voice.volume == 0:
+            return st.Level.WARN, "voice prompts are on at volume 0: nobody hears them"
+        player = AplayPromptPlayer(device=voice.device, volume=voice.volume)
+        player.play(prompts.path("home", settings.kiosk.language))
+        status = player.wait(30)
+        player.close()
+        if player.broken:
+            return st.Level.FAIL, player.broken
+        if status != 0:
+            return st.Level.FAIL, f"the home prompt did not finish playing on {voice.device}"
+        found = f"{len(PROMPTS)} prompts in {len(LOCALES)} languages"
+        return st.Level.OK, f"{found}; the home prompt played on {voice.device}"
+
+    return st.Check("voice", run)
 
 
 def _selftest_inputs(settings: Settings) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections import namedtuple
 from datetime import UTC, datetime, timedelta
@@ -303,3 +304,35 @@ def test_sd_notify_sends_datagrams_and_is_a_no_op_outside_systemd(tmp_path: Path
     assert not systemd.notify("READY=1", {})
     assert systemd.watchdog_interval({"WATCHDOG_USEC": "30000000"}) is None
     assert not systemd.notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "gone")})
+
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _voice_check(tmp_path: Path, **env: str) -> tuple[Level, str]:
+    from kiosk_app.app import build_selftest
+    from kiosk_app.settings import load
+
+    settings = load(None, demo=True, env={"KIOSK_KIOSK__DATA_DIR": str(tmp_path), **env})
+    (check,) = [c for c in build_selftest(settings) if c.name == "voice"]
+    return check.run()
+
+
+def test_voice_prompts_are_checked_by_playing_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shutil
+
+    level, detail = _voice_check(tmp_path)
+    assert level is Level.OK and "off" in detail
+    on = {"KIOSK_VOICE__ENABLED": "true", "KIOSK_VOICE__DEVICE": "null"}
+    level, detail = _voice_check(tmp_path, **on)  # the shipped prompts, played for real
+    assert (level, detail.split("; ")[1]) == (Level.OK, "the home prompt played on null")
+    with caplog.at_level(logging.WARNING):
+        level, detail = _voice_check(tmp_path, **{**on, "KIOSK_VOICE__DEVICE": "no-such-pcm"})
+    assert level is Level.FAIL and "no-such-pcm" in detail
+    shutil.copytree(REPO / "assets" / "voice", tmp_path / "voice")
+    (tmp_path / "voice" / "en" / "done.wav").unlink()
+    level, detail = _voice_check(tmp_path, **on, KIOSK_VOICE__DIRECTORY=str(tmp_path / "voice"))
+    folder = tmp_path / "voice"
+    assert level is Level.FAIL and detail == f"prompt files missing in {folder}: en/done.wav"
