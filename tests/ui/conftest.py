@@ -32,15 +32,21 @@ def _default_language(qapp) -> None:  # type: ignore[no-untyped-def]
     install_translator(messages.DEFAULT_LOCALE)
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
-    win = create_window(demo_settings(tmp_path))
+def shown_window(qtbot, settings: Settings, **devices: object) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
+    """The kiosk window for ``settings`` (and any ``scanner``/``card_reader``/... given),
+    shown at 1920x1080; after the test, its worker threads are let finish."""
+    win = create_window(settings, **devices)  # type: ignore[arg-type]
     qtbot.addWidget(win)
     win.resize(1920, 1080)
     win.show()
     yield win
     win.bridge.wait_idle()
     win.worker.wait_idle()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
+    yield from shown_window(qtbot, demo_settings(tmp_path))
 
 
 def texts_of(widget: QWidget) -> list[str]:

@@ -23,7 +23,7 @@ from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.widgets.camera_preview import CameraPreview
 from tests.conftest import shared_data
-from tests.ui.conftest import demo_settings, texts_of
+from tests.ui.conftest import demo_settings, shown_window, texts_of
 
 pytestmark = pytest.mark.ui
 
@@ -83,13 +83,7 @@ def window(  # type: ignore[no-untyped-def]
     monkeypatch.setattr(devices_module, "RETRY_AFTER", 0.2)  # a replugged camera, quickly
     scanner = CameraQrScanner(decoder=decoder, frames=camera, lost_after=0.5)
     settings = demo_settings(tmp_path, KIOSK_SCANNER__BACKEND="camera")
-    win = create_window(settings, scanner=scanner, card_reader=None)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
-    win.worker.wait_idle()
+    yield from shown_window(qtbot, settings, scanner=scanner, card_reader=None)
 
 
 def preview_of(window: KioskWindow) -> CameraPreview:

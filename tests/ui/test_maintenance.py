@@ -13,9 +13,8 @@ from PySide6.QtWidgets import QPushButton
 
 from drivers.printer.fake import FakeFault
 from kiosk_app.store.repositories import AuditRepository
-from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
-from tests.ui.conftest import demo_settings, find_and_list, visible_text
+from tests.ui.conftest import demo_settings, find_and_list, shown_window, visible_text
 
 pytestmark = pytest.mark.ui
 
@@ -25,13 +24,7 @@ def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-u
     settings = demo_settings(
         tmp_path, KIOSK_PRINTING__JOB_TIMEOUT="2", KIOSK_PRINTING__POLL_INTERVAL="0.05"
     )
-    win = create_window(settings)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
-    win.worker.wait_idle()
+    yield from shown_window(qtbot, settings)
 
 
 def audit(win: KioskWindow) -> list[tuple[str, str, str, dict[str, object]]]:

@@ -11,11 +11,10 @@ from pypdf import PdfReader
 from kiosk_app.core.models import Exam, ItemKind
 from kiosk_app.services.policy import Decision
 from kiosk_app.services.visit import PlannedItem
-from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.screens.visit import print_text
 from kiosk_app.ui.translator import install_translator
-from tests.ui.conftest import demo_settings, find_and_list, texts_of
+from tests.ui.conftest import demo_settings, find_and_list, shown_window, texts_of
 
 pytestmark = pytest.mark.ui
 
@@ -29,13 +28,7 @@ def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-u
     settings = demo_settings(
         tmp_path, KIOSK_FILM__PLANS="CT=1x2 MR=1x2", KIOSK_FILM__SLICE_SHEETS="3"
     )
-    win = create_window(settings, scanner=None, card_reader=None)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
-    win.worker.wait_idle()
+    yield from shown_window(qtbot, settings, scanner=None, card_reader=None)
 
 
 def checks_by_item(window: KioskWindow) -> dict[tuple[str, ItemKind], object]:

@@ -16,11 +16,10 @@ from pypdf import PdfReader
 from kiosk_app.core.models import JobState
 from kiosk_app.settings import load
 from kiosk_app.store.repositories import JobRepository
-from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
 from tests.e2e.test_kiosk_print import FINDINGS, report_pdf, write_config
 from tests.helpers.dicom_builders import image_series, make_encapsulated_pdf
-from tests.ui.conftest import find_and_list, visible_text
+from tests.ui.conftest import find_and_list, shown_window, visible_text
 
 pytestmark = [pytest.mark.ui, pytest.mark.integration]
 
@@ -40,13 +39,7 @@ def window(qtbot, orthanc, cups_queues, services_env, tmp_path: Path) -> Iterato
         write_config(tmp_path, services_env),
         env={"KIOSK_HEALTH__PORT": "0", "KIOSK_HEALTH__ENABLED": "false"},
     )
-    win = create_window(settings, scanner=None, card_reader=None)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
-    win.worker.wait_idle()
+    yield from shown_window(qtbot, settings, scanner=None, card_reader=None)
 
 
 def test_a_visit_through_orthanc_and_cups(qtbot, window: KioskWindow, cups_queues) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from kiosk_app.ui.maintenance.pin import (
     main,
     staff_cards,
 )
-from tests.ui.conftest import demo_settings
+from tests.ui.conftest import demo_settings, shown_window
 from tests.ui.test_devices import card
 
 #: a valid resident ID number (GB 11643 check digit) that is no demo patient's: a nurse's own
@@ -125,13 +125,7 @@ def window(
     demo = "demo-nurse:" + hash_card(DEMO_STAFF_CARD)
     settings = demo_settings(tmp_path, KIOSK_UI__STAFF_CARDS=f"{demo},{nurse}")
     scanner, reader = devices
-    win = create_window(settings, scanner=scanner, card_reader=reader)
-    qtbot.addWidget(win)
-    win.resize(1920, 1080)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
-    win.worker.wait_idle()
+    yield from shown_window(qtbot, settings, scanner=scanner, card_reader=reader)
 
 
 @pytest.fixture
