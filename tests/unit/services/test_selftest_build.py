@@ -27,9 +27,10 @@ def results(s: Settings) -> dict[str, tuple[Level, str]]:
 def test_the_demo_is_checked_without_devices(tmp_path: Path) -> None:
     got = results(settings(tmp_path, ""))
     assert list(got) == [
-        "cloud", "report_printer", "film_printer", "scanner", "idcard_reader", "disk", "clock",
-        "certificates", "monitoring",
+        "cloud", "report_printer", "film_printer", "scanner", "idcard_reader", "voice", "disk",
+        "clock", "certificates", "monitoring",
     ]  # fmt: skip
+    assert got["voice"] == (Level.OK, "voice prompts off ([voice] enabled = false)")
     assert got["cloud"][0] is Level.OK and "local archive" in got["cloud"][1]
     assert got["report_printer"][0] is Level.OK and "folder printer" in got["report_printer"][1]
     assert got["certificates"] == (Level.OK, "no certificates configured")
