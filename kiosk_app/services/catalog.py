@@ -224,11 +224,8 @@ class Catalog:
         datasets: list[Dataset] | None = headers_of(exam.images)
         if datasets is None:
             return None
+        _check_belongs(datasets, exam)
         for ds in datasets:
-            if str(ds.get("PatientID", "")) != exam.patient_id:
-                raise BadStudyDataError(detail="an image names another patient")
-            if str(ds.get("StudyInstanceUID", "")) != exam.study_uid:
-                raise BadStudyDataError(detail="an image belongs to another study")
             if not any(keyword in ds for keyword in _PIXEL_KEYWORDS):
                 # A source whose metadata leaves pixel data out says nothing about it: the
                 # plan would skip the image, so the count would be wrong. Not known, then.
@@ -245,9 +242,14 @@ class Catalog:
         else:
             with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
                 datasets = list(pool.map(self.source.fetch_instance, refs))
-        for ds in datasets:
-            if str(ds.get("PatientID", "")) != exam.patient_id:
-                raise BadStudyDataError(detail="an image names another patient")
-            if str(ds.get("StudyInstanceUID", "")) != exam.study_uid:
-                raise BadStudyDataError(detail="an image belongs to another study")
+        _check_belongs(datasets, exam)
         return datasets
+
+
+def _check_belongs(datasets: Sequence[Dataset], exam: Exam) -> None:
+    """Raise BadStudyDataError unless every image is this exam's patient's and study's."""
+    for ds in datasets:
+        if str(ds.get("PatientID", "")) != exam.patient_id:
+            raise BadStudyDataError(detail="an image names another patient")
+        if str(ds.get("StudyInstanceUID", "")) != exam.study_uid:
+            raise BadStudyDataError(detail="an image belongs to another study")
