@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -88,6 +89,15 @@ class Availability:
 
     ok: bool
     missing: str = ""
+
+
+def importable(module: str, package: str) -> Availability:
+    """Available when the Python ``module`` imports; otherwise which ``package`` to install."""
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        return Availability(False, f"{package} is not installed (pip install {package}): {exc}")
+    return Availability(True)
 
 
 @dataclass(frozen=True)

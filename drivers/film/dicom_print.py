@@ -47,6 +47,7 @@ from drivers.base import (
     PrinterState,
     PrinterStatus,
     Protocol,
+    importable,
 )
 from drivers.errors import PrinterError, PrinterFaultError
 from drivers.film import datasets as ds
@@ -135,11 +136,7 @@ class DicomFilmPrinter(FilmPrinter):
 
     @classmethod
     def is_available(cls) -> Availability:
-        try:
-            import pynetdicom  # noqa: F401
-        except ImportError:
-            return Availability(False, "pynetdicom is not installed")
-        return Availability(True)
+        return importable("pynetdicom", "pynetdicom")
 
     # ------------------------------------------------------------------ association
     @contextmanager

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from drivers.base import Availability
+from drivers.base import Availability, importable
 from drivers.idcard.errors import IdCardError
 from drivers.idcard.reader import IdCardReader
 
@@ -36,11 +36,7 @@ class SerialIdCardReader(IdCardReader):
 
     @classmethod
     def is_available(cls) -> Availability:
-        try:
-            import serial  # noqa: F401
-        except ImportError as exc:
-            return Availability(False, f"pyserial is not installed (pip install pyserial): {exc}")
-        return Availability(True)
+        return importable("serial", "pyserial")
 
     def open(self) -> None:
         import serial

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from drivers.base import Availability
+from drivers.base import Availability, importable
 from drivers.scanner.base import ScannerError
 
 log = logging.getLogger(__name__)
@@ -109,11 +109,7 @@ class ZxingDecoder(BarcodeDecoder):
 
     @classmethod
     def is_available(cls) -> Availability:
-        try:
-            import zxingcpp  # noqa: F401
-        except ImportError as exc:
-            return Availability(False, f"zxing-cpp is not installed (pip install zxing-cpp): {exc}")
-        return Availability(True)
+        return importable("zxingcpp", "zxing-cpp")
 
     def decode(self, gray: np.ndarray) -> list[DecodedCode]:
         found = self._zx.read_barcodes(

@@ -14,7 +14,7 @@ import select
 import time
 from typing import Any
 
-from drivers.base import Availability
+from drivers.base import Availability, importable
 from drivers.scanner.base import Scanner, ScannerError, ScanSource
 from drivers.scanner.keymap import KeyDecoder
 
@@ -40,11 +40,7 @@ class HidScanner(Scanner):
 
     @classmethod
     def is_available(cls) -> Availability:
-        try:
-            import evdev  # noqa: F401
-        except ImportError as exc:
-            return Availability(False, f"evdev is not installed (pip install evdev): {exc}")
-        return Availability(True)
+        return importable("evdev", "evdev")
 
     def open(self) -> None:
         import evdev

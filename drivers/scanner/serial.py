@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from drivers.base import Availability
+from drivers.base import Availability, importable
 from drivers.scanner.base import Scanner, ScannerError, ScanSource
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,7 @@ class SerialScanner(Scanner):
 
     @classmethod
     def is_available(cls) -> Availability:
-        try:
-            import serial  # noqa: F401
-        except ImportError as exc:
-            return Availability(False, f"pyserial is not installed (pip install pyserial): {exc}")
-        return Availability(True)
+        return importable("serial", "pyserial")
 
     def open(self) -> None:
         import serial
