@@ -206,14 +206,8 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
         raise FilmError(detail=f"pixel data in {syntax} is not supported") from None
     if not decoder.is_available:
         raise FilmError(detail=f"pixel data in {syntax} cannot be decoded here (no decoder)")
-    options = as_pixel_options(ds)
-    if _raw_patterns_will_do(ds, uid):
-        # Greyscale 8/16-bit native data goes through a lookup table indexed by the raw bit
-        # patterns, which also clears the unused high bits (_stored_values): a view on the
-        # file's bytes saves a copy and a shift of every pixel.
-        options.update(correct_unused_bits=False, view_only=True)
     try:
-        pixels, meta = decoder.as_array(ds, index=frame, **options)
+        pixels, meta = decoder.as_array(ds, index=frame, **as_pixel_options(ds))
     except Exception as exc:  # decoders raise anything on damaged data; the cause is kept
         raise FilmError(
             detail=f"pixel data in {syntax} could not be decoded: {brief(exc)}"
@@ -226,36 +220,30 @@ def _native_frame(ds: Dataset, uid: UID, frame: int) -> np.ndarray | None:
     """The commonest case without pydicom's decoding machinery (a third of a millisecond per
     frame, a sizeable part of a 20-image sheet): an uncompressed little-endian 8/16-bit
     greyscale frame, as a view on the file's bytes. None for anything else, or anything odd
-    (short pixel data, say), which pydicom's decoders then handle with all their checks."""
-    if uid not in _NATIVE_LITTLE_ENDIAN or not _raw_patterns_will_do(ds, uid):
+    (short pixel data, say), which pydicom's decoders then handle with all their checks.
+
+    The bits above Bits Stored are left as they are: such frames always take the lookup
+    table, which drops them (:func:`_stored_values`)."""
+    if uid not in _NATIVE_LITTLE_ENDIAN:
         return None
     try:
-        data = ds.PixelData
-        rows, columns = int(ds.Rows), int(ds.Columns)
-        itemsize = int(ds.BitsAllocated) // 8
+        photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
+        samples = int(ds.get("SamplesPerPixel", 1) or 1)
+        itemsize = int(ds.BitsAllocated) / 8
         signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
+        rows, columns = int(ds.Rows), int(ds.Columns)
+        data = ds.PixelData
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
-    count = rows * columns
-    if not isinstance(data, bytes) or rows < 1 or columns < 1:
-        return None
-    if len(data) < (frame + 1) * count * itemsize:
-        return None
-    dtype = np.dtype(f"<{'i' if signed else 'u'}{itemsize}")
-    return np.frombuffer(data, dtype, count, frame * count * itemsize).reshape(rows, columns)
-
-
-def _raw_patterns_will_do(ds: Dataset, uid: UID) -> bool:
-    """Whether the frame may be read as raw bit patterns (unused bits not cleared): native
-    greyscale with 8 or 16 bits allocated, which the lookup-table path always takes."""
-    photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
-    try:
-        samples = int(ds.get("SamplesPerPixel", 1) or 1)
-        allocated = int(ds.get("BitsAllocated", 0) or 0)
-    except (TypeError, ValueError):
-        return False  # pydicom's own checks will say what is wrong
     grey = photometric in ("MONOCHROME1", "MONOCHROME2") and samples == 1
-    return grey and allocated in (8, 16) and not uid.is_encapsulated
+    if not grey or itemsize not in (1, 2) or not isinstance(data, bytes):
+        return None
+    count = rows * columns
+    size = count * int(itemsize)
+    if rows < 1 or columns < 1 or len(data) < (frame + 1) * size:
+        return None
+    dtype = np.dtype(f"<{'i' if signed else 'u'}{int(itemsize)}")
+    return np.frombuffer(data, dtype, count, frame * size).reshape(rows, columns)
 
 
 def _stored_values(patterns: np.ndarray, view: Dataset) -> np.ndarray:
