@@ -34,6 +34,7 @@ from pydicom.valuerep import PersonName
 from kiosk_app.services.film.errors import FilmError
 from kiosk_app.services.film.layout import MM_PER_INCH, Box
 from kiosk_app.services.film.pipeline import Rendered, column_spacing_mm
+from kiosk_app.sources.dicom_json import parse_da
 
 logger = logging.getLogger(__name__)
 
@@ -170,13 +171,7 @@ def _sex_age(ds: Dataset) -> str:
 
 
 def _date(value: object) -> date | None:
-    text = str(value or "").strip()
-    if len(text) == 8 and text.isdigit():
-        try:
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        except ValueError:
-            return None
-    return None
+    return parse_da(str(value or ""))
 
 
 def _study_datetime(ds: Dataset) -> str:
