@@ -11,9 +11,8 @@ from drivers.idcard.card import CardType, IdCard
 from drivers.idcard.fake import FakeIdCardReader
 from drivers.scanner.fake import FakeScanner
 from kiosk_app.core.models import ItemState
-from kiosk_app.settings import load
-from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
+from tests.ui.conftest import demo_settings, shown_window
 
 pytestmark = pytest.mark.ui
 
@@ -39,22 +38,8 @@ def devices() -> tuple[FakeScanner, FakeIdCardReader]:
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, devices) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
-    settings = load(
-        None,
-        demo=True,
-        env={
-            "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
-            "KIOSK_FILM__DPI": "60",
-            "KIOSK_HEALTH__PORT": "0",
-        },
-    )
     scanner, reader = devices
-    win = create_window(settings, scanner=scanner, card_reader=reader)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.bridge.wait_idle()
-    win.worker.wait_idle()
+    yield from shown_window(qtbot, demo_settings(tmp_path), scanner=scanner, card_reader=reader)
 
 
 def print_listed(qtbot, window: KioskWindow):  # type: ignore[no-untyped-def]

@@ -45,20 +45,10 @@ def test_a_scan_is_emitted_and_its_enter_swallowed(qtbot) -> None:  # type: igno
 
 
 def test_a_scan_in_the_demo_window_starts_a_visit(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from kiosk_app.settings import load
     from kiosk_app.ui.main import create_window
+    from tests.ui.conftest import demo_settings
 
-    settings = load(
-        None,
-        demo=True,
-        env={
-            "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
-            "KIOSK_FILM__DPI": "60",
-            "KIOSK_HEALTH__PORT": "0",
-            "KIOSK_HEALTH__ENABLED": "false",
-        },
-    )
-    window = create_window(settings)
+    window = create_window(demo_settings(tmp_path, KIOSK_HEALTH__ENABLED="false"))
     qtbot.addWidget(window)
     window.show()
     window.home.code.setText("xx")  # someone had started typing
