@@ -22,13 +22,11 @@ from kiosk_app.ui.bridge import VisitBridge
 from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.maintenance.pin import (
-    DEMO_PIN,
-    DEMO_STAFF_CARD,
+    DEMO_PIN_HASH,
+    DEMO_STAFF_CARD_HASH,
     DEMO_STAFF_LABEL,
     PinGate,
     StaffCard,
-    hash_card,
-    hash_pin,
     staff_cards,
 )
 from kiosk_app.ui.scan_input import install_keyboard_scans
@@ -125,14 +123,14 @@ def _pin_hash(settings: Settings) -> str:
     """The configured PIN's hash; in the demo, without one, the PIN is 1234."""
     if settings.ui.staff_pin_hash or not settings.demo:
         return settings.ui.staff_pin_hash
-    return hash_pin(DEMO_PIN)
+    return DEMO_PIN_HASH
 
 
 def _staff_cards(settings: Settings) -> tuple[StaffCard, ...]:
     """The configured staff cards; in the demo, without any, the card STAFF0001."""
     if settings.ui.staff_cards or not settings.demo:
         return staff_cards(settings.ui.staff_cards)
-    return (StaffCard(DEMO_STAFF_LABEL, hash_card(DEMO_STAFF_CARD)),)
+    return (StaffCard(DEMO_STAFF_LABEL, DEMO_STAFF_CARD_HASH),)
 
 
 def run(settings: Settings) -> int:

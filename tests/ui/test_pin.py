@@ -29,3 +29,18 @@ def test_five_wrong_pins_lock_the_gate_for_a_while() -> None:
 def test_without_a_pin_hash_maintenance_is_closed() -> None:
     answer = PinGate("", 300).check("1234")
     assert not answer.ok and answer.closed
+
+
+def test_the_demo_hashes_are_the_documented_pin_and_card() -> None:
+    from kiosk_app.ui.maintenance.pin import (
+        DEMO_PIN,
+        DEMO_PIN_HASH,
+        DEMO_STAFF_CARD,
+        DEMO_STAFF_CARD_HASH,
+        staff_cards,
+    )
+
+    assert DEMO_PIN == "1234" and verify_pin(DEMO_PIN, DEMO_PIN_HASH)
+    assert not verify_pin("1235", DEMO_PIN_HASH)
+    gate = PinGate("", 300, cards=staff_cards([DEMO_STAFF_CARD_HASH]))
+    assert DEMO_STAFF_CARD == "STAFF0001" and gate.check_card(DEMO_STAFF_CARD, counts=True).ok

@@ -23,6 +23,15 @@ DEMO_PIN = "1234"
 #: the demo's staff card (``--demo`` without ``[ui] staff_cards``), documented in the README
 DEMO_STAFF_CARD = "STAFF0001"
 DEMO_STAFF_LABEL = "demo-nurse"
+#: their hashes, made once (scrypt is ~70 ms that the demo's start-up need not spend)
+DEMO_PIN_HASH = (
+    "scrypt$16384$8$1$6b696f736b2d64656d6f2d70696e2121"
+    "$14f3d20c658320590bb8481b5120758ff3710ea2ad47229764829fdced22c1a3"
+)
+DEMO_STAFF_CARD_HASH = (
+    "scrypt$4096$8$1$6b696f736b2d64656d6f2d6361726421"
+    "$801f449c390fa3cdc2d96aa26b713e8ac88853cddadacc5974cbb0956cdcffe4"
+)
 _N, _R, _P = 2**14, 8, 1
 #: scrypt cost of card hashes: a quarter of the PIN's, because each code scanned on the home
 #: screen is checked against the list (~11 ms a hash on a kiosk PC; entries made with one
