@@ -19,6 +19,7 @@ from kiosk_app.health.endpoint import HealthEndpoint
 from kiosk_app.services.voice import VoicePrompts
 from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
+from kiosk_app.ui.collector import GuiThreadCollector
 from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.maintenance.pin import (
@@ -108,14 +109,17 @@ def create_window(
     devices.card_refused.connect(window.card_refused)
     devices.start()
 
+    # The start-up objects (archive index, services, widgets) live as long as the kiosk: keep
+    # them out of the cyclic collector, whose full passes over them stalled the screen ~80 ms.
+    gc.freeze()
+    collector = GuiThreadCollector(window)  # and collect only on this thread from now on
+
     def close_all(*_: object) -> None:
+        collector.stop()
         devices.stop()
         close()
 
     window.destroyed.connect(close_all)
-    # The start-up objects (archive index, services, widgets) live as long as the kiosk: keep
-    # them out of the cyclic collector, whose full passes over them stalled the screen ~80 ms.
-    gc.freeze()
     return window
 
 

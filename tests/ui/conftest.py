@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
 from kiosk_app.core import messages
@@ -26,10 +28,15 @@ def demo_settings(tmp_path: Path, **extra: str) -> Settings:
 
 
 @pytest.fixture(autouse=True)
-def _default_language(qapp) -> None:  # type: ignore[no-untyped-def]
+def _default_language(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Each test starts in the kiosk's default language, whatever the last one switched to:
-    the translator is the application's, not a window's."""
+    the translator is the application's, not a window's. Afterwards, the test's garbage (its
+    closed window's widgets among it) is collected here, on the GUI thread, not later by
+    whichever thread happens to cross the collector's threshold (kiosk_app/ui/collector.py)."""
     install_translator(messages.DEFAULT_LOCALE)
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
 
 
 def shown_window(qtbot, settings: Settings, **devices: object) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
