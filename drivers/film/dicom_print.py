@@ -253,7 +253,9 @@ class DicomFilmPrinter(FilmPrinter):
 
     # ------------------------------------------------------------------ association
     @contextmanager
-    def _association(self, *, verification: bool = False) -> Iterator[_Link]:
+    def _association(
+        self, *, verification: bool = False, presentation_lut: bool = False
+    ) -> Iterator[_Link]:
         """An association proposing each transfer syntax in its own presentation context.
 
         Raises:
@@ -271,7 +273,7 @@ class DicomFilmPrinter(FilmPrinter):
             abstract = [_VERIFICATION]
         else:
             abstract = [ds.BASIC_GRAYSCALE_PRINT_META, ds.PRINT_JOB]
-            if self.presentation.wanted:
+            if self.presentation.wanted or presentation_lut:
                 abstract.append(ds.PRESENTATION_LUT)
         for name in self.transfer_syntaxes:  # preference order = context id order
             for uid in abstract:
@@ -376,7 +378,7 @@ class DicomFilmPrinter(FilmPrinter):
         Raises:
             PrinterError: as :meth:`status` would fail, in one line.
         """
-        with self._association() as link:
+        with self._association(presentation_lut=True) as link:  # does it take one?
             attrs = self._printer_attributes(link)
         report = ds.printer_report(attrs)
         with self._lock:
@@ -390,10 +392,11 @@ class DicomFilmPrinter(FilmPrinter):
 
     def _printer_attributes(self, link: _Link) -> Dataset | None:
         """N-GET of every Printer attribute; a printer that refuses one (dcmprscp answers 0x0105
-        No Such Attribute for the optional ones it lacks) is asked for all it has (an empty
-        attribute list, PS3.7 10.1.2), then for the two it must answer."""
+        No Such Attribute for the optional ones it lacks) is asked for all it has (no
+        Attribute Identifier List, PS3.7 10.1.2), then for the two it must answer."""
         status, attrs = None, None
-        for tags in (ds.PRINTER_INFO_TAGS, [], ds.PRINTER_STATUS_TAGS):
+        asks: tuple[list[int] | None, ...] = (ds.PRINTER_INFO_TAGS, None, ds.PRINTER_STATUS_TAGS)
+        for tags in asks:  # None: no Attribute Identifier List, which asks for all
             status, attrs = self._call(
                 link,
                 "N-GET Printer",
