@@ -81,20 +81,28 @@ def implicit_scp(services_env: dict[str, str]) -> PrintScpOutput:
     )
 
 
-def stored_prints(scp: PrintScpOutput) -> list[pydicom.Dataset]:
-    """The Stored Print objects (one per film box) written since the test began, oldest first."""
-    since = min((p.stat().st_mtime_ns for p in scp.images()), default=0)
-    paths = [p for p in scp.database.glob("SP_*.dcm") if p.stat().st_mtime_ns >= since]
+def stored_print_names(scp: PrintScpOutput) -> set[str]:
+    return {p.name for p in scp.database.glob("SP_*.dcm")}
+
+
+def stored_prints(scp: PrintScpOutput, before: set[str]) -> list[pydicom.Dataset]:
+    """The Stored Print objects (one per film box) not in ``before``, oldest first."""
+    paths = [p for p in scp.database.glob("SP_*.dcm") if p.name not in before]
     return [pydicom.dcmread(p) for p in sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))]
 
 
-def print_and_read_back(scp: PrintScpOutput, film: DicomFilmPrinter, sent: list[FilmSheet]) -> None:
+def print_and_read_back(
+    scp: PrintScpOutput, film: DicomFilmPrinter, sent: list[FilmSheet]
+) -> list[pydicom.Dataset]:
+    """Print ``sent`` in one session; the stored images must be its pixels. The Stored Prints."""
+    before = stored_print_names(scp)
     job = film.submit_sheets(sent, "film-ACC-DCM-3-1")
     assert film.job_status(job).phase.value == "completed"
     stored = [pydicom.dcmread(p) for p in scp.images()]
     assert len(stored) == len(sent)
     for image, sheet in zip(stored, sent, strict=True):
         np.testing.assert_array_equal(image.pixel_array, sheet.pixels)
+    return stored_prints(scp, before)
 
 
 # ------------------------------------------------------------------ dcmtk, lenient and strict
@@ -107,8 +115,8 @@ def test_dcmprscp_stores_every_film_pixel_for_pixel_in_either_syntax(
     film = DicomFilmPrinter(
         print_scp.ae_title, print_scp.host, print_scp.port, transfer_syntaxes=syntaxes
     )
-    print_and_read_back(print_scp, film, sheets(3, seed=71))
-    boxes = [sp.FilmBoxContentSequence[0] for sp in stored_prints(print_scp)]
+    prints = print_and_read_back(print_scp, film, sheets(3, seed=71))
+    boxes = [sp.FilmBoxContentSequence[0] for sp in prints]
     assert [(b.FilmSizeID, b.ImageDisplayFormat, b.FilmOrientation) for b in boxes] == [
         ("14INX17IN", "STANDARD\\1,1", "PORTRAIT")
     ] * 3
@@ -129,6 +137,7 @@ def test_a_whole_session_prints_on_an_implicit_only_print_scp(
     identity = film.identify()
     assert identity.transfer_syntax == "implicit" and identity.status.state is PrinterState.IDLE
     printing = PrintingService(store, FakeDocumentPrinter(tmp_path / "reports"), film)
+    before = stored_print_names(implicit_scp)
     sent = sheets(4, seed=72)
     job = printing.submit_film(EXAM, sent).job_id
     for _ in range(20):
@@ -139,9 +148,9 @@ def test_a_whole_session_prints_on_an_implicit_only_print_scp(
     assert len(stored) == 4
     for image, sheet in zip(stored, sent, strict=True):
         np.testing.assert_array_equal(image, sheet.pixels)
-    assert [sp.FilmBoxContentSequence[0].FilmSizeID for sp in stored_prints(implicit_scp)] == [
-        "14INX17IN"
-    ] * 4
+    assert [
+        sp.FilmBoxContentSequence[0].FilmSizeID for sp in stored_prints(implicit_scp, before)
+    ] == ["14INX17IN"] * 4
 
 
 def test_an_implicit_only_print_scp_pinned_to_explicit_is_one_clear_line(
@@ -170,8 +179,7 @@ def test_presentation_lut_and_viewing_light_reach_a_printer_that_supports_them(
             "LIN OD", illumination=2500, reflected_ambient_light=15
         ),
     )
-    print_and_read_back(print_scp, film, sheets(2, seed=74))
-    for sp in stored_prints(print_scp):
+    for sp in print_and_read_back(print_scp, film, sheets(2, seed=74)):
         box = sp.FilmBoxContentSequence[0]
         assert (box.Illumination, box.ReflectedAmbientLight) == (2500, 15)
         (lut,) = sp.PresentationLUTContentSequence
@@ -182,8 +190,7 @@ def test_presentation_lut_and_viewing_light_reach_a_printer_that_supports_them(
 
 def test_without_presentation_settings_the_printer_uses_its_own(print_scp: PrintScpOutput) -> None:
     film = DicomFilmPrinter(print_scp.ae_title, print_scp.host, print_scp.port)
-    print_and_read_back(print_scp, film, sheets(1, seed=75))
-    (sp,) = stored_prints(print_scp)
+    (sp,) = print_and_read_back(print_scp, film, sheets(1, seed=75))
     box = sp.FilmBoxContentSequence[0]
     assert not {"Illumination", "ReflectedAmbientLight", "ReferencedPresentationLUTSequence"} & set(
         box.dir()
