@@ -161,7 +161,7 @@ def build_film_printer(settings: Settings) -> FilmPrinter:
 
         return FakeFilmPrinter(_output(settings, section))
     if section.backend == "dicom":
-        from drivers.film.datasets import SessionOptions
+        from drivers.film.datasets import PresentationOptions, SessionOptions
         from drivers.film.dicom_print import DicomFilmPrinter
 
         return DicomFilmPrinter(
@@ -172,6 +172,10 @@ def build_film_printer(settings: Settings) -> FilmPrinter:
             session=SessionOptions(
                 medium_type=section.medium_type, film_destination=section.film_destination
             ),
+            presentation=PresentationOptions(
+                section.presentation_lut, section.illumination, section.reflected_ambient_light
+            ),
+            transfer_syntaxes=section.transfer_syntaxes,
             timeout=section.timeout,
         )
     from drivers.printer.cups import CupsFilmPrinter

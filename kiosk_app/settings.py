@@ -131,6 +131,11 @@ class CloudSection:
     )
 
 
+# A DICOM Code String: upper-case letters, digits, space and underscore, 16 at most.
+_CS = r"[A-Z0-9_ ]{1,16}"
+_CS_EXPECTED = "a DICOM code string (A-Z, 0-9, space, _; 16 characters at most)"
+
+
 @dataclass(frozen=True)
 class PrinterSection:
     """[printers.report] / [printers.film]: one printer."""
@@ -177,17 +182,67 @@ class PrinterSection:
     )
     medium_type: str = field(
         default="BLUE FILM",
-        metadata=_doc("With backend = dicom: Medium Type (BLUE FILM, CLEAR FILM, PAPER)."),
+        metadata=_doc(
+            "With backend = dicom: Medium Type (PAPER, CLEAR FILM, BLUE FILM, MAMMO CLEAR FILM, "
+            "MAMMO BLUE FILM, or a term the printer's conformance statement adds).",
+            pattern=_CS,
+            expected=_CS_EXPECTED,
+        ),
     )
     film_destination: str = field(
         default="PROCESSOR",
-        metadata=_doc("With backend = dicom: Film Destination (MAGAZINE, PROCESSOR, BIN_i)."),
+        metadata=_doc(
+            "With backend = dicom: Film Destination (MAGAZINE, PROCESSOR, BIN_1, BIN_2...).",
+            pattern=_CS,
+            expected=_CS_EXPECTED,
+        ),
     )
     timeout: float = field(
         default=60.0,
         metadata=_doc(
-            "With backend = dicom: seconds to wait for each answer (a print may take a while).",
+            "With backend = dicom: seconds to wait for each answer (a print may take a while). "
+            "A printer silent that long is reported in one line naming the request.",
             minimum=1,
+        ),
+    )
+    transfer_syntaxes: tuple[Literal["implicit", "explicit"], ...] = field(
+        default=("implicit", "explicit"),
+        metadata=_doc(
+            "With backend = dicom: the transfer syntaxes offered, each in a presentation "
+            "context of its own, most preferred first; films go in the first one the printer "
+            "accepts. Implicit VR Little Endian first: every DICOM printer must decode it. "
+            '`["implicit"]` pins it for an old printer that accepts Explicit VR but never '
+            'answers in it; `["explicit", "implicit"]` prefers Explicit. In the environment: '
+            "comma-separated.",
+            min_items=1,
+        ),
+    )
+    presentation_lut: Literal["", "IDENTITY", "LIN OD"] = field(
+        default="",
+        metadata=_doc(
+            "With backend = dicom: Presentation LUT Shape to create and reference from each "
+            "film box, if the printer supports the Presentation LUT SOP class (IDENTITY: the "
+            "pixels are P-Values; LIN OD: linear in optical density). Empty: the printer's own."
+        ),
+    )
+    illumination: int | None = field(
+        default=None,
+        metadata=_doc(
+            "With backend = dicom: light box luminance (Illumination, cd/m²; 2000 is usual for "
+            "transmissive film), sent if the printer supports Presentation LUT. Empty: the "
+            "printer's configured value.",
+            minimum=1,
+            maximum=65535,
+        ),
+    )
+    reflected_ambient_light: int | None = field(
+        default=None,
+        metadata=_doc(
+            "With backend = dicom: ambient light reflected by the film (cd/m²; 10 is usual), "
+            "sent if the printer supports Presentation LUT. Empty: the printer's configured "
+            "value.",
+            minimum=0,
+            maximum=65535,
         ),
     )
 
@@ -864,7 +919,10 @@ def _convert(value: Any, typ: Any, key: str, meta: Mapping[str, Any]) -> Any:
             items = value
         else:
             raise bad()
-        return tuple(_convert(item, inner, key, meta) for item in items)
+        result = tuple(_convert(item, inner, key, meta) for item in items)
+        if len(result) < meta.get("min_items", 0):
+            raise bad(f"a list of at least {meta['min_items']} ({_describe(inner)})")
+        return result
     raise bad()  # pragma: no cover - a field type this loader does not know
 
 

@@ -365,6 +365,11 @@ def _draw_page_furniture(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.restoreState()
 
 
+# A table sets its cells' font (ReportLab's default: Helvetica, named in the PDF and not
+# embedded) even when every cell is a Paragraph with its own: name the embedded one instead.
+_CELL_STYLE = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), LATIN_FONT)]
+
+
 def render_report_pdf(exam: Exam) -> bytes:
     """The A4 report of `exam` as PDF bytes, with subset-embedded fonts and real text."""
     _register_fonts()
@@ -404,7 +409,7 @@ def render_report_pdf(exam: Exam) -> bytes:
         ],
         colWidths=[40 * mm, 42 * mm, 42 * mm, 46 * mm],
     )
-    table.setStyle(TableStyle([("SPAN", (0, 2), (-1, 2)), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("SPAN", (0, 2), (-1, 2)), *_CELL_STYLE]))
     story += [
         table,
         HRFlowable(width="100%", thickness=0.8, color=colors.black, spaceAfter=2 * mm),
@@ -438,7 +443,7 @@ def render_report_pdf(exam: Exam) -> bytes:
             )
         )
     story += [
-        Table(signed, colWidths=[78 * mm, 92 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
+        Table(signed, colWidths=[78 * mm, 92 * mm], style=_CELL_STYLE),
         Spacer(1, 6 * mm),
         para(f"{DEMO_NOTICE}. {DEMO_NOTICE_ZH}，本报告仅供演示。"),
     ]

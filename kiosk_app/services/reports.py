@@ -5,6 +5,8 @@ The rendered page has the hospital's header, the patient and exam lines, every s
 SR's content tree (findings, impression...) in document order, and the verification line. Text
 is drawn with embedded subsets of DejaVu Sans (Latin) and Droid Sans Fallback (Chinese), each
 character with the first font that has it, so Chinese reports print correctly on any printer.
+No other font is even named: ReportLab starts each page in Helvetica unless told otherwise, and
+a printer without it would substitute its own (``tests/unit/test_pdf_fonts.py`` runs pdffonts).
 """
 
 from __future__ import annotations
@@ -271,7 +273,7 @@ def render_sr(ds: Dataset, *, hospital_name: str = "") -> bytes:
         canvas.restoreState()
 
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = SimpleDocTemplate(  # initialFontName: else every page names (not embeds) Helvetica
         buffer,
         pagesize=A4,
         leftMargin=18 * mm,
@@ -281,6 +283,7 @@ def render_sr(ds: Dataset, *, hospital_name: str = "") -> bytes:
         title=title,
         author=hospital_name,
         invariant=True,
+        initialFontName=_LATIN,
     )
     doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buffer.getvalue()

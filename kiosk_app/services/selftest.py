@@ -17,8 +17,8 @@ import shutil
 import socket
 import ssl
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -57,22 +57,34 @@ class Level(enum.IntEnum):
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One checked thing: ``name`` (stable, e.g. ``film_printer``), a level and one line."""
+    """One checked thing: ``name`` (stable, e.g. ``film_printer``), a level and one line.
+
+    ``info`` is what the device said about itself, by name (a DICOM printer's Printer Name,
+    Manufacturer, serial...), for ``--json``; the line already says the gist of it.
+    """
 
     name: str
     level: Level
     detail: str
+    info: Mapping[str, str] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "level": self.level.label, "detail": self.detail}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "level": self.level.label, "detail": self.detail}
+        if self.info:
+            out["info"] = dict(self.info)
+        return out
+
+
+#: What a check's ``run`` returns: (level, detail), or (level, detail, info).
+Outcome = tuple[Level, str] | tuple[Level, str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
 class Check:
-    """A named check: ``run`` returns (level, detail) or raises."""
+    """A named check: ``run`` returns (level, detail[, info]) or raises."""
 
     name: str
-    run: Callable[[], tuple[Level, str]]
+    run: Callable[[], Outcome]
 
 
 @dataclass(frozen=True)
@@ -115,13 +127,15 @@ def run(checks: Sequence[Check], *, kiosk_id: str, version: str) -> SelftestRepo
     """Run every check; one that raises is a failure saying why, the others still run."""
     results = []
     for check in checks:
+        info: Mapping[str, str] = {}
         try:
-            level, detail = check.run()
+            level, detail, *more = check.run()
+            info = more[0] if more else {}
         except DriverError as exc:
             level, detail = Level.FAIL, exc.detail
         except Exception as exc:
             level, detail = Level.FAIL, _one_line(exc)
-        results.append(CheckResult(check.name, level, detail))
+        results.append(CheckResult(check.name, level, detail, info))
     return SelftestReport(kiosk_id, version, tuple(results))
 
 
@@ -198,16 +212,31 @@ def _judge_status(status: PrinterStatus) -> tuple[Level, str]:
 def check_printer(role: str, printer: Printer) -> Check:
     """The printer's own status: CUPS queue accepting jobs (IPP), or DICOM C-ECHO + N-GET."""
 
-    def run() -> tuple[Level, str]:
+    def run() -> Outcome:
         echo = getattr(printer, "echo", None)
         prefix = ""
         if callable(echo):  # a DICOM print SCP: first that it answers at all
             seconds = echo()
             prefix = f"C-ECHO {seconds * 1000:.0f} ms; "
+        identify = getattr(printer, "identify", None)
+        if callable(identify):  # a DICOM print SCP: all it says about itself
+            return _judge_identity(identify(), prefix)
         level, detail = _judge_status(printer.status())
         return level, prefix + detail
 
     return Check(role, run)
+
+
+def _judge_identity(identity: Any, prefix: str) -> Outcome:
+    """A DICOM printer's N-GET answer (``drivers.film.dicom_print.PrinterIdentity``): the verdict
+    on its status, then who it is and how the kiosk speaks to it, on the same line."""
+    level, detail = _judge_status(identity.status)
+    info = {
+        **identity.attributes,
+        "TransferSyntax": identity.transfer_syntax,
+        "PresentationLUT": "supported" if identity.presentation_lut else "not supported",
+    }
+    return level, f"{prefix}{detail}; {identity.summary}", info
 
 
 def check_folder_printer(role: str, folder: Path) -> Check:

@@ -12,8 +12,17 @@ the pixels of each film, in order). Faults:
 * ``print_job_states``: when set, the printer supports the Print Job SOP class: each print
   request creates a Print Job whose N-GET answers these Execution Status values in turn (the
   last one repeats), e.g. ``["PRINTING", "DONE"]``.
+* ``transfer_syntaxes``: the transfer syntaxes it accepts (each offered context on its own).
+* ``decodes_only``: the old printer's bug: it accepts every context above but decodes a data set
+  only in this transfer syntax; a request carrying a data set in another one is never answered
+  (N-GET and C-ECHO, which carry none, still are).
+* ``attributes``: more Printer attributes N-GET answers (``PrinterName``...); like dcmprscp, a
+  request naming one it does not have fails with 0x0105 No Such Attribute, and an empty
+  attribute list gets all.
 
-Loopback only, on a free port chosen by the OS.
+What came over the wire is kept in :attr:`FaultyPrintScp.wire`: each request's name, the
+transfer syntax of its presentation context and its data set as encoded, so a test can read
+the bytes themselves. Loopback only, on a free port chosen by the OS.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
-from pydicom.uid import generate_uid
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, generate_uid
 from pynetdicom import AE, evt
 from pynetdicom.sop_class import (
     BasicFilmBox,
@@ -34,9 +43,23 @@ from pynetdicom.sop_class import (
     BasicGrayscalePrintManagementMeta,
     Printer,
     PrintJob,
+    Verification,
 )
 
 FILM_JAM_FAILURE = 0xC602
+NO_SUCH_ATTRIBUTE = 0x0105
+#: how long an undecodable request waits for its answer that never comes (the test is over
+#: long before; stop() ends the wait at once)
+HANG_LIMIT = 120.0
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """One request as it came: its name, its context's transfer syntax, its encoded data set."""
+
+    name: str
+    transfer_syntax: str
+    data: bytes
 
 
 @dataclass
@@ -55,10 +78,17 @@ class FaultyPrintScp:
     jam_at: int | None = None
     event_after_print: tuple[int, str] | None = None
     print_job_states: list[str] | None = None
+    transfer_syntaxes: tuple[str, ...] = (ImplicitVRLittleEndian, ExplicitVRLittleEndian)
+    decodes_only: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
     jobs: dict[str, list[str]] = field(default_factory=dict)
     printed: list[np.ndarray] = field(default_factory=list)
+    film_boxes: list[Dataset] = field(default_factory=list)
+    wire: list[WireRequest] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)
     print_requests: int = 0
     port: int = 0
+    _stopping: threading.Event = field(default_factory=threading.Event)
     _boxes: dict[str, _FilmBox] = field(default_factory=dict)
     _images: dict[str, str] = field(default_factory=dict)  # image box uid -> film box uid
     _server: Any = None
@@ -70,6 +100,20 @@ class FaultyPrintScp:
             self.status, self.info, self.jam_at = "NORMAL", "NORMAL", None
 
     # ------------------------------------------------------------------ handlers
+    def _decodable(self, event: Any, name: str, data: Any) -> bool:
+        """Record the request; False (after waiting for nothing) when its data set is in a
+        transfer syntax this printer cannot decode, so that the request is never answered."""
+        syntax = str(event.context.transfer_syntax)
+        raw = data.getvalue() if data is not None else b""
+        with self._lock:
+            self.wire.append(WireRequest(name, syntax, raw))
+        if not raw or self.decodes_only in (None, syntax):
+            return True
+        with self._lock:
+            self.unanswered.append(name)
+        self._stopping.wait(HANG_LIMIT)  # the old printer's parser is lost: no answer
+        return False
+
     def _n_get(self, event: Any) -> tuple[int, Dataset | None]:
         if event.request.RequestedSOPClassUID == PrintJob:
             with self._lock:
@@ -82,13 +126,26 @@ class FaultyPrintScp:
             return 0x0000, job
         if event.request.RequestedSOPClassUID != Printer:
             return 0x0112, None
-        ds = Dataset()
+        self._decodable(event, "N-GET Printer", None)
+        known = Dataset()
         with self._lock:
-            ds.PrinterStatus, ds.PrinterStatusInfo = self.status, self.info
-        return 0x0000, ds
+            known.PrinterStatus, known.PrinterStatusInfo = self.status, self.info
+            for keyword, value in self.attributes.items():
+                setattr(known, keyword, value)
+        asked = [int(t) for t in (event.request.AttributeIdentifierList or [])]
+        if not asked:
+            return 0x0000, known
+        if any(tag not in known for tag in asked):
+            return NO_SUCH_ATTRIBUTE, None
+        answer = Dataset()
+        for tag in asked:
+            answer[tag] = known[tag]
+        return 0x0000, answer
 
     def _n_create(self, event: Any) -> tuple[int, Dataset | None]:
         cls = event.request.AffectedSOPClassUID
+        if not self._decodable(event, f"N-CREATE {cls.name}", event.request.AttributeList):
+            return 0xC000, None  # too late: the kiosk has given up
         uid = event.request.AffectedSOPInstanceUID or generate_uid()
         attrs = event.attribute_list
         if cls == BasicFilmSession:
@@ -101,6 +158,7 @@ class FaultyPrintScp:
             with self._lock:
                 self._boxes[uid] = _FilmBox(session, image_uid, attrs)
                 self._images[image_uid] = uid
+                self.film_boxes.append(attrs)
             reply = Dataset()
             reply.ImageDisplayFormat = attrs.ImageDisplayFormat
             ref = Dataset()
@@ -111,6 +169,8 @@ class FaultyPrintScp:
         return 0x0112, None
 
     def _n_set(self, event: Any) -> tuple[int, Dataset | None]:
+        if not self._decodable(event, "N-SET Image Box", event.request.ModificationList):
+            return 0xC000, None
         uid = event.request.RequestedSOPInstanceUID
         with self._lock:
             box_uid = self._images.get(uid)
@@ -123,6 +183,8 @@ class FaultyPrintScp:
         return 0x0000, Dataset()
 
     def _n_action(self, event: Any) -> tuple[int, Dataset | None]:
+        if not self._decodable(event, "N-ACTION Film Box", event.request.ActionInformation):
+            return 0xC000, None
         uid = event.request.RequestedSOPInstanceUID
         with self._lock:
             self.print_requests += 1
@@ -172,8 +234,8 @@ class FaultyPrintScp:
     # ------------------------------------------------------------------ server
     def start(self) -> FaultyPrintScp:
         ae = AE(ae_title=self.ae_title)
-        ae.add_supported_context(BasicGrayscalePrintManagementMeta)
-        ae.add_supported_context(PrintJob)
+        for abstract in (BasicGrayscalePrintManagementMeta, PrintJob, Verification):
+            ae.add_supported_context(abstract, list(self.transfer_syntaxes))
         handlers = [
             (evt.EVT_N_GET, self._n_get),
             (evt.EVT_N_CREATE, self._n_create),
@@ -186,6 +248,7 @@ class FaultyPrintScp:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server = None

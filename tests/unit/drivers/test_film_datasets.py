@@ -113,3 +113,49 @@ def test_fake_dicom_printer_jams_and_resumes_after_clearing() -> None:
     with pytest.raises(PrinterError) as unknown:
         printer.job_status("fb:1.2.3")
     assert unknown.value.code == "job.unknown"
+
+
+def test_the_session_label_keeps_to_the_default_repertoire() -> None:
+    label = ds.film_session(ds.SessionOptions(label="film-ACC 胶片\\2\n" + "x" * 80))
+    assert label.FilmSessionLabel == "film-ACC ???2?" + "x" * 50
+    assert "FilmSessionLabel" not in ds.film_session(ds.SessionOptions(label=" "))
+
+
+def test_presentation_lut_and_light_go_only_to_a_printer_that_takes_them() -> None:
+    light = ds.PresentationOptions("LIN OD", illumination=2000, reflected_ambient_light=10)
+    taken = ds.film_box("1.2.3", "14INX17IN", True, ds.FilmBoxOptions(), light, "1.2.9")
+    assert (taken.Illumination, taken.ReflectedAmbientLight) == (2000, 10)
+    ref = taken.ReferencedPresentationLUTSequence[0]
+    assert (ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID) == (
+        ds.PRESENTATION_LUT,
+        "1.2.9",
+    )
+    refused = ds.film_box("1.2.3", "14INX17IN", True, ds.FilmBoxOptions(), None, "")
+    assert not {"Illumination", "ReflectedAmbientLight", "ReferencedPresentationLUTSequence"} & set(
+        refused.dir()
+    )
+    assert ds.presentation_lut("IDENTITY").PresentationLUTShape == "IDENTITY"
+    assert not ds.PresentationOptions().wanted and ds.PresentationOptions(illumination=1).wanted
+    with pytest.raises(ValueError, match="Shape"):
+        ds.PresentationOptions("GAMMA")
+    with pytest.raises(ValueError, match="illumination"):
+        ds.PresentationOptions(illumination=70000)
+
+
+def test_printer_attributes_read_as_text_in_the_standards_order() -> None:
+    attrs = Dataset()
+    attrs.SoftwareVersions = ["2.1", "boot 7"]
+    attrs.DateOfLastCalibration = "20240501"
+    attrs.TimeOfLastCalibration = "103000.5"
+    attrs.PrinterName = "DRY-1"
+    attrs.Manufacturer = ""
+    attrs.PrinterStatus, attrs.PrinterStatusInfo = "NORMAL", "NORMAL"
+    assert ds.printer_attributes(attrs) == {
+        "PrinterStatus": "NORMAL",
+        "PrinterStatusInfo": "NORMAL",
+        "PrinterName": "DRY-1",
+        "SoftwareVersions": "2.1 / boot 7",
+        "DateOfLastCalibration": "2024-05-01",
+        "TimeOfLastCalibration": "10:30:00",
+    }
+    assert ds.printer_attributes(None) == {}

@@ -336,3 +336,37 @@ def test_voice_prompts_are_checked_by_playing_one(
     level, detail = _voice_check(tmp_path, **on, KIOSK_VOICE__DIRECTORY=str(tmp_path / "voice"))
     folder = tmp_path / "voice"
     assert level is Level.FAIL and detail == f"prompt files missing in {folder}: en/done.wav"
+
+
+class FakeIdentity:
+    """What drivers.film.dicom_print.PrinterIdentity holds, for a DICOM printer's check."""
+
+    def __init__(self, printer_status: PrinterStatus) -> None:
+        self.status = printer_status
+        self.attributes = {"PrinterStatus": "NORMAL", "PrinterName": "DRY-1"}
+        self.transfer_syntax = "implicit"
+        self.presentation_lut = False
+        self.summary = "printer name DRY-1, Implicit VR Little Endian, no Presentation LUT"
+
+
+def test_a_dicom_printer_says_who_it_is_on_its_line_and_in_json() -> None:
+    dicom = status(name="KIOSKPRINT", protocol=Protocol.DICOM)
+    printer = FakePrinter(dicom, echo=0.004)
+    printer.identify = lambda: FakeIdentity(dicom)  # type: ignore[attr-defined]
+    report = st.run([st.check_printer("film_printer", printer)], kiosk_id="k", version="0")
+    (result,) = report.results
+    assert (result.level, result.detail) == (
+        Level.OK,
+        "C-ECHO 4 ms; KIOSKPRINT: idle, accepting jobs; printer name DRY-1, "
+        "Implicit VR Little Endian, no Presentation LUT",
+    )
+    assert report.to_json()["checks"][0]["info"] == {
+        "PrinterStatus": "NORMAL",
+        "PrinterName": "DRY-1",
+        "TransferSyntax": "implicit",
+        "PresentationLUT": "not supported",
+    }
+    assert (
+        "info"
+        not in st.run([st.check_disk(Path("/"))], kiosk_id="k", version="0").to_json()["checks"][0]
+    )
