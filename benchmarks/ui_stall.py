@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication
 
 from drivers.scanner.camera_qr import CameraQrScanner
 from drivers.scanner.fake import FakeCamera, code_frame
+from kiosk_app.app import Devices
 from kiosk_app.settings import load
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
@@ -77,7 +78,7 @@ def one_run(
             scene = code_frame("x")
             scene[200:520, 480:800] = scene[0:320, 0:320]
             scanner = CameraQrScanner(frames=FakeCamera([scene], fps=30))
-            window = create_window(settings, scanner=scanner)
+            window = create_window(settings, Devices(scanner=scanner))
         else:
             window = create_window(settings)
         window.resize(1920, 1080)

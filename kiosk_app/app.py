@@ -1,4 +1,11 @@
-"""Composition root: settings -> store -> drivers -> services. The only place naming backends."""
+"""Composition root: settings -> store -> drivers -> services. The only place naming backends.
+
+Everything is built here, once, by :func:`build`; the command line, the health server and the
+window take what it built and patch nothing afterwards. Printers and scanners are found in
+registries keyed by the ``backend`` setting (:data:`PRINTER_BACKENDS`, :data:`SCANNER_BACKENDS`):
+a new printer backend is its driver file and one line in the registry (and its name among the
+setting's allowed values, which a test keeps equal to the registry).
+"""
 
 from __future__ import annotations
 
@@ -11,20 +18,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from drivers.audio.base import PromptPlayer
-from drivers.base import DocumentPrinter, FilmPrinter
+from drivers.base import DocumentPrinter, FilmPrinter, Printer
 from drivers.idcard.reader import IdCardReader
 from drivers.printer.cups import document_options
 from drivers.scanner.base import Scanner
 from kiosk_app import logs
+from kiosk_app.health.monitor import HealthMonitor
+from kiosk_app.health.probes import link_probes
 from kiosk_app.services import events, film, identify
 from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.content import FilmOptions, ItemContent
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceService
 from kiosk_app.services.policy import Policy
 from kiosk_app.services.prefetch import Prefetcher, PrefetchTask
 from kiosk_app.services.printing import PrintingService
-from kiosk_app.services.visit import FilmOptions, VisitService
-from kiosk_app.settings import PrinterSection, Settings, SettingsError
+from kiosk_app.services.visit import VisitService
+from kiosk_app.settings import PrinterSection, ScannerSection, Settings, SettingsError
 from kiosk_app.sources.base import StudySource
 from kiosk_app.sources.cached import CachingSource
 from kiosk_app.sources.dicomweb import DicomWebSource
@@ -35,6 +45,16 @@ from offline_cache.keyfile import load_or_create_key
 from offline_cache.sync import HttpTransport, OutboxSender
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Devices:
+    """The kiosk's input and output devices besides the printers (each None when it has none)."""
+
+    scanner: Scanner | None = None
+    """None for a keyboard-wedge scanner too: the window reads the keyboard itself."""
+    card_reader: IdCardReader | None = None
+    prompt_player: PromptPlayer | None = None
 
 
 @dataclass
@@ -49,14 +69,16 @@ class Kiosk:
     printing: PrintingService
     visit: VisitService
     health: HealthService
-    # The cloud link (issue 5): None when not configured (a local archive, no receiver).
+    monitor: HealthMonitor
+    """Polls the health snapshot once started (by the endpoint); each heartbeat carries it."""
+    maintenance: MaintenanceService
+    """What the nurse screens call."""
+    devices: Devices
+    """The scanner, ID-card reader and voice player (none unless :func:`build` was given them)."""
+    # The cloud link: None when not configured (a local archive, no receiver).
     cache: BlobStore | None = None
     prefetcher: Prefetcher | None = None
     outbox_sender: OutboxSender | None = None
-    # What the nurse screens call (issue 6's service; the screens are issue 7's).
-    maintenance: MaintenanceService | None = None
-    # The running kiosk's health snapshot, pushed with each heartbeat (set by the endpoint).
-    status_provider: Callable[[], dict[str, object]] | None = None
     _background: list[threading.Thread | PrefetchTask] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -88,8 +110,7 @@ class Kiosk:
             "kiosk_id": self.settings.kiosk.id,
             "at": datetime.now(UTC).isoformat(),
         }
-        if self.status_provider is not None:
-            beat["status"] = self.status_provider()
+        beat["status"] = self.monitor.current().to_json()
         return beat
 
     def record_heartbeat(self, data: Mapping[str, Any]) -> None:
@@ -141,71 +162,128 @@ def _cups_server(settings: Settings) -> str | None:
     return settings.printers.cups_server or None
 
 
-def build_report_printer(settings: Settings) -> DocumentPrinter:
-    section = settings.printers.report
-    if section.backend == "folder":
-        from drivers.printer.fake import FakeDocumentPrinter
-
-        return FakeDocumentPrinter(_output(settings, section))
-    if section.backend == "dicom":
-        raise SettingsError("printers.report.backend: 'dicom' is for the film printer only")
+def _cups_report(settings: Settings, section: PrinterSection) -> DocumentPrinter:
     from drivers.printer.cups import CupsDocumentPrinter
 
     return CupsDocumentPrinter(section.queue, server=_cups_server(settings))
 
 
-def build_film_printer(settings: Settings) -> FilmPrinter:
-    section = settings.printers.film
-    if section.backend == "folder":
-        from drivers.printer.fake import FakeFilmPrinter
-
-        return FakeFilmPrinter(_output(settings, section))
-    if section.backend == "dicom":
-        from drivers.film.datasets import PresentationOptions, SessionOptions
-        from drivers.film.dicom_print import DicomFilmPrinter
-
-        return DicomFilmPrinter(
-            section.ae_title,
-            section.host,
-            section.port,
-            calling_ae_title=section.calling_ae_title,
-            session=SessionOptions(
-                medium_type=section.medium_type, film_destination=section.film_destination
-            ),
-            presentation=PresentationOptions(
-                section.presentation_lut, section.illumination, section.reflected_ambient_light
-            ),
-            transfer_syntaxes=section.transfer_syntaxes,
-            timeout=section.timeout,
-        )
+def _cups_film(settings: Settings, section: PrinterSection) -> FilmPrinter:
     from drivers.printer.cups import CupsFilmPrinter
 
     return CupsFilmPrinter(section.queue, server=_cups_server(settings))
 
 
+def _folder_report(settings: Settings, section: PrinterSection) -> DocumentPrinter:
+    from drivers.printer.fake import FakeDocumentPrinter
+
+    return FakeDocumentPrinter(_output(settings, section))
+
+
+def _folder_film(settings: Settings, section: PrinterSection) -> FilmPrinter:
+    from drivers.printer.fake import FakeFilmPrinter
+
+    return FakeFilmPrinter(_output(settings, section))
+
+
+def _dicom_film(settings: Settings, section: PrinterSection) -> FilmPrinter:
+    from drivers.film.datasets import PresentationOptions, SessionOptions
+    from drivers.film.dicom_print import DicomFilmPrinter
+
+    return DicomFilmPrinter(
+        section.ae_title,
+        section.host,
+        section.port,
+        calling_ae_title=section.calling_ae_title,
+        session=SessionOptions(
+            medium_type=section.medium_type, film_destination=section.film_destination
+        ),
+        presentation=PresentationOptions(
+            section.presentation_lut, section.illumination, section.reflected_ambient_light
+        ),
+        transfer_syntaxes=section.transfer_syntaxes,
+        timeout=section.timeout,
+    )
+
+
+@dataclass(frozen=True)
+class PrinterBackend:
+    """How one ``[printers.*] backend`` makes its printers; None for a role it cannot fill."""
+
+    report: Callable[[Settings, PrinterSection], DocumentPrinter] | None = None
+    film: Callable[[Settings, PrinterSection], FilmPrinter] | None = None
+
+
+#: ``[printers.report|film] backend`` -> how to build it (keys = the setting's allowed values)
+PRINTER_BACKENDS: dict[str, PrinterBackend] = {
+    "cups": PrinterBackend(report=_cups_report, film=_cups_film),
+    "folder": PrinterBackend(report=_folder_report, film=_folder_film),
+    "dicom": PrinterBackend(film=_dicom_film),
+}
+
+
+def _printer_backend(settings: Settings, role: str) -> PrinterBackend:
+    name = getattr(settings.printers, role).backend
+    backend = PRINTER_BACKENDS.get(name)
+    if backend is None or getattr(backend, role) is None:
+        fits = sorted(n for n, b in PRINTER_BACKENDS.items() if getattr(b, role) is not None)
+        raise SettingsError(
+            f"printers.{role}.backend: {name!r} cannot be the {role} printer "
+            f"(expected one of {', '.join(fits)})"
+        )
+    return backend
+
+
+def build_report_printer(settings: Settings) -> DocumentPrinter:
+    """The report printer ``[printers.report]`` names (nothing is opened yet)."""
+    make = _printer_backend(settings, "report").report
+    assert make is not None
+    return make(settings, settings.printers.report)
+
+
+def build_film_printer(settings: Settings) -> FilmPrinter:
+    """The film printer ``[printers.film]`` names (nothing is opened yet)."""
+    make = _printer_backend(settings, "film").film
+    assert make is not None
+    return make(settings, settings.printers.film)
+
+
+def _hid_scanner(section: ScannerSection) -> Scanner:
+    from drivers.scanner.hid import HidScanner
+
+    return HidScanner(section.hid_device, suffix=section.suffix, prefix=section.prefix)
+
+
+def _serial_scanner(section: ScannerSection) -> Scanner:
+    from drivers.scanner.serial import SerialScanner
+
+    return SerialScanner(section.serial_port, baudrate=section.serial_baud, prefix=section.prefix)
+
+
+def _camera_scanner(section: ScannerSection) -> Scanner:
+    from drivers.scanner.camera_qr import CameraQrScanner
+
+    if section.camera_replay:  # pictures instead of a camera (demo, training)
+        from drivers.scanner.fake import FakeCamera
+
+        replay = FakeCamera.from_paths(section.camera_replay)
+        return CameraQrScanner(section.camera_index, frames=replay)
+    return CameraQrScanner(section.camera_index)
+
+
+#: ``[scanner] backend`` -> how to build it; None: the keyboard wedge, which the window reads
+SCANNER_BACKENDS: dict[str, Callable[[ScannerSection], Scanner] | None] = {
+    "keyboard": None,
+    "hid": _hid_scanner,
+    "serial": _serial_scanner,
+    "camera": _camera_scanner,
+}
+
+
 def build_scanner(settings: Settings) -> Scanner | None:
     """The configured scanner; None for `keyboard` (the window's ScanInputFilter reads it)."""
-    section = settings.scanner
-    if section.backend == "hid":
-        from drivers.scanner.hid import HidScanner
-
-        return HidScanner(section.hid_device, suffix=section.suffix, prefix=section.prefix)
-    if section.backend == "serial":
-        from drivers.scanner.serial import SerialScanner
-
-        return SerialScanner(
-            section.serial_port, baudrate=section.serial_baud, prefix=section.prefix
-        )
-    if section.backend == "camera":
-        from drivers.scanner.camera_qr import CameraQrScanner
-
-        if section.camera_replay:  # pictures instead of a camera (demo, training)
-            from drivers.scanner.fake import FakeCamera
-
-            replay = FakeCamera.from_paths(section.camera_replay)
-            return CameraQrScanner(section.camera_index, frames=replay)
-        return CameraQrScanner(section.camera_index)
-    return None
+    make = SCANNER_BACKENDS[settings.scanner.backend]
+    return make(settings.scanner) if make is not None else None
 
 
 def build_idcard_reader(settings: Settings) -> IdCardReader | None:
@@ -232,33 +310,57 @@ def _output(settings: Settings, section: PrinterSection) -> str:
     return str(folder)
 
 
-def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
-    """Wire the kiosk. Opens (and migrates) the database; talks to no device yet."""
+def build_devices(settings: Settings) -> Devices:
+    """The configured scanner, ID-card reader and voice player (none is opened yet)."""
+    return Devices(
+        scanner=build_scanner(settings),
+        card_reader=build_idcard_reader(settings),
+        prompt_player=build_prompt_player(settings),
+    )
+
+
+def build(
+    settings: Settings, *, console_log: bool = False, devices: Devices | None = None
+) -> Kiosk:
+    """Wire the kiosk. Opens (and migrates) the database; talks to no device yet.
+
+    ``devices``: the scanner, card reader and voice player, for the screen
+    (:func:`build_devices`); the command line needs none.
+    """
     logs.configure(settings.kiosk.log_level, settings.log_dir, console=console_log)
     store = Store.open(settings.database_path)
     source = build_source(settings)
     # Identity asks through the cache like everything else: the cloud's answer when it answers,
     # else what a search or the prefetcher left (a patient with only an ID card, cloud down).
     source, cache, prefetcher = _offline_cache(settings, store, source)
-    identity_source = source
     report_printer = build_report_printer(settings)
     film_printer = build_film_printer(settings)
-    printing = PrintingService(
-        store,
-        report_printer,
-        film_printer,
-        poll_interval=settings.printing.poll_interval,
-        report_options=document_options(duplex=settings.printers.report.duplex),
-    )
+    printers: dict[str, Printer] = {"report": report_printer, "film": film_printer}
     catalog = Catalog(
         source,
         pdf_reports_final=settings.policy.pdf_reports_final,
         max_parallel=settings.cloud.max_parallel,
         hospital_name=settings.kiosk.hospital_name,
     )
+    content = ItemContent(
+        catalog,
+        FilmOptions(
+            size=settings.film.size,
+            dpi=settings.film.dpi,
+            config=film.FilmConfig.from_settings(settings.film, settings.kiosk.hospital_name),
+        ),
+    )
+    printing = PrintingService(
+        store,
+        report_printer,
+        film_printer,
+        poll_interval=settings.printing.poll_interval,
+        report_options=document_options(duplex=settings.printers.report.duplex),
+        recompose=content.recompose,  # a paused job resumes after a restart, if identical
+    )
     try:
         find = identify.from_settings(
-            settings.identity, settings.kiosk.data_dir, catalog, identity_source
+            settings.identity, settings.kiosk.data_dir, catalog, source
         ).find
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
@@ -267,20 +369,20 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
         catalog=catalog,
         policy=Policy(print_once=settings.policy.print_once),
         printing=printing,
-        film_options=FilmOptions(
-            size=settings.film.size,
-            dpi=settings.film.dpi,
-            config=film.FilmConfig.from_settings(settings.film, settings.kiosk.hospital_name),
-        ),
+        content=content,
         job_timeout=settings.printing.job_timeout,
         identify=find,
     )
-    printing.recompose = visit.recompose  # a paused job resumes after a restart, if identical
     health = HealthService(
-        kiosk_id=settings.kiosk.id,
-        printers={"report": report_printer, "film": film_printer},
-        source=source,
-        store=store,
+        kiosk_id=settings.kiosk.id, printers=printers, source=source, store=store
+    )
+    outbox_sender = _outbox_sender(settings, store)
+    monitor = HealthMonitor(
+        health,
+        data_dir=settings.kiosk.data_dir,
+        interval=settings.health.poll_interval,
+        stale_after=settings.health.stale_after,
+        probes=link_probes(store, source, cache, outbox_sender),
     )
     return Kiosk(
         settings,
@@ -291,12 +393,12 @@ def build(settings: Settings, *, console_log: bool = False) -> Kiosk:
         printing,
         visit,
         health,
+        monitor,
+        MaintenanceService(store, printing, printers),
+        devices or Devices(),
         cache=cache,
         prefetcher=prefetcher,
-        outbox_sender=_outbox_sender(settings, store),
-        maintenance=MaintenanceService(
-            store, printing, {"report": report_printer, "film": film_printer}
-        ),
+        outbox_sender=outbox_sender,
     )
 
 

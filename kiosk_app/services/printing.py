@@ -144,7 +144,11 @@ class PrintingService:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         report_options: dict[str, str] | None = None,
+        recompose: Recompose | None = None,
     ) -> None:
+        """``recompose`` makes a job's content again from its study after a restart
+        (:meth:`kiosk_app.services.content.ItemContent.recompose`); without it such a job
+        cannot be resumed, only cancelled."""
         self.store = store
         self.report_printer = report_printer
         self.film_printer = film_printer
@@ -154,8 +158,7 @@ class PrintingService:
         self.report_options = dict(report_options or REPORT_OPTIONS)
         self._payloads: dict[int, _Payload] = {}
         self._lock = threading.RLock()
-        #: set by the composition root: how to rebuild a job's content after a restart
-        self.recompose: Recompose | None = None
+        self.recompose = recompose
 
     def printer_for(self, kind: ItemKind) -> Printer:
         return self.report_printer if kind is ItemKind.REPORT else self.film_printer

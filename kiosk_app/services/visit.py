@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from drivers.base import FilmSheet
 from kiosk_app.core import messages
 from kiosk_app.core.credentials import parse_code
 from kiosk_app.core.errors import BadStudyDataError, KioskError
 from kiosk_app.core.models import (
     Credential,
-    CredentialKind,
     Exam,
     ItemKind,
     ItemOutcome,
@@ -27,6 +25,7 @@ from kiosk_app.core.models import (
 )
 from kiosk_app.services import film
 from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.content import ItemContent
 from kiosk_app.services.policy import Decision, Policy
 from kiosk_app.services.printing import JobResult, PrintingService
 from kiosk_app.store import Store
@@ -52,14 +51,6 @@ class PlannedItem:
     printable item (:meth:`VisitService.with_counts`); None when it cannot be known cheaply."""
 
 
-@dataclass(frozen=True)
-class FilmOptions:
-    size: str = "14INX17IN"
-    dpi: int = 300
-    config: film.FilmConfig | None = None
-    """Plans, margins, annotations (``[film]`` settings); None: defaults at size and dpi."""
-
-
 Progress = Callable[[str, dict[str, object]], None]
 
 
@@ -77,7 +68,7 @@ class VisitService:
         catalog: Catalog,
         policy: Policy,
         printing: PrintingService,
-        film_options: FilmOptions,
+        content: ItemContent,
         job_timeout: float,
         locale: str = "en",
         identify: Callable[[str], tuple[Credential, list[Exam]]] | None = None,
@@ -86,7 +77,7 @@ class VisitService:
         self.catalog = catalog
         self.policy = policy
         self.printing = printing
-        self.film_options = film_options
+        self.content = content
         self.job_timeout = job_timeout
         self.locale = locale
         #: identity resolution per the site's settings (``IdentityService.find``); without it,
@@ -144,13 +135,11 @@ class VisitService:
     def _count(self, item: PlannedItem) -> int | None:
         try:
             if item.kind is ItemKind.REPORT:
-                return count_pages(self.catalog.report_pdf(item.exam))
+                return count_pages(self.content.report(item.exam))
             headers = self.catalog.image_headers(item.exam)
             if headers is None:
                 return None
-            options = self.film_options
-            config = options.config or film.FilmConfig(size=options.size, dpi=options.dpi)
-            return film.plan_exam(headers, config.rules).sheets
+            return film.plan_exam(headers, self.content.film_config.rules).sheets
         except KioskError as exc:  # printing will say what is wrong; the count is not known
             log.info("%s of a study not counted before printing: %s", item.kind.value, exc)
         except Exception as exc:  # a count must never keep a patient from their exam list
@@ -222,38 +211,11 @@ class VisitService:
 
     # ------------------------------------------------------------------ helpers
 
-    def recompose(
-        self, kind: ItemKind, study_uid: str, accession: str, patient_id: str
-    ) -> list[FilmSheet] | bytes:
-        """An item's content made again from its study, as it was first made (after a restart).
-
-        The printing service resumes a job with it only if every sheet matches the digest
-        recorded when the job was sent.
-        """
-        if accession:
-            credential = Credential(CredentialKind.ACCESSION, accession)
-        else:
-            credential = Credential(CredentialKind.PATIENT_ID, patient_id)
-        exams = [e for e in self.catalog.exams_for(credential) if e.study_uid == study_uid]
-        if not exams or exams[0].patient_id != patient_id or exams[0].unavailable:
-            raise BadStudyDataError(detail="the exam of this job cannot be found again")
-        exam = exams[0]
-        if kind is ItemKind.REPORT:
-            return self.catalog.report_pdf(exam)
-        return self._compose(exam)
-
-    def _compose(self, exam: Exam) -> list[FilmSheet]:
-        options = self.film_options
-        return film.compose_exam(
-            self.catalog.image_datasets(exam),
-            options.config or film.FilmConfig(size=options.size, dpi=options.dpi),
-        )
-
     def _submit(self, item: PlannedItem) -> JobResult:
         if item.kind is ItemKind.REPORT:
-            pdf = self.catalog.report_pdf(item.exam)
+            pdf = self.content.report(item.exam)
             return self.printing.submit_report(item.exam, pdf, count_pages(pdf))
-        return self.printing.submit_film(item.exam, self._compose(item.exam))
+        return self.printing.submit_film(item.exam, self.content.sheets(item.exam))
 
     def _outcome(self, item: PlannedItem, result: JobResult) -> ItemOutcome:
         return self._outcome_from(

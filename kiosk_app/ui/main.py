@@ -10,10 +10,7 @@ import sys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from drivers.audio.base import PromptPlayer
-from drivers.idcard.reader import IdCardReader
-from drivers.scanner.base import Scanner
-from kiosk_app.app import build, build_idcard_reader, build_prompt_player, build_scanner
+from kiosk_app.app import Devices, build, build_devices
 from kiosk_app.core import systemd
 from kiosk_app.health.endpoint import HealthEndpoint
 from kiosk_app.services.voice import VoicePrompts
@@ -37,25 +34,15 @@ log = logging.getLogger(__name__)
 DEMO_CODES = ("DEMO0001", "DEMO0002", "DEMO0003", "DEMO0004")
 
 
-_CONFIGURED = object()
-
-
-def create_window(
-    settings: Settings,
-    *,
-    scanner: Scanner | object | None = _CONFIGURED,
-    card_reader: IdCardReader | object | None = _CONFIGURED,
-    prompt_player: PromptPlayer | object | None = _CONFIGURED,
-) -> KioskWindow:
+def create_window(settings: Settings, devices: Devices | None = None) -> KioskWindow:
     """The window for ``settings`` (a QApplication must exist).
 
-    The scanner, ID card reader and voice prompts' player are the configured ones unless given
-    (tests, demo fakes).
+    ``devices``: the scanner, ID card reader and voice prompts' player to use (tests, demo
+    fakes); None: the configured ones.
     """
-    kiosk = build(settings, console_log=True)
-    if prompt_player is _CONFIGURED:
-        prompt_player = build_prompt_player(settings)
-    assert prompt_player is None or isinstance(prompt_player, PromptPlayer)
+    kiosk = build(settings, console_log=True, devices=devices or build_devices(settings))
+    scanner, card_reader = kiosk.devices.scanner, kiosk.devices.card_reader
+    prompt_player = kiosk.devices.prompt_player
     voice = VoicePrompts(prompt_player, settings.voice.directory, enabled=settings.voice.enabled)
     endpoint = HealthEndpoint.for_kiosk(kiosk, serve=False)
     bridge = VisitBridge(kiosk.visit, first_sheet=endpoint.metrics.scan_to_first_sheet.observe)
@@ -96,18 +83,12 @@ def create_window(
         window.submit_scan(code)
 
     install_keyboard_scans(settings.scanner, scanned, window)
-    if scanner is _CONFIGURED:
-        scanner = build_scanner(settings)
-    if card_reader is _CONFIGURED:
-        card_reader = build_idcard_reader(settings)
-    assert scanner is None or isinstance(scanner, Scanner)
-    assert card_reader is None or isinstance(card_reader, IdCardReader)
     if scanner is not None and scanner.preview is not None:
         window.home.attach_camera(scanner.preview)  # a camera: its live picture on home
-    devices = DeviceReader(scanner, card_reader, language=settings.kiosk.language, parent=window)
-    devices.code_read.connect(scanned)
-    devices.card_refused.connect(window.card_refused)
-    devices.start()
+    reader = DeviceReader(scanner, card_reader, language=settings.kiosk.language, parent=window)
+    reader.code_read.connect(scanned)
+    reader.card_refused.connect(window.card_refused)
+    reader.start()
 
     # The start-up objects (archive index, services, widgets) live as long as the kiosk: keep
     # them out of the cyclic collector, whose full passes over them stalled the screen ~80 ms.
@@ -116,7 +97,7 @@ def create_window(
 
     def close_all(*_: object) -> None:
         collector.stop()
-        devices.stop()
+        reader.stop()
         close()
 
     window.destroyed.connect(close_all)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from drivers.scanner.fake import code_frame
 from drivers.scanner.preview import PreviewTap
+from kiosk_app.app import Devices
 from kiosk_app.settings import load
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
@@ -41,7 +42,7 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
             demo=True,
             env={"KIOSK_KIOSK__DATA_DIR": tmp, "KIOSK_HEALTH__ENABLED": "false"},
         )
-        window = create_window(settings, scanner=None, card_reader=None)
+        window = create_window(settings, Devices())
         window.resize(width, height)
         window.show()
 

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
+from kiosk_app.app import Devices
 from kiosk_app.core import messages
 from kiosk_app.settings import Settings, load
 from kiosk_app.ui.main import create_window
@@ -39,10 +40,12 @@ def _default_language(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
     gc.collect()
 
 
-def shown_window(qtbot, settings: Settings, **devices: object) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
-    """The kiosk window for ``settings`` (and any ``scanner``/``card_reader``/... given),
-    shown at 1920x1080; after the test, its worker threads are let finish."""
-    win = create_window(settings, **devices)  # type: ignore[arg-type]
+def shown_window(
+    qtbot, settings: Settings, devices: Devices | None = None
+) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
+    """The kiosk window for ``settings`` (with ``devices``, else the configured ones), shown at
+    1920x1080; after the test, its worker threads are let finish."""
+    win = create_window(settings, devices)
     qtbot.addWidget(win)
     win.resize(1920, 1080)
     win.show()

@@ -17,6 +17,7 @@ from drivers.scanner.camera_qr import CameraQrScanner
 from drivers.scanner.decode import BarcodeDecoder, DecodedCode, best_decoder
 from drivers.scanner.fake import FakeCamera, code_frame
 from drivers.scanner.preview import CameraState
+from kiosk_app.app import Devices
 from kiosk_app.ui import devices as devices_module
 from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.main import create_window
@@ -83,7 +84,7 @@ def window(  # type: ignore[no-untyped-def]
     monkeypatch.setattr(devices_module, "RETRY_AFTER", 0.2)  # a replugged camera, quickly
     scanner = CameraQrScanner(decoder=decoder, frames=camera, lost_after=0.5)
     settings = demo_settings(tmp_path, KIOSK_SCANNER__BACKEND="camera")
-    yield from shown_window(qtbot, settings, scanner=scanner, card_reader=None)
+    yield from shown_window(qtbot, settings, Devices(scanner=scanner))
 
 
 def preview_of(window: KioskWindow) -> CameraPreview:
@@ -179,7 +180,8 @@ def test_a_camera_that_never_opens_shows_the_sentence(qtbot, tmp_path: Path) -> 
     camera.unplug()
     scanner = CameraQrScanner(decoder=best_decoder(camera=True), frames=camera)
     win = create_window(
-        demo_settings(tmp_path, KIOSK_SCANNER__BACKEND="camera"), scanner=scanner, card_reader=None
+        demo_settings(tmp_path, KIOSK_SCANNER__BACKEND="camera"),
+        Devices(scanner=scanner, card_reader=None),
     )
     qtbot.addWidget(win)
     win.show()
@@ -190,7 +192,7 @@ def test_a_camera_that_never_opens_shows_the_sentence(qtbot, tmp_path: Path) -> 
 
 
 def test_without_a_camera_there_is_no_preview(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    win = create_window(demo_settings(tmp_path), scanner=None, card_reader=None)
+    win = create_window(demo_settings(tmp_path), Devices())
     qtbot.addWidget(win)
     win.show()
     assert win.home.preview is None

@@ -10,6 +10,7 @@ import pytest
 from drivers.idcard.card import CardType, IdCard
 from drivers.idcard.fake import FakeIdCardReader
 from drivers.scanner.fake import FakeScanner
+from kiosk_app.app import Devices
 from kiosk_app.core.models import ItemState
 from kiosk_app.ui.main_window import KioskWindow
 from tests.ui.conftest import demo_settings, shown_window
@@ -39,7 +40,9 @@ def devices() -> tuple[FakeScanner, FakeIdCardReader]:
 @pytest.fixture
 def window(qtbot, tmp_path: Path, devices) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
     scanner, reader = devices
-    yield from shown_window(qtbot, demo_settings(tmp_path), scanner=scanner, card_reader=reader)
+    yield from shown_window(
+        qtbot, demo_settings(tmp_path), Devices(scanner=scanner, card_reader=reader)
+    )
 
 
 def print_listed(qtbot, window: KioskWindow):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from kiosk_app.app import Devices
 from kiosk_app.core.models import Exam, ItemKind
 from kiosk_app.services.policy import Decision
 from kiosk_app.services.visit import PlannedItem
@@ -28,7 +29,7 @@ def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-u
     settings = demo_settings(
         tmp_path, KIOSK_FILM__PLANS="CT=1x2 MR=1x2", KIOSK_FILM__SLICE_SHEETS="3"
     )
-    yield from shown_window(qtbot, settings, scanner=None, card_reader=None)
+    yield from shown_window(qtbot, settings, Devices())
 
 
 def checks_by_item(window: KioskWindow) -> dict[tuple[str, ItemKind], object]:

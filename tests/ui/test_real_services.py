@@ -13,6 +13,7 @@ import pytest
 from pydicom.data import get_testdata_file
 from pypdf import PdfReader
 
+from kiosk_app.app import Devices
 from kiosk_app.core.models import JobState
 from kiosk_app.settings import load
 from kiosk_app.store.repositories import JobRepository
@@ -39,7 +40,7 @@ def window(qtbot, orthanc, cups_queues, services_env, tmp_path: Path) -> Iterato
         write_config(tmp_path, services_env),
         env={"KIOSK_HEALTH__PORT": "0", "KIOSK_HEALTH__ENABLED": "false"},
     )
-    yield from shown_window(qtbot, settings, scanner=None, card_reader=None)
+    yield from shown_window(qtbot, settings, Devices())
 
 
 def test_a_visit_through_orthanc_and_cups(qtbot, window: KioskWindow, cups_queues) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from drivers.idcard.fake import FakeIdCardReader
 from drivers.scanner.fake import FakeScanner
+from kiosk_app.app import Devices
 from kiosk_app.store.repositories import AuditRepository
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
@@ -125,7 +126,7 @@ def window(
     demo = "demo-nurse:" + hash_card(DEMO_STAFF_CARD)
     settings = demo_settings(tmp_path, KIOSK_UI__STAFF_CARDS=f"{demo},{nurse}")
     scanner, reader = devices
-    yield from shown_window(qtbot, settings, scanner=scanner, card_reader=reader)
+    yield from shown_window(qtbot, settings, Devices(scanner=scanner, card_reader=reader))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from drivers.audio.fake import FakePromptPlayer
+from kiosk_app.app import Devices
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
 from tests.ui.conftest import demo_settings, find_and_list
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.ui
 
 
 def make_window(qtbot: QtBot, tmp_path: Path, player: FakePromptPlayer, **env: str) -> KioskWindow:
-    win = create_window(demo_settings(tmp_path, **env), prompt_player=player)
+    win = create_window(demo_settings(tmp_path, **env), Devices(prompt_player=player))
     qtbot.addWidget(win)
     win.resize(1920, 1080)
     win.show()

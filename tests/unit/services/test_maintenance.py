@@ -12,10 +12,11 @@ from drivers.base import FilmSheet
 from drivers.film.fake import FakeDicomFilmPrinter
 from kiosk_app.core.models import Exam, ItemKind, ItemState, JobState
 from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.content import FilmOptions, ItemContent
 from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService
 from kiosk_app.services.policy import Policy
 from kiosk_app.services.printing import PrintingService
-from kiosk_app.services.visit import FilmOptions, VisitService
+from kiosk_app.services.visit import VisitService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository, LedgerRepository
 from tests.unit.fakes import MemorySource, ScriptedPrinter, ct_images, pdf_instance
@@ -41,12 +42,13 @@ def test_a_reprint_needs_a_nurse_a_reason_and_prints_once_more(store: Store) -> 
     source = MemorySource([pdf_instance("P66", "ACC66", STUDY), *ct_images("P66", "ACC66", STUDY)])
     paper, film = ScriptedPrinter("Paper"), ScriptedPrinter("Film")
     printing = PrintingService(store, paper, film, poll_interval=0.01)
+    catalog = Catalog(source)
     visit = VisitService(
         store=store,
-        catalog=Catalog(source),
+        catalog=catalog,
         policy=Policy(),
         printing=printing,
-        film_options=FilmOptions(size="8INX10IN", dpi=30),
+        content=ItemContent(catalog, FilmOptions(size="8INX10IN", dpi=30)),
         job_timeout=5,
     )
     nurse = MaintenanceService(store, printing, {"film": film})

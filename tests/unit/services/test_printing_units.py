@@ -11,7 +11,7 @@ from drivers.base import FilmSheet, JobPhase, JobStatus
 from drivers.film.fake import FakeDicomFilmPrinter
 from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.services.policy import NotEnoughFilmError
-from kiosk_app.services.printing import PrintingService, UnitState
+from kiosk_app.services.printing import PrintingService, Recompose, UnitState
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import (
     ConsumableRepository,
@@ -50,9 +50,18 @@ class Clock:
         self.now += seconds
 
 
-def service(store: Store, film: FakeDicomFilmPrinter | ScriptedPrinter) -> PrintingService:
+def service(
+    store: Store, film: FakeDicomFilmPrinter | ScriptedPrinter, recompose: Recompose | None = None
+) -> PrintingService:
     clock = Clock()
-    return PrintingService(store, ScriptedPrinter("Paper"), film, clock=clock, sleep=clock.sleep)
+    return PrintingService(
+        store,
+        ScriptedPrinter("Paper"),
+        film,
+        clock=clock,
+        sleep=clock.sleep,
+        recompose=recompose,
+    )
 
 
 def unit_states(store: Store, job: int) -> list[str]:
@@ -148,14 +157,13 @@ def test_a_restart_with_sheets_left_holds_the_job(store: Store) -> None:
 
 def restarted_with(store: Store, film: FakeDicomFilmPrinter, content: object) -> PrintingService:
     """The kiosk after a restart, able to recompose the job's content from the study."""
-    printing = service(store, film)
     calls: list[tuple[object, ...]] = []
 
     def recompose(*args: object) -> object:
         calls.append(args)
         return content
 
-    printing.recompose = recompose  # type: ignore[assignment]
+    printing = service(store, film, recompose)  # type: ignore[arg-type]
     printing.recompose_calls = calls  # type: ignore[attr-defined]
     return printing
 

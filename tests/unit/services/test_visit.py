@@ -14,9 +14,10 @@ from kiosk_app.core.errors import (
 )
 from kiosk_app.core.models import Credential, CredentialKind, InstanceRef, ItemKind, ItemState
 from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.content import FilmOptions, ItemContent
 from kiosk_app.services.policy import Policy
 from kiosk_app.services.printing import PrintingService
-from kiosk_app.services.visit import FilmOptions, VisitService
+from kiosk_app.services.visit import VisitService
 from kiosk_app.store import Store
 from tests.unit.fakes import MemorySource, ScriptedPrinter, ct_images, pdf_instance, report_pdf
 
@@ -33,12 +34,13 @@ def make_visit(
 ) -> tuple[VisitService, ScriptedPrinter, ScriptedPrinter]:
     paper, film = ScriptedPrinter("Paper"), ScriptedPrinter("Film")
     printing = PrintingService(store, paper, film, poll_interval=0.01)
+    catalog = Catalog(source)
     visit = VisitService(
         store=store,
-        catalog=Catalog(source),
+        catalog=catalog,
         policy=Policy(print_once=True),
         printing=printing,
-        film_options=FilmOptions(size="8INX10IN", dpi=30),
+        content=ItemContent(catalog, FilmOptions(size="8INX10IN", dpi=30)),
         job_timeout=5,
     )
     return visit, paper, film

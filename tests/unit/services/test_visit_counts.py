@@ -18,9 +18,10 @@ from kiosk_app.core.errors import CloudUnavailableError
 from kiosk_app.core.models import Credential, CredentialKind, InstanceRef, ItemKind
 from kiosk_app.services import film
 from kiosk_app.services.catalog import Catalog
+from kiosk_app.services.content import FilmOptions, ItemContent
 from kiosk_app.services.policy import Policy
 from kiosk_app.services.printing import PrintingService
-from kiosk_app.services.visit import FilmOptions, PlannedItem, VisitService
+from kiosk_app.services.visit import PlannedItem, VisitService
 from kiosk_app.settings import DEMO_ARCHIVE
 from kiosk_app.sources.cached import CachingSource
 from kiosk_app.sources.dicomweb import DicomWebSource
@@ -39,12 +40,13 @@ def store(tmp_path: Path) -> Store:
 
 def visit_over(store: Store, source: object, config: film.FilmConfig | None = None) -> VisitService:
     printing = PrintingService(store, ScriptedPrinter("Paper"), ScriptedPrinter("Film"))
+    catalog = Catalog(source)  # type: ignore[arg-type]
     return VisitService(
         store=store,
-        catalog=Catalog(source),  # type: ignore[arg-type]
+        catalog=catalog,
         policy=Policy(print_once=True),
         printing=printing,
-        film_options=FilmOptions(size="8INX10IN", dpi=20, config=config),
+        content=ItemContent(catalog, FilmOptions(size="8INX10IN", dpi=20, config=config)),
         job_timeout=5,
     )
 
@@ -83,7 +85,7 @@ def test_the_demo_archive_counts_what_printing_makes(
     for item in planned:
         assert item.decision.printable
         if item.kind is ItemKind.FILM:
-            assert item.count == len(visit._compose(item.exam)) >= 1
+            assert item.count == len(visit.content.sheets(item.exam)) >= 1
         else:
             pdf = visit.catalog.report_pdf(item.exam)
             assert item.count == len(PdfReader(io.BytesIO(pdf)).pages) >= 1
@@ -137,7 +139,7 @@ def test_headers_without_pixel_data_do_not_count(store: Store) -> None:
     source = HeaderSource([pdf_instance("P1", "ACC1", STUDY), *images])
     visit = visit_over(store, source, config("CT=1x2", slices=3))
     film_item = next(p for p in planned_for(visit, "ACC1") if p.kind is ItemKind.FILM)
-    assert film_item.count == 3 == len(visit._compose(film_item.exam))
+    assert film_item.count == 3 == len(visit.content.sheets(film_item.exam))
     source.strip_pixels = True
     film_item = next(p for p in planned_for(visit, "ACC1") if p.kind is ItemKind.FILM)
     assert film_item.count is None

@@ -1,0 +1,64 @@
+"""What an item prints, made from its study: the film sheets or the report PDF.
+
+The visit uses it to print an item, and the printing service to make a paused job's content
+again after a restart (:meth:`ItemContent.recompose`): composition is deterministic, so the same
+study and settings give the same sheets, which the digests recorded with each sheet prove. Both
+get this one object from the composition root, so neither needs the other to exist first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drivers.base import FilmSheet
+from kiosk_app.core.errors import BadStudyDataError
+from kiosk_app.core.models import Credential, CredentialKind, Exam, ItemKind
+from kiosk_app.services import film
+from kiosk_app.services.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class FilmOptions:
+    size: str = "14INX17IN"
+    dpi: int = 300
+    config: film.FilmConfig | None = None
+    """Plans, margins, annotations (``[film]`` settings); None: defaults at size and dpi."""
+
+
+class ItemContent:
+    """Film sheets and report PDFs of a catalog's exams, composed with one set of film options."""
+
+    def __init__(self, catalog: Catalog, film_options: FilmOptions) -> None:
+        self.catalog = catalog
+        self.film_options = film_options
+
+    @property
+    def film_config(self) -> film.FilmConfig:
+        options = self.film_options
+        return options.config or film.FilmConfig(size=options.size, dpi=options.dpi)
+
+    def sheets(self, exam: Exam) -> list[FilmSheet]:
+        """The exam's film sheets (fetches its images)."""
+        return film.compose_exam(self.catalog.image_datasets(exam), self.film_config)
+
+    def report(self, exam: Exam) -> bytes:
+        """The exam's report as a PDF."""
+        return self.catalog.report_pdf(exam)
+
+    def recompose(
+        self, kind: ItemKind, study_uid: str, accession: str, patient_id: str
+    ) -> list[FilmSheet] | bytes:
+        """An item's content made again from its study, as it was first made (after a restart).
+
+        The study is found again by what the job recorded, and must still belong to the same
+        patient. Raises BadStudyDataError when it cannot be found.
+        """
+        if accession:
+            credential = Credential(CredentialKind.ACCESSION, accession)
+        else:
+            credential = Credential(CredentialKind.PATIENT_ID, patient_id)
+        exams = [e for e in self.catalog.exams_for(credential) if e.study_uid == study_uid]
+        if not exams or exams[0].patient_id != patient_id or exams[0].unavailable:
+            raise BadStudyDataError(detail="the exam of this job cannot be found again")
+        exam = exams[0]
+        return self.report(exam) if kind is ItemKind.REPORT else self.sheets(exam)
