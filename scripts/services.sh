@@ -17,10 +17,13 @@
 #   Orthanc   DICOMweb + GDCM plugins, http://127.0.0.1:$ORTHANC_HTTP (auth), DICOM KIOSKPACS@$ORTHANC_DICOM
 #   dcmprscp  dcmtk's Basic Grayscale Print SCP, AE KIOSKPRINT on port $PRINT_SCP_PORT; printed
 #             films land in $RUN/dcmprscp/database as SP_*.dcm (Stored Print) + HG_*.dcm (images)
+#   dcmprscp-implicit  a second one, AE KIOSKPRINTIMPL on $PRINT_SCP_IMPLICIT_PORT, started with
+#             ImplicitOnly = true: it accepts only Implicit VR Little Endian, like older film
+#             printers; films in $RUN/dcmprscp-implicit/database
 #
 # Environment: ONLY=orthanc starts (and stops) just a private Orthanc, for a second RUN with its
 #   own ports beside the shared servers. RUN (/tmp/kiosk-services), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
-#   PRINT_SCP_PORT (10005), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
+#   PRINT_SCP_PORT (10005), PRINT_SCP_IMPLICIT_PORT (10006), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
 #   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
 #   last run, READY_TIMEOUT (30 s per service).
 #
@@ -34,6 +37,8 @@ ORTHANC_HTTP=${ORTHANC_HTTP:-8042}
 ORTHANC_DICOM=${ORTHANC_DICOM:-4242}
 PRINT_SCP_PORT=${PRINT_SCP_PORT:-10005}
 PRINT_SCP_AET=KIOSKPRINT
+PRINT_SCP_IMPLICIT_PORT=${PRINT_SCP_IMPLICIT_PORT:-10006}
+PRINT_SCP_IMPLICIT_AET=KIOSKPRINTIMPL
 ORTHANC_USER=${ORTHANC_USER:-kiosk}
 ORTHANC_PASSWORD=${ORTHANC_PASSWORD:-kiosk-secret}
 KIOSK_PDF_OUT=${KIOSK_PDF_OUT:-/var/spool/kiosk-pdf}
@@ -130,10 +135,11 @@ orthanc_up() {
   curl -sf --noproxy '*' -m 2 -u "$ORTHANC_USER:$ORTHANC_PASSWORD" \
     "http://127.0.0.1:$ORTHANC_HTTP/system" > /dev/null
 }
-printscp_up() {
+printscp_up() { # printscp_up [AET PORT]: the print SCP answers a C-ECHO
   # dcmtk's echoscu by absolute path: pynetdicom installs an `echoscu` that shadows it on PATH
-  /usr/bin/echoscu -to 2 -aet KIOSKSCU -aec "$PRINT_SCP_AET" 127.0.0.1 "$PRINT_SCP_PORT"
+  /usr/bin/echoscu -to 2 -aet KIOSKSCU -aec "${1:-$PRINT_SCP_AET}" 127.0.0.1 "${2:-$PRINT_SCP_PORT}"
 }
+implicit_printscp_up() { printscp_up "$PRINT_SCP_IMPLICIT_AET" "$PRINT_SCP_IMPLICIT_PORT"; }
 queue_exists() { lpstat -p "$1" > /dev/null 2>&1; }
 
 # ------------------------------------------------------------------------------------ services
@@ -228,9 +234,10 @@ EOF
   wait_ready orthanc orthanc_up
 }
 
-start_printscp() {
-  local d="$RUN/dcmprscp"
-  port_busy "$PRINT_SCP_PORT" && die "port $PRINT_SCP_PORT is busy"
+start_printscp() { # start_printscp NAME AET PORT IMPLICIT_ONLY(true|false)
+  local name=$1 aet=$2 port=$3 implicit_only=$4
+  local d="$RUN/$name"
+  port_busy "$port" && die "port $port is busy"
   mkdir -p "$d"/{database,spool,log,lut,reports}
   cat > "$d/dcmpstat.cfg" << EOF
 [[GENERAL]]
@@ -263,13 +270,13 @@ Directory = $d/reports
 aetitle = KIOSKSCU
 [[COMMUNICATION]]
 [KIOSKFILM]
-Aetitle = $PRINT_SCP_AET
-Description = Kiosk test film printer (dcmprscp)
+Aetitle = $aet
+Description = Kiosk test film printer ($name)
 Hostname = localhost
-Port = $PRINT_SCP_PORT
+Port = $port
 Type = LOCALPRINTER
 MaxPDU = 65536
-ImplicitOnly = false
+ImplicitOnly = $implicit_only
 DisableNewVRs = false
 DisplayFormat = 1,1\\1,2\\2,1\\2,2\\2,3\\3,3\\3,4\\4,4\\4,5
 FilmSizeID = 8INX10IN\\10INX12IN\\10INX14IN\\11INX14IN\\14INX14IN\\14INX17IN\\24CMX24CM\\24CMX30CM
@@ -291,8 +298,8 @@ SupportsImageSize = true
 SupportsPresentationLUT = true
 SupportsTrim = true
 EOF
-  start_bg dcmprscp /usr/bin/dcmprscp -c "$d/dcmpstat.cfg" -p KIOSKFILM -v
-  wait_ready dcmprscp printscp_up
+  start_bg "$name" /usr/bin/dcmprscp -c "$d/dcmpstat.cfg" -p KIOSKFILM -v
+  wait_ready "$name" printscp_up "$aet" "$port"
 }
 
 write_env() {
@@ -315,18 +322,24 @@ write_env() {
       PRINT_SCP_PORT "$PRINT_SCP_PORT" \
       PRINT_SCP_AET "$PRINT_SCP_AET" \
       PRINT_SCP_DB "$RUN/dcmprscp/database" \
+      PRINT_SCP_IMPLICIT_HOST 127.0.0.1 \
+      PRINT_SCP_IMPLICIT_PORT "$PRINT_SCP_IMPLICIT_PORT" \
+      PRINT_SCP_IMPLICIT_AET "$PRINT_SCP_IMPLICIT_AET" \
+      PRINT_SCP_IMPLICIT_DB "$RUN/dcmprscp-implicit/database" \
       KIOSK_SERVICES_RUN "$RUN"
   } > "$tmp"
   mv "$tmp" "$RUN/env.sh"
 }
 
 # ------------------------------------------------------------------------------------ commands
-all_up() { cupsd_up && queue_exists "$PDF_QUEUE" && queue_exists "$FILM_QUEUE" && orthanc_up && printscp_up; }
+all_up() { cupsd_up && queue_exists "$PDF_QUEUE" && queue_exists "$FILM_QUEUE" && orthanc_up && printscp_up \
+  && implicit_printscp_up; }
 
 do_start() {
   [ "$(id -u)" = 0 ] || die "run as root (cupsd, lpadmin and cups-pdf need it)"
   mkdir -p "$RUN"
-  if recorded_pid orthanc > /dev/null || recorded_pid dcmprscp > /dev/null; then
+  if recorded_pid orthanc > /dev/null || recorded_pid dcmprscp > /dev/null \
+    || recorded_pid dcmprscp-implicit > /dev/null; then
     if [ -f "$RUN/env.sh" ] && all_up; then
       log "already running (. $RUN/env.sh); use restart for a fresh start"
       return 0
@@ -353,12 +366,13 @@ do_start() {
   bash "$ROOT/installer/cups/harden-cups.sh"
   if [ "${KEEP_DATA:-0}" != 1 ]; then
     # CUPS job ids survive a scheduler restart: clear old outputs so job_<id> names are unambiguous
-    rm -rf "$RUN/orthanc/db" "$RUN/dcmprscp/database" "$RUN/jamsim/out"
+    rm -rf "$RUN/orthanc/db" "$RUN/dcmprscp/database" "$RUN/dcmprscp-implicit/database" "$RUN/jamsim/out"
     rm -f "$KIOSK_PDF_OUT"/*.pdf
   fi
   start_cups
   start_orthanc
-  start_printscp
+  start_printscp dcmprscp "$PRINT_SCP_AET" "$PRINT_SCP_PORT" false
+  start_printscp dcmprscp-implicit "$PRINT_SCP_IMPLICIT_AET" "$PRINT_SCP_IMPLICIT_PORT" true
   write_env
   trap - EXIT
   log "all services ready in $(since "$t0") s"
@@ -366,7 +380,7 @@ do_start() {
 }
 
 do_stop() {
-  stop_recorded dcmprscp orthanc
+  stop_recorded dcmprscp dcmprscp-implicit orthanc
   if [ "${ONLY:-}" = orthanc ]; then
     rm -f "$RUN/env.sh"
     log "stopped"
@@ -407,6 +421,8 @@ do_status() {
   report orthanc "${pid:+pid $pid}" orthanc_up
   pid=$(recorded_pid dcmprscp || true)
   report dcmprscp "${pid:+pid $pid}" printscp_up
+  pid=$(recorded_pid dcmprscp-implicit || true)
+  report dcmprscp-i "${pid:+pid $pid}" implicit_printscp_up
   if [ -f "$RUN/env.sh" ]; then echo "  env: . $RUN/env.sh"; else echo "  env: none ($RUN/env.sh)"; ok=1; fi
   return $ok
 }
