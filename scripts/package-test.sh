@@ -27,7 +27,7 @@ die() { echo "package-test: FAILED: $*" >&2; exit 1; }
 as_kiosk() { runuser -u kiosk -- env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk LANG=C.UTF-8 \
   no_proxy='*' NO_PROXY='*' "$@"; }
 job_row() { # the CI job as the installed program's Python reads it: id|state|units|pending
-  as_kiosk /opt/film-kiosk/bin/python -c 'import sqlite3, sys
+  as_kiosk /usr/lib/film-kiosk/bin/python -c 'import sqlite3, sys
 row = sqlite3.connect(sys.argv[1]).execute(
     "select id, state, units_total, (select count(*) from print_units u"
     " where u.job_id = j.id and u.state = ?) from print_jobs j where item_key = ?",
@@ -81,7 +81,7 @@ got=$(kiosk --version)
 [ "$got" = "kiosk $APP_VERSION" ] || die "kiosk --version said '$got'"
 echo "kiosk --version: $got"
 [ "$(stat -c '%U %a' "$CONFIG")" = "kiosk 600" ] || die "$CONFIG is not kiosk's, 0600"
-/opt/film-kiosk/bin/python -B - <<'EOF' || die "the screens' icons or translations are not installed"
+/usr/lib/film-kiosk/bin/python -B - <<'EOF' || die "the screens' icons or translations are not installed"
 from kiosk_app.ui.translations import I18N_DIR, LOCALES, REPO_ROOT, qm_path
 wanted = [qm_path(locale) for locale in LOCALES] + [REPO_ROOT / "assets" / "ui" / "ready.svg"]
 missing = [str(path) for path in wanted if not path.is_file()]
@@ -130,7 +130,7 @@ pdfs=$(find /var/lib/kiosk/.local/share/kiosk/demo/output -name '*.pdf' | wc -l)
 echo "demo output: $pdfs PDF(s)"
 
 step "a pending job in the database"
-as_kiosk /opt/film-kiosk/bin/python - "$DB" <<'EOF'
+as_kiosk /usr/lib/film-kiosk/bin/python - "$DB" <<'EOF'
 import sys
 from pathlib import Path
 from kiosk_app.store import Store
@@ -165,7 +165,7 @@ echo "job after:  $job_after"
 jobs_after=$(as_kiosk kiosk status --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["components"]["queue"]["jobs_by_state"])')
 echo "kiosk status after: $jobs_after"
 [ "$jobs_after" = "$jobs_before" ] || die "kiosk status counts changed across the upgrade"
-as_kiosk /opt/film-kiosk/bin/python - "$DB" <<'EOF'
+as_kiosk /usr/lib/film-kiosk/bin/python - "$DB" <<'EOF'
 import sqlite3, sys
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -182,7 +182,7 @@ as_kiosk kiosk selftest > /dev/null || [ $? = 6 ] || die "selftest fails after t
 step "remove keeps configuration and data; purge removes them"
 apt-get remove -y -q "$PKG" > /dev/null
 [ -f "$CONFIG" ] && [ -f "$DB" ] || die "remove deleted the configuration or the database"
-[ ! -e /usr/bin/kiosk ] && [ ! -e /opt/film-kiosk ] || die "remove left the program behind"
+[ ! -e /usr/bin/kiosk ] && [ ! -e /usr/lib/film-kiosk ] || die "remove left the program behind"
 apt-get purge -y -q "$PKG" > /dev/null
 [ ! -e /etc/kiosk ] && [ ! -e "$DB" ] && [ ! -e /var/log/kiosk ] || die "purge left data behind"
 

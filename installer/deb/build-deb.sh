@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # build-deb.sh - build the film-kiosk Debian package with dpkg-deb (no debhelper needed).
 #
-#   /opt/film-kiosk        a virtual environment with the kiosk and every Python dependency,
+#   /usr/lib/film-kiosk        a virtual environment with the kiosk and every Python dependency,
 #                          built here from the repository (wheels from PyPI at BUILD time only;
 #                          installing the .deb downloads nothing beyond its apt dependencies)
-#   /usr/bin/kiosk         -> /opt/film-kiosk/bin/kiosk
+#   /usr/bin/kiosk         -> /usr/lib/film-kiosk/bin/kiosk
 #   /etc/kiosk/kiosk.toml  the configuration (a conffile: kept on upgrades)
 #   /etc/logrotate.d/film-kiosk, /lib/systemd/system/kiosk{,-health}.service,
 #   /lib/udev/rules.d/70-film-kiosk.rules, maintainer scripts (installer/deb/post*, prerm)
@@ -19,7 +19,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/installer"
 OUT=${1:-$ROOT/dist}
 PKG=film-kiosk
-PREFIX=/opt/film-kiosk
+PREFIX=/usr/lib/film-kiosk
 APP_VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$ROOT/kiosk_app/__init__.py")
 VERSION=${VERSION:-$APP_VERSION}
 CACHE=${KIOSK_DEB_CACHE:-/var/cache/film-kiosk-build}

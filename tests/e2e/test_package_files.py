@@ -21,6 +21,10 @@ INSTALLER = Path(__file__).resolve().parents[2] / "installer"
 SCRIPTS = ("postinst", "prerm", "postrm")
 
 
+def text_of(name: str) -> str:
+    return (INSTALLER / "systemd" / name).read_text()
+
+
 def unit(name: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     parser.optionxform = str  # type: ignore[assignment,method-assign]
@@ -55,13 +59,34 @@ def test_maintainer_scripts_are_valid_sh_and_start_nothing_without_systemd(scrip
     assert "invoke-rc.d" not in text and "service cups" not in text
 
 
-def test_removal_keeps_data_and_purge_removes_only_the_kiosks() -> None:
+def test_removal_keeps_data_and_purge_removes_everything_the_package_made() -> None:
     text = (INSTALLER / "deb" / "postrm").read_text()
     remove = text.split("remove)")[1].split(";;")[0]
-    assert "/var/lib/kiosk" not in remove and "/etc/kiosk" not in remove
+    for kept in ("/var/lib/kiosk", "/var/cache/kiosk", "/var/log/kiosk", "/etc/kiosk", "deluser"):
+        assert kept not in remove
+    assert "/usr/lib/film-kiosk" not in remove and "/opt" not in text  # dpkg removes the program
     purge = text.split("purge)")[1].split(";;")[0]
-    assert "rm -rf /etc/kiosk /var/log/kiosk" in purge
-    assert "rm -rf /var/lib/kiosk" not in purge  # only the kiosk's own files in it
+    assert "rm -rf /etc/kiosk /var/lib/kiosk /var/cache/kiosk /var/log/kiosk" in purge
+    # the user and its group go last, after the files that belonged to them
+    assert purge.index("rm -rf") < purge.index("deluser --quiet --system kiosk")
+    assert purge.index("deluser --quiet --system kiosk") < purge.index(
+        "delgroup --quiet --system kiosk"
+    )
+
+
+def test_postinst_creates_the_home_with_the_user_and_changes_no_owner_recursively() -> None:
+    text = (INSTALLER / "deb" / "postinst").read_text()
+    adduser = text[text.index("adduser --system") :].split("kiosk > /dev/null")[0]
+    assert "--home /var/lib/kiosk" in adduser and "--no-create-home" not in adduser
+    # lintian's recursive-privilege-change, as lintian matches it
+    bad = re.compile(r"\b(?:(?:chmod|chown).*(?:-R|--recursive)|find.*exec.*(?:chmod|chown))\b")
+    for script in SCRIPTS:
+        for line in (INSTALLER / "deb" / script).read_text().splitlines():
+            assert not bad.search(line), f"{script}: {line}"
+    assert (
+        "install -d -o kiosk -g kiosk -m 0750 /var/lib/kiosk /var/cache/kiosk /var/log/kiosk"
+        in text
+    )
 
 
 def test_postinst_migrates_as_the_kiosk_user_and_provisions_cups_from_the_config() -> None:
@@ -79,8 +104,10 @@ def test_the_screen_unit_restarts_a_frozen_or_crashed_kiosk() -> None:
     assert int(service["WatchdogSec"]) > 0
     assert service["Restart"] == "on-failure"
     assert service["User"] == "kiosk"
-    assert service["ExecStart"].startswith("/usr/bin/cage ")
+    # cage's Wayland socket in the unit's runtime folder (ProtectHome= hides /run/user)
+    assert service["ExecStart"].startswith("/usr/bin/env XDG_RUNTIME_DIR=/run/kiosk /usr/bin/cage ")
     assert service["ExecStart"].endswith("/usr/bin/kiosk run")
+    assert service["RuntimeDirectory"] == "kiosk"
     assert "kiosk-health.service" in unit("kiosk.service")["Unit"]["Conflicts"]
 
 
@@ -108,6 +135,68 @@ def test_units_verify() -> None:
         assert "Unknown section" not in run.stderr and "Failed to parse" not in run.stderr
 
 
+def _writable(service: configparser.SectionProxy) -> list[Path]:
+    roots = {
+        "StateDirectory": "/var/lib",
+        "CacheDirectory": "/var/cache",
+        "LogsDirectory": "/var/log",
+        "RuntimeDirectory": "/run",
+    }
+    return [Path(root, service[key]) for key, root in roots.items() if key in service]
+
+
+@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-health.service"])
+def test_the_units_may_write_only_where_the_kiosk_keeps_its_files(name: str) -> None:
+    service = unit(name)["Service"]
+    assert service["ProtectSystem"] == "strict" and service["ProtectHome"] == "yes"
+    assert service["PrivateTmp"] == service["NoNewPrivileges"] == "yes"
+    assert service["CapabilityBoundingSet"] == "" and service["UMask"] == "0077"
+    assert "ReadWritePaths" not in service  # only the unit's own folders
+    writable = _writable(service)
+    xdg_cache = re.search(r"^Environment=XDG_CACHE_HOME=(\S+)$", text_of(name), re.M)
+    assert xdg_cache, "the XDG caches (fontconfig, Mesa) go to the CacheDirectory"
+    settings = load(INSTALLER / "etc" / "kiosk.toml", env={})
+    # everything the kiosk writes: database, encrypted cache, printed output, logs, XDG caches
+    written = [
+        settings.database_path,
+        settings.cache_dir,
+        settings.cache_key_file,
+        settings.output_dir(settings.printers.report),
+        settings.log_dir / "kiosk.log",
+        Path(xdg_cache.group(1)) / "fontconfig",
+        Path("/var/lib/kiosk/.local/share/kiosk/demo"),  # kiosk print --demo, HOME=/var/lib/kiosk
+    ]
+    for path in written:
+        assert any(path.is_relative_to(folder) for folder in writable), (path, writable)
+
+
+def test_the_health_server_has_no_devices_and_no_writable_executable_memory() -> None:
+    service = unit("kiosk-health.service")["Service"]
+    assert service["PrivateDevices"] == service["MemoryDenyWriteExecute"] == "yes"
+    assert service["RestrictAddressFamilies"] == "AF_UNIX AF_INET AF_INET6"
+    screen = unit("kiosk.service")["Service"]
+    assert screen["DevicePolicy"] == "closed"  # the real /dev, but only the kiosk's devices
+
+
+def _exposure(name: str) -> float:
+    run = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", "--no-pager", name],
+        capture_output=True,
+        text=True,
+        cwd=INSTALLER / "systemd",
+    )
+    found = re.search(rf"Overall exposure level for {re.escape(name)}: (\d+\.\d)", run.stdout)
+    assert found, run.stdout + run.stderr
+    return float(found.group(1))
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
+def test_systemd_rates_both_units_safe() -> None:
+    # systemd-analyze security: 0 (sandboxed) to 10 (exposed); both were above 8 before
+    assert _exposure("kiosk-health.service") <= 4.0
+    assert _exposure("kiosk.service") <= 4.0
+
+
 def test_udev_rules_give_the_kiosk_its_serial_and_hid_devices() -> None:
     rules = [
         line
@@ -125,12 +214,28 @@ def test_udev_rules_give_the_kiosk_its_serial_and_hid_devices() -> None:
 
 @pytest.mark.skipif(not shutil.which("logrotate"), reason="logrotate not installed")
 def test_logrotate_rule_parses(tmp_path: Path) -> None:
+    # The rule as shipped, but owned by root: the kiosk user exists only once the package is
+    # installed, and the test must not depend on an earlier package test having left it.
+    shipped = (INSTALLER / "etc" / "logrotate").read_text()
+    assert "su kiosk kiosk" in shipped
+    logs = tmp_path / "log"
+    logs.mkdir()
+    (logs / "kiosk.log").write_text("a line\n" * 10)
+    rule = tmp_path / "film-kiosk"
+    rule.write_text(
+        shipped.replace("su kiosk kiosk", "su root root").replace("/var/log/kiosk/", f"{logs}/")
+    )
+    rule.chmod(0o644)
     run = subprocess.run(
-        ["logrotate", "-d", "-s", str(tmp_path / "state"), str(INSTALLER / "etc" / "logrotate")],
+        ["logrotate", "-d", "-f", "-s", str(tmp_path / "state"), str(rule)],
         capture_output=True,
         text=True,
     )
+    assert run.returncode == 0, run.stderr
     assert "error" not in run.stderr.lower().replace("errors", ""), run.stderr
+    # -d -f: what a forced rotation would do to the kiosk's log (logrotate says it on stderr)
+    assert f"rotating log {logs}/kiosk.log" in run.stderr, run.stderr
+    assert "copying" in run.stderr and "truncating" in run.stderr, run.stderr
 
 
 def test_the_shipped_configuration_loads_with_system_paths() -> None:
@@ -146,5 +251,7 @@ def test_build_script_declares_the_conffiles_and_relocates_the_environment() -> 
     assert 'echo /etc/kiosk/kiosk.toml > "$STAGE/DEBIAN/conffiles"' in text
     assert 'ln -s "$PREFIX/bin/kiosk" "$STAGE/usr/bin/kiosk"' in text
     assert "PY=/usr/bin/python3.11" in text
+    # not under /opt: dpkg removed an emptied /opt with the package on purge
+    assert "PREFIX=/usr/lib/film-kiosk" in text and "/opt" not in text
     control = (INSTALLER / "deb" / "control.in").read_text()
     assert "Recommends: cage" in control
