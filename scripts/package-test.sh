@@ -8,11 +8,19 @@
 #   4. a demo print through the installed program (`kiosk print DEMO0001 --demo`)
 #   5. a pending print job put in the database; a newer build installed over the old one: the
 #      job, the configuration and the data survive, the database is at the newest schema
-#   6. remove keeps configuration and data; purge removes them
+#   6. remove keeps configuration and data; purge removes them, the kiosk user and group: the
+#      machine is as it was before (users, groups, the package's paths, /opt, no file of the
+#      kiosk's uid left anywhere)
+#   7. the systemd units of the .deb: `systemd-analyze verify`, and `security --offline` with
+#      kiosk-health.service at most 4.0; the health server runs as the unit would run it
+#      (read-only system but its folders, no new privileges, no writable+executable memory)
+#   8. piuparts (installer/deb/piuparts.sh): install/purge and install old -> upgrade -> purge
+#      in fresh Debian 12 chroots
 #
 # Needs the test servers (scripts/services.sh start; env file $KIOSK_SERVICES_ENV) and root.
 # Starts no service: policy-rc.d blocks invoke-rc.d, and postinst starts nothing without systemd.
 # Env: KEEP_PACKAGE=1 leaves the package installed at the end (debugging).
+#      PIUPARTS=0 skips step 8 (debugging only: CI runs it).
 set -euo pipefail
 # The installed program, not a development environment that may come first on PATH.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -44,15 +52,37 @@ apt_install() {
 # shellcheck disable=SC1090
 . "$ENV_FILE"
 command -v lintian > /dev/null || die "lintian is not installed (scripts/setup.sh installs it)"
+command -v systemd-analyze > /dev/null || die "systemd-analyze is not installed (package systemd)"
 if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'install ok'; then
   step "a previous $PKG is installed: purging it first"
   apt-get purge -y -q "$PKG" > /dev/null
 fi
+if getent passwd kiosk > /dev/null || getent group kiosk > /dev/null; then
+  # Older packages kept their user on purge: a machine that ran this test before has it.
+  [ "$(getent passwd kiosk | cut -d: -f6)" = /var/lib/kiosk ] \
+    || die "a kiosk user that is not the package's exists: $(getent passwd kiosk)"
+  step "the kiosk user an older $PKG left behind: removing it"
+  userdel kiosk 2>/dev/null || true
+  groupdel kiosk 2>/dev/null || true
+fi
+# What the machine looks like without the package, compared after the purge.
+PATHS=(/usr/lib/$PKG /usr/bin/kiosk /etc/kiosk /var/lib/kiosk /var/cache/kiosk /var/log/kiosk
+  /etc/logrotate.d/$PKG /lib/systemd/system/kiosk.service /lib/systemd/system/kiosk-health.service
+  /lib/udev/rules.d/70-film-kiosk.rules /usr/share/doc/$PKG /usr/share/lintian/overrides/$PKG)
+machine_state() {
+  getent passwd | cut -d: -f1 | sort
+  getent group | cut -d: -f1,4 | sort
+  for path in /opt "${PATHS[@]}"; do [ -e "$path" ] && echo "present: $path"; done
+  true
+}
+STATE_BEFORE=$(machine_state)
 OUT=$(mktemp -d /tmp/kiosk-package-test.XXXXXX)
 chmod 755 "$OUT"
 LINTIAN_PID=
+HEALTH_PID=
 cleanup() {
   [ -n "$LINTIAN_PID" ] && kill "$LINTIAN_PID" 2>/dev/null
+  [ -n "$HEALTH_PID" ] && kill "$HEALTH_PID" 2>/dev/null
   if [ "${KEEP_PACKAGE:-0}" != 1 ] && dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed'; then
     apt-get purge -y -q "$PKG" > /dev/null 2>&1 || true
   fi
@@ -68,6 +98,21 @@ VERSION=$V1 bash "$ROOT/installer/deb/build-deb.sh" "$OUT" > "$OUT/build1.log" 2
   || { cat "$OUT/build1.log"; die "build of $V1"; }
 DEB1=$(tail -1 "$OUT/build1.log")
 grep '^===' "$OUT/build1.log"
+
+step "the package's systemd units: systemd-analyze security --offline"
+mkdir -p "$OUT/unpacked"
+dpkg-deb --fsys-tarfile "$DEB1" | tar -x -C "$OUT/unpacked" ./lib/systemd/system ./usr/bin/kiosk
+for unit in kiosk.service kiosk-health.service; do
+  systemd-analyze security --offline=true --no-pager --root="$OUT/unpacked" "$unit" \
+    > "$OUT/security-$unit.txt" 2>&1 || true
+  grep -q 'Overall exposure level' "$OUT/security-$unit.txt" \
+    || { cat "$OUT/security-$unit.txt"; die "systemd-analyze security $unit"; }
+  grep -o 'Overall exposure level.*' "$OUT/security-$unit.txt"
+done
+exposure=$(sed -n 's/.*Overall exposure level for kiosk-health.service: \([0-9.]*\).*/\1/p' \
+  "$OUT/security-kiosk-health.service.txt")
+awk -v e="$exposure" 'BEGIN { exit !(e <= 4.0) }' \
+  || { grep '✗' "$OUT/security-kiosk-health.service.txt"; die "kiosk-health.service exposure $exposure > 4.0"; }
 
 step "lintian (in the background)"
 lintian --tag-display-limit 0 "$DEB1" > "$OUT/lintian.log" 2>&1 &
@@ -88,6 +133,15 @@ missing = [str(path) for path in wanted if not path.is_file()]
 assert not missing, f"missing: {missing}"
 print("screens' translations:", ", ".join(sorted(p.name for p in I18N_DIR.glob("*.qm"))))
 EOF
+
+step "systemd-analyze verify (the installed units)"
+# (cage is only recommended; the screen unit runs it through /usr/bin/env)
+if ! systemd-analyze verify /lib/systemd/system/kiosk.service /lib/systemd/system/kiosk-health.service \
+    > "$OUT/verify.log" 2>&1; then
+  cat "$OUT/verify.log"; die "systemd-analyze verify"
+fi
+if grep -E 'kiosk(-health)?\.service' "$OUT/verify.log"; then die "systemd-analyze verify warns of the units"; fi
+echo "systemd-analyze verify: no complaint about the units"
 
 step "kiosk setup --non-interactive (the test servers)"
 kiosk setup --non-interactive --config "$CONFIG" \
@@ -115,6 +169,51 @@ for name in ("cloud", "report_printer", "film_printer", "disk", "clock", "monito
 assert int(sys.argv[2]) == {"ok": 0, "warn": 6}[report["worst"]], "exit code vs worst"
 print(f"selftest: {report['worst']}, exit {sys.argv[2]}")
 EOF
+
+step "the health server as its unit runs it (read-only system, no W+X memory, no new privileges)"
+# No systemd runs here to start the unit: its sandbox, emulated. A private mount namespace where
+# / is read-only but the unit's State-, Cache- and LogsDirectory and a private /tmp; the kiosk
+# user without capabilities or new privileges; MemoryDenyWriteExecute as the kernel's MDWE.
+# A write anywhere else, or code that needs writable executable memory, breaks it here first.
+: > "$OUT/health.out"
+unshare --mount --propagation private -- sh -c '
+  for d in /var/lib/kiosk /var/cache/kiosk /var/log/kiosk; do mount --bind "$d" "$d"; done
+  mount -t tmpfs -o mode=1777 tmpfs /tmp
+  mount -o remount,bind,ro /
+  exec setpriv --reuid=kiosk --regid=kiosk --init-groups --no-new-privs --bounding-set=-all \
+    env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk LANG=C.UTF-8 no_proxy="*" NO_PROXY="*" \
+    KIOSK_CONFIG=/etc/kiosk/kiosk.toml XDG_CACHE_HOME=/var/cache/kiosk \
+    KIOSK_HEALTH__BIND=127.0.0.1 KIOSK_HEALTH__PORT=0 \
+    /usr/bin/python3 -c "
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0):  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN: inherited, kept on exec
+    sys.exit(\"PR_SET_MDWE: \" + os.strerror(ctypes.get_errno()))
+os.umask(0o077)
+os.execv(sys.argv[1], sys.argv[1:])" /usr/bin/kiosk health-server
+' > "$OUT/health.out" 2>&1 &
+HEALTH_PID=$!
+port=
+for _ in $(seq 1 120); do
+  port=$(sed -n 's/^health endpoint on 127.0.0.1:\([0-9]*\)$/\1/p' "$OUT/health.out")
+  [ -n "$port" ] && break
+  kill -0 "$HEALTH_PID" 2>/dev/null || break
+  sleep 0.5
+done
+[ -n "$port" ] || { cat "$OUT/health.out"; die "the sandboxed health server did not listen"; }
+status=$(curl -s -o "$OUT/status.json" -w '%{http_code}' --noproxy '*' \
+  -H "Authorization: Bearer ci-monitoring-token-0123456789" "http://127.0.0.1:$port/status")
+healthz=$(curl -s -o /dev/null -w '%{http_code}' --noproxy '*' "http://127.0.0.1:$port/healthz")
+sleep 2  # a round of the background tasks (prefetch, outbox) in the sandbox
+kill -0 "$HEALTH_PID" 2>/dev/null || { cat "$OUT/health.out"; die "the sandboxed health server died"; }
+kill -TERM "$HEALTH_PID"
+wait "$HEALTH_PID" || { cat "$OUT/health.out"; die "the sandboxed health server did not stop cleanly"; }
+HEALTH_PID=
+if grep -Ei 'read-only file system|permission denied|Traceback' "$OUT/health.out"; then
+  die "the sandboxed health server hit its sandbox"
+fi
+[ "$healthz" = 200 ] && [ "$status" = 200 ] || { cat "$OUT/health.out"; die "/healthz $healthz, /status $status"; }
+/usr/bin/python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print("sandboxed health server: /healthz 200, /status 200, kiosk", s.get("kiosk_id"))' "$OUT/status.json"
 
 step "demo print through the installed program"
 as_kiosk kiosk print DEMO0001 --demo --json > "$OUT/print.json" || { cat "$OUT/print.json"; die "kiosk print"; }
@@ -183,8 +282,21 @@ step "remove keeps configuration and data; purge removes them"
 apt-get remove -y -q "$PKG" > /dev/null
 [ -f "$CONFIG" ] && [ -f "$DB" ] || die "remove deleted the configuration or the database"
 [ ! -e /usr/bin/kiosk ] && [ ! -e /usr/lib/film-kiosk ] || die "remove left the program behind"
+getent passwd kiosk > /dev/null || die "remove deleted the kiosk user"
+KIOSK_UID=$(id -u kiosk)
+KIOSK_GID=$(id -g kiosk)
 apt-get purge -y -q "$PKG" > /dev/null
 [ ! -e /etc/kiosk ] && [ ! -e "$DB" ] && [ ! -e /var/log/kiosk ] || die "purge left data behind"
+! getent passwd kiosk > /dev/null || die "purge left the kiosk user"
+! getent group kiosk > /dev/null || die "purge left the kiosk group"
+STATE_AFTER=$(machine_state)
+if [ "$STATE_AFTER" != "$STATE_BEFORE" ]; then
+  diff <(echo "$STATE_BEFORE") <(echo "$STATE_AFTER") || true
+  die "the machine is not as it was before the package (users, groups, paths, /opt)"
+fi
+left=$(find / -xdev \( -uid "$KIOSK_UID" -o -gid "$KIOSK_GID" \) -not -path '/proc/*' 2>/dev/null | head -20)
+[ -z "$left" ] || { echo "$left"; die "files of the purged kiosk user (uid $KIOSK_UID) are left"; }
+echo "purge: no kiosk user or group, no file of uid $KIOSK_UID, the package's paths gone, /opt as before"
 
 step "lintian"
 wait "$LINTIAN_PID" || true
@@ -193,6 +305,11 @@ sed -n '/^[EW]:/p' "$OUT/lintian.log"
 errors=$(grep -c '^E:' "$OUT/lintian.log" || true)
 [ "$errors" = 0 ] || die "lintian: $errors error(s)"
 echo "lintian: no errors ($(grep -c '^W:' "$OUT/lintian.log" || true) warnings)"
+
+if [ "${PIUPARTS:-1}" != 0 ]; then
+  step "piuparts: install/purge, install $V1 -> upgrade to $V2 -> purge"
+  bash "$ROOT/installer/deb/piuparts.sh" "$DEB1" "$DEB2" || die "piuparts"
+fi
 
 echo
 echo "package-test: all passed in $(( $(date +%s) - T0 )) s"

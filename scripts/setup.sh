@@ -26,7 +26,7 @@ APT_PACKAGES=(
   fonts-noto-cjk fonts-droid-fallback fonts-dejavu-core libzbar0 curl iproute2 procps
   libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libopengl0 libfontconfig1 libdbus-1-3
   libglib2.0-0
-  lintian logrotate python3-venv python3-dev
+  lintian logrotate python3-venv python3-dev piuparts debootstrap systemd
   alsa-utils espeak-ng
 )
 
