@@ -57,11 +57,16 @@ if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'install ok'; then
   step "a previous $PKG is installed: purging it first"
   apt-get purge -y -q "$PKG" > /dev/null
 fi
-if getent passwd kiosk > /dev/null || getent group kiosk > /dev/null; then
-  # Older packages kept their user on purge: a machine that ran this test before has it.
-  [ "$(getent passwd kiosk | cut -d: -f6)" = /var/lib/kiosk ] \
-    || die "a kiosk user that is not the package's exists: $(getent passwd kiosk)"
-  step "the kiosk user an older $PKG left behind: removing it"
+LEFTOVERS=(/etc/kiosk /var/lib/kiosk /var/cache/kiosk /var/log/kiosk /opt/film-kiosk)
+leftover=$(for path in "${LEFTOVERS[@]}"; do [ -e "$path" ] && echo "$path"; done; true)
+if getent passwd kiosk > /dev/null || getent group kiosk > /dev/null || [ -n "$leftover" ]; then
+  # Older packages kept their user and folders on purge: a machine that ran this test before
+  # has them. (The package is not installed here, so they are no one else's.)
+  if getent passwd kiosk > /dev/null && [ "$(getent passwd kiosk | cut -d: -f6)" != /var/lib/kiosk ]; then
+    die "a kiosk user that is not the package's exists: $(getent passwd kiosk)"
+  fi
+  step "the kiosk user and folders an older $PKG left behind: removing them"
+  rm -rf "${LEFTOVERS[@]}"
   userdel kiosk 2>/dev/null || true
   groupdel kiosk 2>/dev/null || true
 fi

@@ -80,8 +80,8 @@ piuparts --distribution="$DIST" --mirror="$MIRROR" --basetgz="$BASE" \
 rc=$?
 set -e
 # The verdicts: one line per test, and what the custom script said after each purge.
-grep -E '^[0-9:m.s]+ (PASS|FAIL|ERROR):|apt-cache knows|film-kiosk: purge left|FAIL: ' "$LOG" \
-  | sed -E "s/^[0-9:m.s]+ //" | awk "!seen[\$0]++"
+grep -E 'INFO: (PASS|FAIL)|ERROR:|^  (Setting up film-kiosk|Unpacking film-kiosk|film-kiosk: purge|FAIL: )' "$LOG" \
+  | sed -E 's/^[0-9]+m[0-9.]+s (INFO: )?//; s/^  //'
 if [ "$rc" != 0 ]; then
   tail -60 "$LOG"
   die "piuparts (exit $rc; the whole log: $LOG, kept only with PIUPARTS_LOG=FILE)"
