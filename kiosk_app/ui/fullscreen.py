@@ -16,7 +16,7 @@ import logging
 
 from PySide6.QtCore import QObject, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLayout, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,10 @@ class ScreenFiller(QObject):
     def show(self) -> None:
         """Show the window over the whole of its screen (the primary one at first)."""
         self.window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        layout = self.window.layout()
+        if layout is not None:  # the screen's size wins over the screens' minimum size hints
+            layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+            self.window.setMinimumSize(0, 0)
         self._follow(self.window.screen() or QGuiApplication.primaryScreen())
         self.fill()
         self.window.showFullScreen()

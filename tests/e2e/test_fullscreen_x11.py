@@ -97,7 +97,10 @@ def _wait_for_home(kiosk: subprocess.Popen[str], timeout: float = 60.0) -> re.Ma
 
 
 @pytest.mark.parametrize(
-    "xvfb_display", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"], indirect=True
+    "xvfb_display",
+    [(1080, 1920), (1920, 1080), (1366, 768)],
+    ids=["portrait", "landscape", "smaller-than-the-layout"],
+    indirect=True,
 )
 def test_the_window_covers_the_whole_screen_without_a_window_manager(
     xvfb_display: str, tmp_path: Path
