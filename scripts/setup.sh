@@ -15,7 +15,7 @@
 #            Orthanc with its DICOMweb and GDCM plugins, dcmtk (print SCP), poppler-utils and
 #            ghostscript (tests read printed PDFs), lintian, piuparts, debootstrap, systemd
 #            (systemd-analyze), dbus-daemon, Xvfb + xauth (the window under X11 with no window
-#            manager), espeak-ng (assets/voice/build_prompts.py), promtool; the venv gets the
+#            manager), cage + xwayland (under Wayland; cage will not start without Xwayland), espeak-ng (assets/voice/build_prompts.py), promtool; the venv gets the
 #            "test" and "hardware" extras.
 #            CUPS is locked down for loopback-only use BEFORE anything else talks to it: the
 #            snmp, dnssd and mdns backends are made non-executable and browsing is off
@@ -52,7 +52,7 @@ APT_PACKAGES=(
   ghostscript poppler-utils gcc binutils pkg-config python3-dev
   orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time curl iproute2 procps
   lintian logrotate piuparts debootstrap systemd dbus-daemon
-  xvfb xauth
+  xvfb xauth cage xwayland
   espeak-ng
 )
 if [ "$PROFILE" = test ]; then
