@@ -7,8 +7,10 @@
 #   folder that `kiosk status --demo` shows (~/.local/share/kiosk/demo/output, or
 #   /var/lib/kiosk/demo/output as root). Without a display, use QT_QPA_PLATFORM=offscreen, or
 #   print without a screen: .venv/bin/kiosk print DEMO0001 --demo
+# Env:   KIOSK_EXIT_AFTER_HOME=1  quit once the home screen is shown (times the set-up and start)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV=${VENV:-$ROOT/.venv}
-if [ "$(id -u)" = 0 ]; then bash "$ROOT/scripts/setup.sh"; else SKIP_APT=1 bash "$ROOT/scripts/setup.sh"; fi
+# The runtime profile: Qt's libraries, fonts, the venv; not the test tool-chain.
+if [ "$(id -u)" = 0 ]; then bash "$ROOT/scripts/setup.sh" runtime; else SKIP_APT=1 bash "$ROOT/scripts/setup.sh" runtime; fi
 exec "$VENV/bin/kiosk" run --demo "$@"

@@ -1,41 +1,75 @@
 #!/usr/bin/env bash
-# setup.sh - install everything the kiosk and its tests need on Debian 12, idempotently.
+# setup.sh - install what the kiosk's demo, or the kiosk and all its tests, need on Debian 12,
+# idempotently.
 #
-#   system packages (apt, no Recommends): CUPS + cups-pdf + libcups2-dev (pycups), Orthanc with
-#     its DICOMweb and GDCM plugins, dcmtk (print SCP), Qt runtime libraries, CJK fonts, libzbar0,
-#     poppler-utils (tests read printed PDFs), ghostscript, lintian + python3-venv/-dev (the .deb),
-#     alsa-utils (aplay plays the voice prompts) + espeak-ng (assets/voice/build_prompts.py)
-#   CUPS is locked down for loopback-only use BEFORE anything else talks to it: the snmp, dnssd and
-#     mdns backends are made non-executable and browsing is off (discovery broadcasts otherwise)
-#   the fault-simulating CUPS backend "jamsim" (installer/cups/jamsim)
-#   a virtual environment in .venv with the package and its test extras
+# Usage: bash scripts/setup.sh [test|runtime]      (as root; run it again any time)
 #
-# Usage: bash scripts/setup.sh            (as root; run it again any time)
+#   runtime  what `scripts/demo.sh` needs, and nothing else: python3-venv, the libraries Qt's
+#            xcb (X11) and wayland platform plugins load (libxcb-cursor0 and the other xcb-util
+#            libraries, libwayland-*, EGL/GL, xkbcommon), fonts (CJK included), libzbar0 (barcode
+#            decoding), alsa-utils (aplay plays the voice prompts); a virtual environment in
+#            .venv with the package alone. No CUPS, Orthanc, dcmtk or compiler: the demo prints
+#            into a folder, and pycups/evdev (extra "hardware", built from source) are left out.
+#   test     (the default, what scripts/test.sh and CI use) runtime plus the test tool-chain:
+#            CUPS + cups-pdf + cups-ipp-utils, gcc/python3-dev/libcups2-dev (pycups, evdev),
+#            Orthanc with its DICOMweb and GDCM plugins, dcmtk (print SCP), poppler-utils and
+#            ghostscript (tests read printed PDFs), lintian, piuparts, debootstrap, systemd
+#            (systemd-analyze), dbus-daemon, Xvfb + xauth (the window under X11 with no window
+#            manager), cage + xwayland (under Wayland; cage will not start without Xwayland), espeak-ng (assets/voice/build_prompts.py), promtool; the venv gets the
+#            "test" and "hardware" extras.
+#            CUPS is locked down for loopback-only use BEFORE anything else talks to it: the
+#            snmp, dnssd and mdns backends are made non-executable and browsing is off
+#            (discovery broadcasts otherwise); the fault-simulating backend "jamsim" is installed.
+#
 # Env:   SKIP_APT=1    skip system packages (e.g. a developer machine that has them)
 #        VENV=DIR      where the virtual environment lives (default .venv)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV=${VENV:-$ROOT/.venv}
+PROFILE=${1:-test}
+case "$PROFILE" in
+  runtime | test) ;;
+  *) echo "usage: bash scripts/setup.sh [test|runtime]   (not '$PROFILE')" >&2; exit 2 ;;
+esac
 step() { echo "=== $* ($(date +%T))"; }
 
-APT_PACKAGES=(
-  cups cups-client cups-bsd cups-filters printer-driver-cups-pdf libcups2-dev ghostscript
-  poppler-utils gcc pkg-config
-  orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time
-  fonts-noto-cjk fonts-droid-fallback fonts-dejavu-core libzbar0 curl iproute2 procps
-  libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libopengl0 libfontconfig1 libdbus-1-3
-  libglib2.0-0
-  lintian logrotate python3-venv python3-dev piuparts debootstrap systemd
-  alsa-utils espeak-ng
+# The demo and the installed kiosk. The Qt libraries are what PySide6's platform plugins link
+# (readelf -d on PySide6/Qt/plugins/platforms/libqxcb.so, libqwayland.so, xcbglintegrations/,
+# wayland-graphics-integration-client/); installer/deb/control.in depends on the same.
+RUNTIME_PACKAGES=(
+  python3-venv ca-certificates
+  libgl1 libegl1 libopengl0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
+  libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
+  libxcb-util1 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0
+  libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-shape0 libxcb-xkb1 libxcb-glx0
+  libwayland-client0 libwayland-cursor0 libwayland-egl1
+  fonts-noto-cjk fonts-droid-fallback fonts-dejavu-core libzbar0 alsa-utils
 )
+# The tests, the test servers and the package checks (test profile only).
+APT_PACKAGES=(
+  cups cups-client cups-bsd cups-filters printer-driver-cups-pdf cups-ipp-utils libcups2-dev
+  ghostscript poppler-utils gcc binutils pkg-config python3-dev
+  orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time curl iproute2 procps
+  lintian logrotate piuparts debootstrap systemd dbus-daemon
+  xvfb xauth cage xwayland
+  espeak-ng
+)
+if [ "$PROFILE" = test ]; then
+  PACKAGES=("${RUNTIME_PACKAGES[@]}" "${APT_PACKAGES[@]}")
+  EXTRAS="[test,hardware]"
+else
+  PACKAGES=("${RUNTIME_PACKAGES[@]}")
+  EXTRAS=""
+fi
 
 have_all_packages() {
   local status
-  status=$(dpkg-query -W -f='${Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null) || return 1
+  status=$(dpkg-query -W -f='${Status}\n' "${PACKAGES[@]}" 2>/dev/null) || return 1
   ! grep -qv 'install ok installed' <<< "$status"
 }
 
+step "setup profile: $PROFILE"
 if [ "${SKIP_APT:-0}" != 1 ]; then
   if [ "$(id -u)" != 0 ]; then echo "setup.sh: run as root (apt-get and CUPS set-up need it), or SKIP_APT=1" >&2; exit 1; fi
   if have_all_packages; then
@@ -48,34 +82,38 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     fi
     step "apt-get update"
     apt-get -q -o DPkg::Lock::Timeout=900 update
-    step "apt-get install"
+    step "apt-get install (${#PACKAGES[@]} packages)"
     apt-get -y -q -o DPkg::Lock::Timeout=900 --no-install-recommends \
       -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-      install "${APT_PACKAGES[@]}"
+      install "${PACKAGES[@]}"
   fi
-  step "CUPS: loopback only, no discovery"
-  bash "$ROOT/installer/cups/harden-cups.sh"
-  install -m 0755 -o root -g root "$ROOT/installer/cups/jamsim" /usr/lib/cups/backend/jamsim
-  if ! command -v promtool > /dev/null; then
-    # promtool checks the metrics exposition and unit-tests the fleet alert rules. Debian ships it
-    # only inside the prometheus package (330 MB installed): take the one binary out of it.
-    step "promtool (from Debian's prometheus package)"
-    tmp=$(mktemp -d)
-    chmod 755 "$tmp"
-    ( cd "$tmp" && apt-get -q -o DPkg::Lock::Timeout=900 download prometheus \
-        && dpkg-deb -x prometheus_*.deb x && install -m 0755 x/usr/bin/promtool /usr/local/bin/ )
-    rm -rf "$tmp"
+  if [ "$PROFILE" = test ]; then
+    step "CUPS: loopback only, no discovery"
+    bash "$ROOT/installer/cups/harden-cups.sh"
+    install -m 0755 -o root -g root "$ROOT/installer/cups/jamsim" /usr/lib/cups/backend/jamsim
+    if ! command -v promtool > /dev/null; then
+      # promtool checks the metrics exposition and unit-tests the fleet alert rules. Debian ships it
+      # only inside the prometheus package (330 MB installed): take the one binary out of it.
+      step "promtool (from Debian's prometheus package)"
+      tmp=$(mktemp -d)
+      chmod 755 "$tmp"
+      ( cd "$tmp" && apt-get -q -o DPkg::Lock::Timeout=900 download prometheus \
+          && dpkg-deb -x prometheus_*.deb x && install -m 0755 x/usr/bin/promtool /usr/local/bin/ )
+      rm -rf "$tmp"
+    fi
   fi
 fi
 
-step "python virtual environment $VENV"
+step "python virtual environment $VENV (film-kiosk$EXTRAS)"
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-stamp="$VENV/.kiosk-installed"
+# One stamp per profile; the test profile's environment has everything the runtime one has.
+stamp="$VENV/.kiosk-installed-$PROFILE"
+[ "$PROFILE" = runtime ] && [ -f "$VENV/.kiosk-installed-test" ] && stamp="$VENV/.kiosk-installed-test"
 if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[test]"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT$EXTRAS"
   touch "$stamp"
 else
   echo "up to date"
 fi
-step "setup done"
+step "setup done ($PROFILE)"

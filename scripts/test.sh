@@ -14,7 +14,7 @@ T0=$(date +%s)
 step() { echo; echo "=== $* ($(date +%T))"; }
 
 if [ "${SKIP_SETUP:-0}" != 1 ]; then
-  bash scripts/setup.sh || { echo "test.sh: setup failed" >&2; exit 1; }
+  bash scripts/setup.sh test || { echo "test.sh: setup failed" >&2; exit 1; }
 fi
 PATH="$VENV/bin:$PATH"
 export PATH

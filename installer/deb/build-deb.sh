@@ -39,7 +39,7 @@ if [ ! -f "$CACHE/venv/.stamp-$stamp" ]; then
   mkdir -p "$CACHE"
   "$PY" -m venv "$CACHE/venv"
   "$CACHE/venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip setuptools
-  "$CACHE/venv/bin/python" -m pip install -q --disable-pip-version-check "$ROOT"
+  "$CACHE/venv/bin/python" -m pip install -q --disable-pip-version-check "$ROOT[hardware]"
   "$CACHE/venv/bin/python" -m pip uninstall -q -y film-kiosk
   touch "$CACHE/venv/.stamp-$stamp"
 fi

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import sys
 
@@ -18,6 +19,7 @@ from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
 from kiosk_app.ui.collector import GuiThreadCollector
 from kiosk_app.ui.devices import DeviceReader
+from kiosk_app.ui.fullscreen import ScreenFiller
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.maintenance.pin import (
     DEMO_PIN_HASH,
@@ -118,14 +120,34 @@ def _staff_cards(settings: Settings) -> tuple[StaffCard, ...]:
     return (StaffCard(DEMO_STAFF_LABEL, DEMO_STAFF_CARD_HASH),)
 
 
+#: ``KIOSK_EXIT_AFTER_HOME=1``: quit once the home screen is shown (benchmarks/demo_setup.py,
+#: scripts/demo.sh timed on a fresh machine); the kiosk itself never sets it.
+EXIT_AFTER_HOME = "KIOSK_EXIT_AFTER_HOME"
+
+
+def home_shown(window: KioskWindow) -> None:
+    """The event loop runs, so the home screen is laid out and painted: tell systemd."""
+    systemd.notify("READY=1")
+    window_at, screen = window.geometry(), window.screen().geometry()
+    log.info(
+        "home screen shown: window %dx%d+%d+%d, screen %dx%d+%d+%d",
+        *(window_at.width(), window_at.height(), window_at.x(), window_at.y()),
+        *(screen.width(), screen.height(), screen.x(), screen.y()),
+    )
+    if os.environ.get(EXIT_AFTER_HOME) == "1":
+        window.allow_close()
+
+
 def run(settings: Settings) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(settings)
     if settings.ui.fullscreen:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setCursor(Qt.CursorShape.BlankCursor)
         window.locked = True  # the way out is maintenance's "quit"
-        window.showFullScreen()
+        # Frameless, the screen's geometry, then the fullscreen state: with or without a window
+        # manager, X11 or Wayland, and again when the screen rotates or changes.
+        window.screen_filler = ScreenFiller(window)
+        window.screen_filler.show()
     else:
         window.resize(1280, 800)
         window.show()
@@ -139,7 +161,7 @@ def run(settings: Settings) -> int:
     wakeup.timeout.connect(lambda: None)
     # systemd (Type=notify, WatchdogSec): pinged from this loop, so a frozen screen is restarted.
     # Ready once the loop runs: the home screen has been laid out and painted by then.
-    QTimer.singleShot(0, lambda: systemd.notify("READY=1"))
+    QTimer.singleShot(0, lambda: home_shown(window))
     watchdog = QTimer()
     if (interval := systemd.watchdog_interval()) is not None:
         watchdog.timeout.connect(lambda: systemd.notify("WATCHDOG=1"))

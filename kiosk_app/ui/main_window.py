@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kiosk_app.app import Kiosk
     from kiosk_app.health.endpoint import HealthEndpoint
     from kiosk_app.services.voice import VoicePrompts
+    from kiosk_app.ui.fullscreen import ScreenFiller
     from kiosk_app.ui.maintenance.panel import MaintenancePanel
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class KioskWindow(QMainWindow):
         self._result_prompt = "done"
         #: the monitoring endpoint serving this kiosk (set by create_window), for benchmarks
         self.health_endpoint: HealthEndpoint | None = None
+        #: keeps the window over its whole screen in fullscreen (set by ``run``)
+        self.screen_filler: ScreenFiller | None = None
         self.language = locale
         # The screens below take their text from the translator, so it comes first; Qt's
         # LanguageChange for this window is dropped (they are built in this language already).
