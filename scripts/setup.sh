@@ -20,7 +20,7 @@ VENV=${VENV:-$ROOT/.venv}
 step() { echo "=== $* ($(date +%T))"; }
 
 APT_PACKAGES=(
-  cups cups-client cups-bsd cups-filters printer-driver-cups-pdf libcups2-dev ghostscript
+  cups cups-client cups-bsd cups-filters printer-driver-cups-pdf libcups2-dev ghostscript cups-ipp-utils dbus-daemon
   poppler-utils gcc pkg-config
   orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time
   fonts-noto-cjk fonts-droid-fallback fonts-dejavu-core libzbar0 curl iproute2 procps
