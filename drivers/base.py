@@ -164,3 +164,8 @@ class FilmPrinter(Printer):
     @abc.abstractmethod
     def submit_sheets(self, sheets: Sequence[FilmSheet], title: str) -> str:
         """Queue sheets as one job; return the printer's job id. Raises PrinterError."""
+
+    def check_film_size(self, film_size_id: str) -> None:
+        """Raise :class:`drivers.errors.MediaUnsupportedError` if this printer cannot print
+        ``film_size_id`` at its true size (asked before anything is sent). A printer that
+        cannot tell (the default) does nothing; PrinterError if it cannot be asked."""

@@ -40,3 +40,24 @@ class PrinterFaultError(PrinterError):
         super().__init__(code, detail)
         self.reasons = reasons
         self.protocol = protocol
+
+
+class MediaUnsupportedError(PrinterError):
+    """The printer cannot print this film or paper size at its true size; nothing was sent.
+
+    ``size`` is what was asked (a DICOM Film Size ID such as ``14INX17IN``), ``media`` its PWG
+    name, ``supported`` what the printer offers instead (its own names).
+    """
+
+    def __init__(
+        self, printer: str, size: str, media: str, supported: tuple[str, ...] = ()
+    ) -> None:
+        offered = ", ".join(supported) or "nothing"
+        super().__init__(
+            "printer.media_unsupported",
+            f"{printer} cannot print {size} ({media}) at its true size; it offers {offered}",
+        )
+        self.printer = printer
+        self.size = size
+        self.media = media
+        self.supported = supported

@@ -461,7 +461,8 @@ def build_selftest(settings: Settings) -> list[Any]:
         if section.backend == "folder":
             checks.append(st.check_folder_printer(role, settings.output_dir(section)))
         else:
-            checks.append(st.check_printer(role, build_printer(settings)))
+            size = settings.film.size if role == "film_printer" else ""
+            checks.append(st.check_printer(role, build_printer(settings), film_size=size))
     checks.extend(_selftest_inputs(settings))
     checks.append(_selftest_voice(settings))
     checks.append(st.check_disk(settings.kiosk.data_dir))

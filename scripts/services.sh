@@ -9,11 +9,20 @@
 #
 # What `start` provides (then: . $RUN/env.sh):
 #   cupsd     the system scheduler (/usr/sbin/cupsd -f; an already running one is reused),
-#             socket /run/cups/cups.sock and localhost:631, with two queues:
+#             socket /run/cups/cups.sock and localhost:631, with three queues:
 #               KioskPDF   cups-pdf:/kiosk -> $KIOSK_PDF_OUT/*job_<id>.pdf
 #               KioskFilm  jamsim:$RUN/jamsim (-m raw) -> $RUN/jamsim/out/job-<id>.bin; faults:
 #                          echo jam|empty|door|offline|toner-low|ok > $RUN/jamsim/mode
 #                          echo hold|stop|retry|fail|cancel         > $RUN/jamsim/policy
+#               KioskIPP   ipp://127.0.0.1:$IPP_PORT/ipp/print (lpadmin -m everywhere): CUPS's
+#                          own filters (pdftopdf) and ipp backend, in front of ippeveprinter
+#   ippeveprinter  an IPP Everywhere greyscale film printer (cups-ipp-utils) on localhost:$IPP_PORT
+#             with film sizes 8x10, 10x12, 11x14, 14x14, 14x17 in and A4 (no 10x14 in, 24x24 cm,
+#             24x30 cm, A3), borderless; every document it gets (after CUPS's filters) lands in
+#             $RUN/ippjam/out/<n>-<title>.pdf beside <n>-<title>.attrs (its IPP job attributes);
+#             faults: echo jam|empty|door|abort|abort-jam|toner-low|ok > $RUN/ippjam/mode
+#             (scripts/ippjam.sh). It needs a D-Bus "system" bus for its Avahi client even with
+#             -r off, so it gets a private dbus-daemon ($RUN/ipp-dbus.sock), never the real one.
 #   Orthanc   DICOMweb + GDCM plugins, http://127.0.0.1:$ORTHANC_HTTP (auth), DICOM KIOSKPACS@$ORTHANC_DICOM
 #   dcmprscp  dcmtk's Basic Grayscale Print SCP, AE KIOSKPRINT on port $PRINT_SCP_PORT; printed
 #             films land in $RUN/dcmprscp/database as SP_*.dcm (Stored Print) + HG_*.dcm (images)
@@ -22,7 +31,7 @@
 #             printers; films in $RUN/dcmprscp-implicit/database
 #
 # Environment: ONLY=orthanc starts (and stops) just a private Orthanc, for a second RUN with its
-#   own ports beside the shared servers. RUN (/tmp/kiosk-services), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
+#   own ports beside the shared servers. RUN (/tmp/kiosk-services), IPP_PORT (8631), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
 #   PRINT_SCP_PORT (10005), PRINT_SCP_IMPLICIT_PORT (10006), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
 #   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
 #   last run, READY_TIMEOUT (30 s per service).
@@ -43,9 +52,12 @@ ORTHANC_USER=${ORTHANC_USER:-kiosk}
 ORTHANC_PASSWORD=${ORTHANC_PASSWORD:-kiosk-secret}
 KIOSK_PDF_OUT=${KIOSK_PDF_OUT:-/var/spool/kiosk-pdf}
 READY_TIMEOUT=${READY_TIMEOUT:-30}
+IPP_PORT=${IPP_PORT:-8631}
 CUPS_SOCKET=/run/cups/cups.sock
 PDF_QUEUE=KioskPDF
 FILM_QUEUE=KioskFilm
+IPP_QUEUE=KioskIPP
+IPP_URI=ipp://127.0.0.1:$IPP_PORT/ipp/print
 CUPS_PDF_CONF=/etc/cups/cups-pdf-kiosk.conf
 ORTHANC_PLUGINS=/usr/share/orthanc/plugins
 # Every CUPS command below talks to the system scheduler over its socket (root is then trusted
@@ -141,6 +153,10 @@ printscp_up() { # printscp_up [AET PORT]: the print SCP answers a C-ECHO
 }
 implicit_printscp_up() { printscp_up "$PRINT_SCP_IMPLICIT_AET" "$PRINT_SCP_IMPLICIT_PORT"; }
 queue_exists() { lpstat -p "$1" > /dev/null 2>&1; }
+# ippeveprinter's own status page: ipptool's get-printer-attributes.test would fail on the
+# document-format-supported it repeats when its attributes come from a file (-a).
+ippeve_up() { curl -sf --noproxy '*' -m 2 -o /dev/null "http://127.0.0.1:$IPP_PORT/"; }
+dbus_up() { [ -S "$RUN/ipp-dbus.sock" ]; }
 
 # ------------------------------------------------------------------------------------ services
 start_cups() {
@@ -188,6 +204,90 @@ start_cups() {
     quietly cupsaccept "$q"
   done
   log "CUPS queues $PDF_QUEUE and $FILM_QUEUE ready in $(since "$t0") s"
+}
+
+# The film printer ippeveprinter pretends to be: its IPP attributes (an ipptool-format file for
+# -a). Sizes in hundredths of mm; margins 0 (a film printer prints to the edge), so CUPS's
+# generated PPD has only borderless sizes and never shrinks a page into a margin.
+ippeve_attributes() {
+  local sizes=(
+    "na_govt-letter_8x10in 20320 25400"
+    "oe_photo-10r_10x12in 25400 30480"
+    "na_edp_11x14in 27940 35560"
+    "oe_14x14_14x14in 35560 35560"
+    "oe_14x17_14x17in 35560 43180"
+    "iso_a4_210x297mm 21000 29700"
+  )
+  local entry name x y names="" cols="" dims="" margins
+  margins="MEMBER integer media-bottom-margin 0 MEMBER integer media-left-margin 0"
+  margins="$margins MEMBER integer media-right-margin 0 MEMBER integer media-top-margin 0"
+  for entry in "${sizes[@]}"; do
+    read -r name x y <<< "$entry"
+    names="$names${names:+,}$name"
+    dims="$dims${dims:+,}{ MEMBER integer x-dimension $x MEMBER integer y-dimension $y }"
+    cols="$cols${cols:+,}{ MEMBER keyword media-key $name MEMBER collection media-size { MEMBER integer x-dimension $x MEMBER integer y-dimension $y } MEMBER keyword media-size-name $name $margins }"
+  done
+  local film14x17="{ MEMBER keyword media-key oe_14x17_14x17in MEMBER collection media-size { MEMBER integer x-dimension 35560 MEMBER integer y-dimension 43180 } MEMBER keyword media-size-name oe_14x17_14x17in $margins }"
+  cat << EOF
+ATTR text printer-make-and-model "Kiosk FilmSim (ippeveprinter)"
+ATTR boolean color-supported false
+ATTR keyword print-color-mode-default monochrome
+ATTR keyword print-color-mode-supported monochrome
+ATTR mimeMediaType document-format-supported application/pdf,image/jpeg,image/png,application/octet-stream
+ATTR keyword media-supported $names
+ATTR keyword media-default oe_14x17_14x17in
+ATTR keyword media-ready oe_14x17_14x17in,iso_a4_210x297mm
+ATTR collection media-size-supported $dims
+ATTR collection media-col-database $cols
+ATTR collection media-col-default $film14x17
+ATTR collection media-col-ready $film14x17
+ATTR integer media-bottom-margin-supported 0
+ATTR integer media-left-margin-supported 0
+ATTR integer media-right-margin-supported 0
+ATTR integer media-top-margin-supported 0
+ATTR enum orientation-requested-supported 3,4
+ATTR enum orientation-requested-default 3
+ATTR keyword sides-supported one-sided
+ATTR keyword sides-default one-sided
+ATTR resolution printer-resolution-supported 300dpi
+ATTR resolution printer-resolution-default 300dpi
+ATTR keyword pwg-raster-document-type-supported sgray_8
+ATTR resolution pwg-raster-document-resolution-supported 300dpi
+ATTR keyword urf-supported V1.4,W8,RS300,CP1,IS1,MT1-3,OB10,PQ4
+ATTR enum print-quality-supported 4
+ATTR enum print-quality-default 4
+EOF
+}
+
+start_ippeve() {
+  local t0
+  t0=$(now)
+  port_busy "$IPP_PORT" && die "port $IPP_PORT is busy (another ippeveprinter?)"
+  install -d -m 0777 "$RUN/ippjam" "$RUN/ippjam/out" "$RUN/ippeve-spool"
+  echo ok > "$RUN/ippjam/mode"
+  chmod 0666 "$RUN/ippjam/mode"
+  mkdir -p "$RUN/ippeve"
+  ippeve_attributes > "$RUN/ippeve/film-printer.conf"
+  # ippeveprinter (CUPS 2.4) always creates an Avahi client, which needs a D-Bus "system" bus even
+  # with -r off: a private bus for it alone. The real system bus would D-Bus-activate packagekitd,
+  # polkitd and colord.
+  rm -f "$RUN/ipp-dbus.sock"
+  start_bg ipp-dbus /usr/bin/dbus-daemon --session --nofork --nopidfile \
+    --address="unix:path=$RUN/ipp-dbus.sock"
+  wait_ready ipp-dbus dbus_up
+  # -n localhost: with -n 127.0.0.1 it exits ("Unable to create IPv6 listener"); it listens on
+  # 127.0.0.1 and ::1 only. -a takes the place of -f/-m/-M (it may not be combined with them).
+  DBUS_SYSTEM_BUS_ADDRESS="unix:path=$RUN/ipp-dbus.sock" IPPJAM_DIR="$RUN/ippjam" \
+    start_bg ippeveprinter /usr/sbin/ippeveprinter -r off -n localhost -p "$IPP_PORT" \
+    -d "$RUN/ippeve-spool" -k -a "$RUN/ippeve/film-printer.conf" -c "$ROOT/scripts/ippjam.sh" \
+    -l loopback KioskIPP
+  wait_ready ippeveprinter ippeve_up
+  quietly lpadmin -p "$IPP_QUEUE" -E -v "$IPP_URI" -m everywhere \
+    -D "Kiosk IPP Everywhere film printer (ippeveprinter)" -L loopback
+  cancel -a "$IPP_QUEUE" 2> /dev/null || true
+  quietly cupsenable "$IPP_QUEUE"
+  quietly cupsaccept "$IPP_QUEUE"
+  log "ippeveprinter and queue $IPP_QUEUE ready in $(since "$t0") s"
 }
 
 start_orthanc() {
@@ -312,6 +412,9 @@ write_env() {
       KIOSK_PDF_OUT "$KIOSK_PDF_OUT" \
       KIOSK_FILM_QUEUE "$FILM_QUEUE" \
       KIOSK_JAMSIM_DIR "$RUN/jamsim" \
+      KIOSK_IPP_QUEUE "$IPP_QUEUE" \
+      KIOSK_IPP_URI "$IPP_URI" \
+      KIOSK_IPPJAM_DIR "$RUN/ippjam" \
       ORTHANC_URL "http://127.0.0.1:$ORTHANC_HTTP" \
       ORTHANC_DICOMWEB "http://127.0.0.1:$ORTHANC_HTTP/dicom-web" \
       ORTHANC_USER "$ORTHANC_USER" \
@@ -332,14 +435,14 @@ write_env() {
 }
 
 # ------------------------------------------------------------------------------------ commands
-all_up() { cupsd_up && queue_exists "$PDF_QUEUE" && queue_exists "$FILM_QUEUE" && orthanc_up && printscp_up \
-  && implicit_printscp_up; }
+all_up() { cupsd_up && queue_exists "$PDF_QUEUE" && queue_exists "$FILM_QUEUE" && ippeve_up \
+  && queue_exists "$IPP_QUEUE" && orthanc_up && printscp_up && implicit_printscp_up; }
 
 do_start() {
   [ "$(id -u)" = 0 ] || die "run as root (cupsd, lpadmin and cups-pdf need it)"
   mkdir -p "$RUN"
   if recorded_pid orthanc > /dev/null || recorded_pid dcmprscp > /dev/null \
-    || recorded_pid dcmprscp-implicit > /dev/null; then
+    || recorded_pid dcmprscp-implicit > /dev/null || recorded_pid ippeveprinter > /dev/null; then
     if [ -f "$RUN/env.sh" ] && all_up; then
       log "already running (. $RUN/env.sh); use restart for a fresh start"
       return 0
@@ -366,10 +469,12 @@ do_start() {
   bash "$ROOT/installer/cups/harden-cups.sh"
   if [ "${KEEP_DATA:-0}" != 1 ]; then
     # CUPS job ids survive a scheduler restart: clear old outputs so job_<id> names are unambiguous
-    rm -rf "$RUN/orthanc/db" "$RUN/dcmprscp/database" "$RUN/dcmprscp-implicit/database" "$RUN/jamsim/out"
+    rm -rf "$RUN/orthanc/db" "$RUN/dcmprscp/database" "$RUN/dcmprscp-implicit/database" "$RUN/jamsim/out" \
+      "$RUN/ippjam/out" "$RUN/ippeve-spool"
     rm -f "$KIOSK_PDF_OUT"/*.pdf
   fi
   start_cups
+  start_ippeve
   start_orthanc
   start_printscp dcmprscp "$PRINT_SCP_AET" "$PRINT_SCP_PORT" false
   start_printscp dcmprscp-implicit "$PRINT_SCP_IMPLICIT_AET" "$PRINT_SCP_IMPLICIT_PORT" true
@@ -388,13 +493,15 @@ do_stop() {
   fi
   if cupsd_up; then
     local q
-    for q in "$FILM_QUEUE" "$PDF_QUEUE"; do
+    for q in "$IPP_QUEUE" "$FILM_QUEUE" "$PDF_QUEUE"; do
       if queue_exists "$q"; then
         cancel -a "$q" 2> /dev/null || true
         lpadmin -x "$q" 2> /dev/null || true
       fi
     done
   fi
+  stop_recorded ippeveprinter ipp-dbus
+  rm -f "$RUN/ipp-dbus.sock"
   stop_recorded cupsd
   rm -f "$RUN/env.sh"
   log "stopped"
@@ -417,6 +524,9 @@ do_status() {
   report cupsd "$pid" cupsd_up
   report "$PDF_QUEUE" "" queue_exists "$PDF_QUEUE"
   report "$FILM_QUEUE" "" queue_exists "$FILM_QUEUE"
+  pid=$(recorded_pid ippeveprinter || true)
+  report ippeve "${pid:+pid $pid}" ippeve_up
+  report "$IPP_QUEUE" "" queue_exists "$IPP_QUEUE"
   pid=$(recorded_pid orthanc || true)
   report orthanc "${pid:+pid $pid}" orthanc_up
   pid=$(recorded_pid dcmprscp || true)

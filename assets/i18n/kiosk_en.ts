@@ -109,6 +109,11 @@
         <translation>Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). Please ask the staff to load film, then print again.</translation>
     </message>
     <message>
+        <source>film.size_unsupported</source>
+        <extracomment>The film printer {printer} cannot print {size} film at its true size ({media}; it offers: {offered}); nothing was printed. Please ask the staff.</extracomment>
+        <translation>The film printer {printer} cannot print {size} film at its true size ({media}; it offers: {offered}); nothing was printed. Please ask the staff.</translation>
+    </message>
+    <message>
         <source>idcard.place_again</source>
         <extracomment>The ID card could not be read. Please place it flat on the reader again.</extracomment>
         <translation>The ID card could not be read. Please place it flat on the reader again.</translation>

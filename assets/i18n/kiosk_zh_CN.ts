@@ -109,6 +109,11 @@
         <translation>胶片不足，暂时无法打印您的胶片。请联系工作人员装入胶片后再打印。</translation>
     </message>
     <message>
+        <source>film.size_unsupported</source>
+        <extracomment>The film printer {printer} cannot print {size} film at its true size ({media}; it offers: {offered}); nothing was printed. Please ask the staff.</extracomment>
+        <translation>胶片打印机现在无法按原尺寸打印您的胶片，没有打印任何内容。请联系工作人员。</translation>
+    </message>
+    <message>
         <source>idcard.place_again</source>
         <extracomment>The ID card could not be read. Please place it flat on the reader again.</extracomment>
         <translation>没有读到身份证，请将身份证重新平放在读卡区。</translation>

@@ -14,9 +14,22 @@ Error codes (:class:`drivers.errors.PrinterError`):
 * ``printer.rejected``: the queue does not exist, is not accepting jobs, or refused the request
   (also: cancelling a job that already completed).
 * ``job.unknown``: no such job on this queue, or a malformed job id.
+* ``job.uncertain``: CUPS ended the job as completed without knowing (its ipp backend lost the
+  remote printer's job: ``cups-ipp-missing-job-history``, after the printer went away
+  mid-job and came back): the sheet may or may not have printed.
+
+* ``printer.media_unsupported`` (:class:`drivers.errors.MediaUnsupportedError`): the film
+  queue's ``media-supported`` lacks the film size; raised before anything is sent.
 
 Job phases follow IPP job-state, except that a pending job on a queue an error stopped
 (job-state-reasons ``printer-stopped``) is STOPPED: it prints only after someone acts.
+
+Film at its true size: every film job carries ``media`` (the PWG name of the sheet's film size,
+:mod:`drivers.printer.media`), ``print-scaling=none`` and ``fit-to-page=false`` (so CUPS's
+pdftopdf neither shrinks the page onto the queue's default paper nor enlarges it), the sheet's
+``orientation-requested`` (3 portrait, 4 landscape) and ``print-color-mode=monochrome`` (films
+are greyscale). Reports carry ``media=iso_a4_210x297mm`` unscaled likewise
+(:func:`document_options`).
 """
 
 from __future__ import annotations
@@ -39,7 +52,8 @@ from drivers.base import (
     PrinterState,
     PrinterStatus,
 )
-from drivers.errors import PrinterError
+from drivers.errors import MediaUnsupportedError, PrinterError
+from drivers.printer.media import REPORT_MEDIA, match_media, pwg_media
 from drivers.printer.sheet_pdf import sheets_to_pdf
 
 log = logging.getLogger(__name__)
@@ -75,6 +89,8 @@ _PRINTER_ATTRIBUTES = [
     "marker-levels",
     "media-ready",
 ]
+# CUPS's ipp backend could not find the remote job again: it ends the job "completed" anyway.
+_LOST_HISTORY = "cups-ipp-missing-job-history"
 # Keywords that say nothing to the kiosk. CUPS 2.4 leaves "processing-to-stop-point" on jobs that
 # completed normally.
 _NOISE_REASONS = frozenset({"none", "processing-to-stop-point"})
@@ -249,9 +265,18 @@ class _CupsQueue(Printer):
             phase = JobPhase.STOPPED
         if phase.final:
             # What the printer said when the job ended (e.g. toner-low-report); the message
-            # would be stale.
+            # would be stale, except for a printer that gave up ("canceled at printer").
             reasons = _reasons(job_reasons, attrs.get("job-printer-state-reasons"))
-            return JobStatus(phase, reasons)
+            if phase is JobPhase.COMPLETED and _LOST_HISTORY in reasons:
+                raise PrinterError(
+                    "job.uncertain",
+                    f"job {job_id}: the printer behind {self.name} lost the job before CUPS saw "
+                    "it end (it went away mid-job?); it may or may not have printed",
+                )
+            message = ""
+            if phase is not JobPhase.COMPLETED:
+                message = str(attrs.get("job-printer-state-message") or "")
+            return JobStatus(phase, reasons, message)
 
         # A jam is a printer condition: CUPS keeps it on the printer, and copies it into the
         # job's job-printer-state-reasons. Ask the printer if this scheduler does not copy it.
@@ -353,7 +378,7 @@ def list_queues(server: str | None = None) -> dict[str, dict[str, Any]]:
 
 def document_options(
     *,
-    media: str = "A4",
+    media: str = REPORT_MEDIA,
     copies: int = 1,
     duplex: bool = False,
     landscape: bool = False,
@@ -361,21 +386,33 @@ def document_options(
 ) -> dict[str, str]:
     """CUPS job options for a report: media, copies, sides, orientation, and no scaling.
 
-    ``print-scaling=none`` keeps a PDF page at its own size (a report is already laid out for
-    A4); ``fit-to-page`` is sent only when asked for.
+    ``print-scaling=none`` and ``fit-to-page=false`` keep a PDF page at its own size (a report
+    is already laid out for A4, ``iso_a4_210x297mm``); scaling only when asked for.
     """
     if copies < 1:
         raise ValueError(f"copies must be at least 1, got {copies}")
-    options = {
+    return {
         "media": media,
         "copies": str(copies),
         "sides": "two-sided-long-edge" if duplex else "one-sided",
         "orientation-requested": "4" if landscape else "3",
         "print-scaling": "fit" if scale_to_fit else "none",
+        "fit-to-page": "true" if scale_to_fit else "false",
     }
-    if scale_to_fit:
-        options["fit-to-page"] = "true"
-    return options
+
+
+def film_options(film_size_id: str, *, portrait: bool = True) -> dict[str, str]:
+    """CUPS job options for film sheets: their true size, unscaled, greyscale.
+
+    Raises ValueError for a film size without a PWG media name.
+    """
+    return {
+        "media": pwg_media(film_size_id),
+        "print-scaling": "none",
+        "fit-to-page": "false",
+        "orientation-requested": "3" if portrait else "4",
+        "print-color-mode": "monochrome",
+    }
 
 
 class CupsDocumentPrinter(_CupsQueue, DocumentPrinter):
@@ -397,10 +434,17 @@ class CupsFilmPrinter(_CupsQueue, FilmPrinter):
     Each page has the sheet's physical size and carries its pixels losslessly (see
     :mod:`drivers.printer.sheet_pdf`).
 
+    Every job carries :func:`film_options` for its sheets' size and orientation. Before a job
+    is sent, the queue's ``media-supported`` must hold that size (by size: a queue made with
+    ``-m everywhere`` lists 14x17 in as ``custom_14x17in_14x17in``; a custom range counts);
+    otherwise :class:`drivers.errors.MediaUnsupportedError` and nothing is sent. A queue that
+    lists no media (``-m raw``: CUPS passes the PDF on untouched) is not checked.
+
     Args:
         queue: the CUPS queue name (``KioskFilm``).
         server: scheduler socket path or ``host[:port]``; None: ``CUPS_SERVER`` or the default.
-        options: CUPS job options sent with every film job (e.g. a ``media`` the queue knows).
+        options: extra CUPS job options sent with every film job; they win over
+            :func:`film_options` (an installer's override, e.g. ``media-type``).
     """
 
     def __init__(
@@ -409,9 +453,47 @@ class CupsFilmPrinter(_CupsQueue, FilmPrinter):
         super().__init__(queue, server)
         self.options = dict(options or {})
 
+    def media_supported(self) -> tuple[str, ...] | None:
+        """The queue's ``media-supported``; None when it lists none (a raw queue)."""
+        try:
+            attrs = _connect(self._address).getPrinterAttributes(
+                self.name, requested_attributes=["media-supported"]
+            )
+        except Exception as exc:
+            raise self._error(exc) from exc
+        media = _as_list(attrs.get("media-supported"))
+        return tuple(str(m) for m in media) or None
+
+    def check_film_size(self, film_size_id: str) -> None:
+        try:
+            media = pwg_media(film_size_id)
+        except ValueError as exc:
+            raise PrinterError("printer.rejected", str(exc)) from exc
+        supported = self.media_supported()
+        if supported is None:
+            log.debug("%s lists no media-supported: %s not checked", self.name, film_size_id)
+            return
+        found = match_media(media, supported)
+        if not found.ok:
+            raise MediaUnsupportedError(self.name, film_size_id, media, supported)
+        log.debug("%s prints %s as %s", self.name, media, found.supported)
+
     def submit_sheets(self, sheets: Sequence[FilmSheet], title: str) -> str:
+        if not sheets:
+            raise PrinterError("printer.rejected", "no sheets to print")
+        first = sheets[0]
+        shape = (first.film_size_id, first.portrait)
+        if any((s.film_size_id, s.portrait) != shape for s in sheets):
+            raise PrinterError(
+                "printer.rejected", "sheets of one job must share film size and orientation"
+            )
+        try:
+            options = {**film_options(first.film_size_id, portrait=first.portrait), **self.options}
+        except ValueError as exc:
+            raise PrinterError("printer.rejected", f"cannot print these sheets: {exc}") from exc
+        self.check_film_size(first.film_size_id)
         try:
             pdf = sheets_to_pdf(sheets, title)
         except ValueError as exc:
             raise PrinterError("printer.rejected", f"cannot print these sheets: {exc}") from exc
-        return self._submit(pdf, title, self.options)
+        return self._submit(pdf, title, options)

@@ -159,6 +159,11 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). "
         "Please ask the staff to load film, then print again.",
     },
+    "film.size_unsupported": {
+        "zh_CN": "胶片打印机现在无法按原尺寸打印您的胶片，没有打印任何内容。请联系工作人员。",
+        "en": "The film printer {printer} cannot print {size} film at its true size "
+        "({media}; it offers: {offered}); nothing was printed. Please ask the staff.",
+    },
     "film.compose_failed": {
         "zh_CN": "胶片无法生成，请联系工作人员。",
         "en": "The film could not be composed ({detail}).",

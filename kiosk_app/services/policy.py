@@ -42,6 +42,13 @@ class NotEnoughFilmError(KioskError):
     message_id = "film.not_enough"
 
 
+class FilmSizeUnsupportedError(KioskError):
+    """The film printer cannot print the configured film size at its true size (its media
+    list lacks it); nothing was sent. Params: ``printer``, ``size``, ``media``, ``offered``."""
+
+    message_id = "film.size_unsupported"
+
+
 class Policy:
     def __init__(self, *, print_once: bool = True) -> None:
         self.print_once = print_once

@@ -44,12 +44,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from drivers.base import DocumentPrinter, FilmPrinter, FilmSheet, JobPhase, JobStatus, Printer
-from drivers.errors import PrinterError, PrinterFaultError
+from drivers.errors import MediaUnsupportedError, PrinterError, PrinterFaultError
+from drivers.printer.media import PWG_MEDIA
 from kiosk_app.core.errors import KioskError
 from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.logs import patient_ref
 from kiosk_app.services import device_status, events
-from kiosk_app.services.policy import check_film_supply
+from kiosk_app.services.policy import FilmSizeUnsupportedError, check_film_supply
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import (
     AuditRepository,
@@ -64,7 +65,14 @@ from kiosk_app.store.tables import PrintJob, PrintUnit, utcnow
 log = logging.getLogger(__name__)
 
 ACTOR = "kiosk"
-REPORT_OPTIONS = {"media": "A4"}
+REPORT_OPTIONS = {"media": "iso_a4_210x297mm", "print-scaling": "none", "fit-to-page": "false"}
+_SIZE_OF_MEDIA = {pwg: size for size, pwg in PWG_MEDIA.items()}
+
+
+def size_name(media: str) -> str:
+    """The kiosk's own name for a size (``A4``, ``14INX17IN``), which jobs, supplies and
+    metrics record, for a CUPS media name (``iso_a4_210x297mm``); other names as they are."""
+    return _SIZE_OF_MEDIA.get(media, media)
 
 
 class UnitState(enum.Enum):
@@ -172,7 +180,7 @@ class PrintingService:
             ItemKind.REPORT,
             pages,
             self._report_payload(pdf),
-            self.report_options.get("media", ""),
+            size_name(self.report_options.get("media", "")),
             [document_digest(pdf)] * pages,
         )
 
@@ -195,12 +203,16 @@ class PrintingService:
 
         Raises:
             NotEnoughFilmError: the film loaded for this size is fewer than the sheets.
+            FilmSizeUnsupportedError: the film printer cannot print this size at its true size
+                (its ``media-supported`` lacks it); nothing was sent, the nurse is told.
         """
         sheets = list(sheets)
         media = sheets[0].film_size_id if sheets else ""
         with self.store.session() as session:
             supply = ConsumableRepository(session).get(self.film_printer.name, media)
             check_film_supply(supply.remaining if supply else None, len(sheets), media)
+        if media:
+            self._check_film_size(media)
 
         return self._submit(
             exam,
@@ -210,6 +222,30 @@ class PrintingService:
             media,
             [sheet_digest(s) for s in sheets],
         )
+
+    def _check_film_size(self, size: str) -> None:
+        """Refuse a film size the printer cannot print at its true size, before any job row."""
+        printer = self.film_printer
+        try:
+            printer.check_film_size(size)
+        except MediaUnsupportedError as exc:
+            offered = ", ".join(exc.supported) or "-"
+            log.warning("film printer %s cannot print %s: %s", printer.name, size, exc.detail)
+            with self.store.session() as session:
+                reason = f"film size {size} ({exc.media}) not supported; it offers {offered}"
+                events.device_fault(session, printer.name, reason)
+                AuditRepository(session).record(
+                    ACTOR,
+                    "job.refused",
+                    subject=f"printer {printer.name}",
+                    detail={"size": size, "media": exc.media, "offered": list(exc.supported)},
+                )
+            raise FilmSizeUnsupportedError(
+                printer=printer.name, size=size, media=exc.media, offered=offered
+            ) from exc
+        except PrinterError as exc:
+            # Cannot ask now: sending will tell (and fail the job the usual way).
+            log.warning("film printer %s: cannot check film size %s: %s", printer.name, size, exc)
 
     def _submit(
         self,
@@ -412,7 +448,9 @@ class PrintingService:
             try:
                 status = printer.job_status(printer_job)
             except PrinterError as exc:
-                if exc.code == "job.unknown":
+                if exc.code in ("job.unknown", "job.uncertain"):
+                    # The printer lost the job (or CUPS could not tell how it ended): the
+                    # sheets may or may not be in the tray. A nurse looks; nothing is resent.
                     self._set_units(job_id, units, UnitState.UNCERTAIN)
                     return self._finish(job_id, JobState.UNKNOWN, exc.detail)
                 log.warning("job %d: cannot ask %s: %s", job_id, printer.name, exc)
@@ -420,17 +458,19 @@ class PrintingService:
             if status.phase is JobPhase.COMPLETED:
                 self._confirm(job_id, units)
             elif status.phase in (JobPhase.CANCELED, JobPhase.ABORTED):
+                # Ended without printing, and not by the kiosk (its own cancel never asks the
+                # printer again): a printer that gave up (CUPS's ipp backend ends an aborted
+                # remote job as canceled) or someone at the printer or the print server. A fault
+                # for the nurse; the units are lost, resent only when a nurse resumes.
                 self._set_units(job_id, units, UnitState.LOST)
-                why = status.message or (
-                    "canceled" if status.phase is JobPhase.CANCELED else "aborted by printer"
-                )
+                ended = "canceled" if status.phase is JobPhase.CANCELED else "aborted"
+                why = f"{ended} at the printer" + (f": {status.message}" if status.message else "")
                 log.warning("job %d: printer job %s ended: %s", job_id, printer_job, why)
                 if not self._any_confirmed(job_id):
                     # nothing of this item printed: the visit says so, the item stays printable
-                    canceled = status.phase is JobPhase.CANCELED
-                    return self._finish(
-                        job_id, JobState.CANCELED if canceled else JobState.FAILED, why
-                    )
+                    with self.store.session() as session:
+                        events.device_fault(session, printer.name, why, job_id=job_id)
+                    return self._finish(job_id, JobState.FAILED, why)
                 return self._pause(job_id, why, f"unit(s) {units} not printed: {why}")
             else:
                 blocking = error_reasons(status)

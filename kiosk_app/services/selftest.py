@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from drivers.base import Printer, PrinterState, PrinterStatus
-from drivers.errors import DriverError
+from drivers.base import FilmPrinter, Printer, PrinterState, PrinterStatus
+from drivers.errors import DriverError, MediaUnsupportedError
+from drivers.printer.media import film_size_names, match_media, pwg_media
 
 SCHEMA = "kiosk-selftest/1"
 EXIT_WARN = 6
@@ -209,8 +210,12 @@ def _judge_status(status: PrinterStatus) -> tuple[Level, str]:
     return Level.OK, f"{status.name}: {status.state.value}, accepting jobs"
 
 
-def check_printer(role: str, printer: Printer) -> Check:
-    """The printer's own status: CUPS queue accepting jobs (IPP), or DICOM C-ECHO + N-GET."""
+def check_printer(role: str, printer: Printer, film_size: str = "") -> Check:
+    """The printer's own status: CUPS queue accepting jobs (IPP), or DICOM C-ECHO + N-GET.
+
+    With ``film_size`` (``[film] size``) a film printer must also print that size at its true
+    size: a CUPS queue's ``media-supported`` must hold it, else the check fails.
+    """
 
     def run() -> Outcome:
         echo = getattr(printer, "echo", None)
@@ -221,10 +226,42 @@ def check_printer(role: str, printer: Printer) -> Check:
         identify = getattr(printer, "identify", None)
         if callable(identify):  # a DICOM print SCP: all it says about itself
             return _judge_identity(identify(), prefix)
-        level, detail = _judge_status(printer.status())
-        return level, prefix + detail
+        status = printer.status()
+        level, detail = _judge_status(status)
+        if not film_size or not isinstance(printer, FilmPrinter):
+            return level, prefix + detail
+        if status.state is PrinterState.UNKNOWN:
+            return level, prefix + detail
+        size_level, size_detail, info = _judge_film_size(printer, film_size)
+        return max(level, size_level), f"{prefix}{detail}; {size_detail}", info
 
     return Check(role, run)
+
+
+def _judge_film_size(printer: FilmPrinter, size: str) -> tuple[Level, str, Mapping[str, str]]:
+    """Whether ``printer`` prints film ``size`` at its true size, and what media it lists."""
+    listed = getattr(printer, "media_supported", None)
+    try:
+        printer.check_film_size(size)
+    except MediaUnsupportedError as exc:
+        offers = ", ".join(film_size_names(exc.supported)) or "nothing"
+        return (
+            Level.FAIL,
+            f"cannot print {size} film at its true size: {exc.media} is not in its "
+            f"media-supported (it offers {offers}); film jobs are refused",
+            {"media-supported": ", ".join(exc.supported)},
+        )
+    except DriverError as exc:
+        return Level.WARN, f"film size {size} not checked: {exc.detail}", {}
+    supported = listed() if callable(listed) else None
+    if not supported:
+        return Level.OK, f"film size {size} not checked (the queue lists no media)", {}
+    found = match_media(pwg_media(size), supported)
+    return (
+        Level.OK,
+        f"prints {size} film at its true size ({found.wanted} as {found.supported})",
+        {"media-supported": ", ".join(supported)},
+    )
 
 
 def _judge_identity(identity: Any, prefix: str) -> Outcome:

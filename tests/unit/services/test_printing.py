@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 
 from drivers.base import FilmSheet, JobPhase, JobStatus
+from drivers.errors import MediaUnsupportedError, PrinterError
 from kiosk_app.core.models import Exam, ItemKind, JobState
+from kiosk_app.services.policy import FilmSizeUnsupportedError
 from kiosk_app.services.printing import PrintingService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import JobRepository, LedgerRepository
+from offline_cache import outbox
 from tests.unit.fakes import ScriptedPrinter
 
 EXAM = Exam("1.2.3", "ACC1", "P1", "TEST", None, ("CT",), "CT head")
@@ -94,18 +97,65 @@ def test_a_refused_job_fails_without_delivery(store: Store) -> None:
     assert ledger(store) == []
 
 
-@pytest.mark.parametrize(
-    ("phase", "state"),
-    [(JobPhase.CANCELED, JobState.CANCELED), (JobPhase.ABORTED, JobState.FAILED)],
-)
-def test_canceled_or_aborted_is_not_delivered(
-    store: Store, phase: JobPhase, state: JobState
+@pytest.mark.parametrize("phase", [JobPhase.CANCELED, JobPhase.ABORTED])
+def test_a_job_the_printer_canceled_or_aborted_is_a_fault_not_a_delivery(
+    store: Store, phase: JobPhase
 ) -> None:
-    paper = ScriptedPrinter("Paper", [JobStatus(phase, message="x")])
+    paper = ScriptedPrinter("Paper", [JobStatus(phase, message="Print job canceled at printer.")])
     printing = service(store, paper, ScriptedPrinter("Film"))
     job = printing.submit_report(EXAM, b"%PDF-1.4", 1).job_id
-    assert printing.wait([job], 5)[job].state is state
+    done = printing.wait([job], 5)[job]
+    assert done.state is JobState.FAILED  # not CANCELED: nobody at the kiosk canceled it
+    assert f"{phase.value} at the printer" in done.reason and "canceled at printer" in done.reason
     assert ledger(store) == []
+    assert len(paper.sent) == 1  # never sent again by itself
+    events = outbox.claim(store.engine)
+    faults = [e.payload for e in events if e.kind == "device.fault"]
+    assert faults == [{"printer": "Paper", "reason": done.reason, "job_id": job}]
+
+
+def test_a_film_job_the_printer_canceled_midway_waits_for_a_nurse(store: Store) -> None:
+    canceled = JobStatus(JobPhase.CANCELED, message="Print job canceled at printer.")
+    film = ScriptedPrinter("Film", [JobStatus(JobPhase.COMPLETED), canceled])
+    printing = service(store, ScriptedPrinter("Paper"), film)
+    job = printing.submit_film(EXAM, [SHEET, SHEET, SHEET]).job_id
+    printing.check(job)  # sheet 1 confirmed, sheet 2 sent
+    paused = printing.check(job)  # sheet 2 canceled at the printer
+    assert paused.state is JobState.PAUSED and paused.confirmed == 1
+    assert "canceled at the printer" in paused.attention
+    for _ in range(3):
+        assert printing.check(job).state is JobState.PAUSED
+    assert len(film.sent) == 2 and ledger(store) == []  # nothing resent by itself
+
+
+def test_a_completion_cups_could_not_verify_is_unknown(store: Store) -> None:
+    class LostHistory(ScriptedPrinter):
+        def job_status(self, job_id: str) -> JobStatus:
+            raise PrinterError("job.uncertain", "the printer lost the job")
+
+    printing = service(store, ScriptedPrinter("Paper"), LostHistory("Film"))
+    job = printing.submit_film(EXAM, [SHEET]).job_id
+    result = printing.check(job)
+    assert result.state is JobState.UNKNOWN and ledger(store) == []
+
+
+def test_a_film_size_the_printer_lacks_is_refused_before_anything_is_sent(store: Store) -> None:
+    class NoSuchFilm(ScriptedPrinter):
+        def check_film_size(self, film_size_id: str) -> None:
+            raise MediaUnsupportedError(self.name, film_size_id, "x", ("na_edp_11x14in",))
+
+    film = NoSuchFilm("Film")
+    printing = service(store, ScriptedPrinter("Paper"), film)
+    with pytest.raises(FilmSizeUnsupportedError) as refused:
+        printing.submit_film(EXAM, [SHEET])
+    assert refused.value.message_id == "film.size_unsupported"
+    assert refused.value.params["size"] == "8INX10IN"
+    assert "8INX10IN" in str(refused.value) and "na_edp_11x14in" in str(refused.value)
+    assert film.sent == []
+    with store.session() as s:
+        assert JobRepository(s).open_jobs() == []
+    faults = [e for e in outbox.claim(store.engine) if e.kind == "device.fault"]
+    assert len(faults) == 1 and "8INX10IN" in faults[0].payload["reason"]
 
 
 def test_reconcile_after_a_crash(store: Store) -> None:

@@ -114,7 +114,8 @@ def test_a_sheet_the_printer_drops_is_sent_again_only_on_resume(store: Store) ->
     job = printing.submit_film(EXAM, sheets(2)).job_id
     assert printing.check(job).confirmed == 1
     lost = printing.check(job)
-    assert (lost.state, lost.reason) == (JobState.PAUSED, "jammed and purged")
+    assert lost.state is JobState.PAUSED
+    assert lost.reason == "aborted at the printer: jammed and purged"
     assert unit_states(store, job) == ["confirmed", "lost"]
     assert printing.check(job).state is JobState.PAUSED and len(film.sent) == 2
     printing.resume(job, "nurse01")

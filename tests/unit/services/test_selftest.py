@@ -17,6 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from drivers.base import PrinterState, PrinterStatus, Protocol
 from drivers.errors import PrinterError
+from drivers.printer.cups import CupsFilmPrinter
 from kiosk_app.core import systemd
 from kiosk_app.services import selftest as st
 from kiosk_app.services.selftest import Check, Level
@@ -370,3 +371,35 @@ def test_a_dicom_printer_says_who_it_is_on_its_line_and_in_json() -> None:
         "info"
         not in st.run([st.check_disk(Path("/"))], kiosk_id="k", version="0").to_json()["checks"][0]
     )
+
+
+class FilmQueue(CupsFilmPrinter):
+    """A CUPS film queue whose scheduler is not asked: its status and media are given."""
+
+    def __init__(self, media: tuple[str, ...] | None) -> None:
+        super().__init__("KioskIPP", server="/nonexistent.sock")
+        self.media = media
+
+    def status(self) -> PrinterStatus:
+        return status(name="KioskIPP")
+
+    def media_supported(self) -> tuple[str, ...] | None:
+        return self.media
+
+
+def test_film_printer_must_print_the_configured_size_at_its_true_size() -> None:
+    queue = FilmQueue(("custom_14x17in_14x17in", "na_edp_11x14in", "iso_a4_210x297mm"))
+    level, detail = verdict(st.check_printer("film_printer", queue, film_size="14INX17IN"))
+    assert level is Level.OK
+    assert detail == (
+        "KioskIPP: idle, accepting jobs; prints 14INX17IN film at its true size "
+        "(oe_14x17_14x17in as custom_14x17in_14x17in)"
+    )
+    level, detail = verdict(st.check_printer("film_printer", queue, film_size="24CMX30CM"))
+    assert level is Level.FAIL
+    assert "cannot print 24CMX30CM film at its true size" in detail
+    assert "om_24x30cm_240x300mm is not in its media-supported" in detail
+    assert "it offers 14INX17IN, 11INX14IN, A4" in detail
+    raw = FilmQueue(None)  # -m raw: CUPS sends the PDF on untouched, nothing to check
+    level, detail = verdict(st.check_printer("film_printer", raw, film_size="24CMX30CM"))
+    assert level is Level.OK and "not checked (the queue lists no media)" in detail
