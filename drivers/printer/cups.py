@@ -482,16 +482,17 @@ class CupsFilmPrinter(_CupsQueue, FilmPrinter):
         if not sheets:
             raise PrinterError("printer.rejected", "no sheets to print")
         first = sheets[0]
-        shape = (first.film_size_id, first.portrait)
-        if any((s.film_size_id, s.portrait) != shape for s in sheets):
-            raise PrinterError(
-                "printer.rejected", "sheets of one job must share film size and orientation"
-            )
+        if any(
+            (s.film_size_id, s.portrait) != (first.film_size_id, first.portrait) for s in sheets
+        ):
+            # One job has one media: the printing service sends a sheet per job anyway.
+            log.warning("%s: a job of mixed film sizes goes on %s", self.name, first.film_size_id)
         try:
             options = {**film_options(first.film_size_id, portrait=first.portrait), **self.options}
         except ValueError as exc:
             raise PrinterError("printer.rejected", f"cannot print these sheets: {exc}") from exc
-        self.check_film_size(first.film_size_id)
+        for size in dict.fromkeys(s.film_size_id for s in sheets):
+            self.check_film_size(size)
         try:
             pdf = sheets_to_pdf(sheets, title)
         except ValueError as exc:

@@ -232,7 +232,7 @@ def test_a_report_goes_as_one_job_with_its_options(cups_queues: CupsQueues, stor
     texts = [page.extract_text() for page in pages]
     assert len(texts) == 2 and "page 1 of 2" in texts[0] and "page 2 of 2" in texts[1]
     attrs = cups_queues.connection().getJobAttributes(int(printer_job))
-    assert attrs["sides"] == "two-sided-long-edge" and attrs["media"] == "A4"
+    assert attrs["sides"] == "two-sided-long-edge" and attrs["media"] == "iso_a4_210x297mm"
     assert attrs["print-scaling"] == "none" and attrs["orientation-requested"] == 3
 
 
@@ -354,7 +354,11 @@ def test_a_job_canceled_in_cups_while_the_kiosk_was_down_is_not_delivered(
         store, CupsDocumentPrinter(cups_queues.report_queue), film, poll_interval=0.05
     )
     (result,) = restarted.reconcile()
-    assert result.state is JobState.CANCELED
+    # Canceled by someone other than the kiosk: a fault for the nurse, not a patient's cancel,
+    # and never resent behind their back.
+    assert result.state is JobState.FAILED and "canceled at the printer" in result.reason
+    with store.session() as session:
+        assert JobRepository(session).get(job).printer_job_id == printer_job
     with store.session() as session:
         assert LedgerRepository(session).all() == []
 
