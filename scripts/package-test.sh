@@ -73,7 +73,8 @@ fi
 # What the machine looks like without the package, compared after the purge.
 PATHS=(/usr/lib/$PKG /usr/bin/kiosk /etc/kiosk /var/lib/kiosk /var/cache/kiosk /var/log/kiosk
   /etc/logrotate.d/$PKG /lib/systemd/system/kiosk.service /lib/systemd/system/kiosk-health.service
-  /lib/udev/rules.d/70-film-kiosk.rules /usr/share/doc/$PKG /usr/share/lintian/overrides/$PKG)
+  /lib/udev/rules.d/70-film-kiosk.rules /usr/lib/modules-load.d/$PKG.conf /usr/share/doc/$PKG
+  /usr/share/lintian/overrides/$PKG)
 machine_state() {
   getent passwd | cut -d: -f1 | sort
   getent group | cut -d: -f1,4 | sort

@@ -7,7 +7,8 @@
 #   /usr/bin/kiosk         -> /usr/lib/film-kiosk/bin/kiosk
 #   /etc/kiosk/kiosk.toml  the configuration (a conffile: kept on upgrades)
 #   /etc/logrotate.d/film-kiosk, /lib/systemd/system/kiosk{,-health}.service,
-#   /lib/udev/rules.d/70-film-kiosk.rules, maintainer scripts (installer/deb/post*, prerm)
+#   /lib/udev/rules.d/70-film-kiosk.rules, /usr/lib/modules-load.d/film-kiosk.conf (the device
+#   classes kiosk.service may open), maintainer scripts (installer/deb/post*, prerm)
 #
 # Usage: bash installer/deb/build-deb.sh [OUTDIR]          (prints the .deb's path last)
 # Env:   VERSION=0.1.0+ci2    package version (default: kiosk_app.__version__)
@@ -77,7 +78,8 @@ find "$VENV" -type f -name '*.so*' -perm /111 -exec chmod a-x {} +
 
 # 4. The system files.
 install -d "$STAGE/usr/bin" "$STAGE/etc/kiosk" "$STAGE/etc/logrotate.d" \
-  "$STAGE/lib/systemd/system" "$STAGE/lib/udev/rules.d" "$STAGE/usr/share/doc/$PKG" \
+  "$STAGE/lib/systemd/system" "$STAGE/lib/udev/rules.d" "$STAGE/usr/lib/modules-load.d" \
+  "$STAGE/usr/share/doc/$PKG" \
   "$STAGE/usr/share/lintian/overrides" "$STAGE/DEBIAN"
 ln -s "$PREFIX/bin/kiosk" "$STAGE/usr/bin/kiosk"
 install -m 0644 "$HERE/etc/kiosk.toml" "$STAGE/etc/kiosk/kiosk.toml"
@@ -85,6 +87,7 @@ install -m 0644 "$HERE/etc/logrotate" "$STAGE/etc/logrotate.d/$PKG"
 install -m 0644 "$HERE/systemd/kiosk.service" "$HERE/systemd/kiosk-health.service" \
   "$STAGE/lib/systemd/system/"
 install -m 0644 "$HERE/udev/70-film-kiosk.rules" "$STAGE/lib/udev/rules.d/"
+install -m 0644 "$HERE/modules-load/film-kiosk.conf" "$STAGE/usr/lib/modules-load.d/$PKG.conf"
 install -m 0644 "$ROOT/README.md" "$ROOT/docs/configuration.md" "$STAGE/usr/share/doc/$PKG/"
 install -m 0644 "$HERE/deb/copyright" "$STAGE/usr/share/doc/$PKG/copyright"
 install -m 0644 "$HERE/deb/lintian-overrides" "$STAGE/usr/share/lintian/overrides/$PKG"

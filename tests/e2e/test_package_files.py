@@ -178,6 +178,22 @@ def test_the_health_server_has_no_devices_and_no_writable_executable_memory() ->
     assert screen["DevicePolicy"] == "closed"  # the real /dev, but only the kiosk's devices
 
 
+def test_the_drivers_of_the_screens_device_classes_load_at_boot() -> None:
+    # DeviceAllow=char-<class> is resolved from /proc/devices at start: a class whose driver is
+    # not loaded yet (USB serial, CDC-ACM, V4L2 before the first device) would be left out
+    allowed = re.findall(r"^DeviceAllow=char-(\S+) rw$", text_of("kiosk.service"), re.M)
+    assert set(allowed) >= {"tty", "drm", "input", "ttyUSB", "ttyACM", "video4linux", "alsa"}
+    modules = [
+        line
+        for line in (INSTALLER / "modules-load" / "film-kiosk.conf").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    driver = {"ttyUSB": "usbserial", "ttyACM": "cdc_acm", "video4linux": "videodev"}
+    assert [driver[name] for name in allowed if name in driver] == modules
+    build = (INSTALLER / "deb" / "build-deb.sh").read_text()
+    assert '"$STAGE/usr/lib/modules-load.d/$PKG.conf"' in build
+
+
 def _exposure(name: str) -> float:
     run = subprocess.run(
         ["systemd-analyze", "security", "--offline=true", "--no-pager", name],
