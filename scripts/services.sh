@@ -88,8 +88,17 @@ recorded_pid() { # recorded_pid NAME: the PID start recorded for NAME, if that d
   echo "$pid"
 }
 start_bg() { # start_bg NAME EXE ARGS...: detached from this shell, output in $RUN/NAME.log
+  # The daemon gets no descriptor but 0-2: one inherited from a caller (a `flock 9` around
+  # `services.sh start`, a pytest pipe) would otherwise stay open as long as the daemon lives,
+  # and every later flock on that file, or a reader waiting for EOF, would wait forever.
   local name=$1; shift
-  setsid "$@" > "$RUN/$name.log" 2>&1 < /dev/null &
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec setsid "$@" > "$RUN/$name.log" 2>&1 < /dev/null
+  ) &
   echo "$! $1" > "$RUN/$name.pid"
 }
 stop_recorded() { # stop_recorded NAME...: SIGTERM, up to 10 s grace, then SIGKILL
