@@ -53,6 +53,7 @@ from drivers.base import (
     PrinterStatus,
 )
 from drivers.errors import MediaUnsupportedError, PrinterError
+from drivers.printer import ipp
 from drivers.printer.media import REPORT_MEDIA, match_media, pwg_media
 from drivers.printer.sheet_pdf import sheets_to_pdf
 
@@ -79,6 +80,7 @@ _JOB_ATTRIBUTES = [
     "job-printer-uri",
     "job-printer-state-reasons",
     "job-printer-state-message",
+    "document-name-supplied",
 ]
 _PRINTER_ATTRIBUTES = [
     "printer-state",
@@ -91,6 +93,23 @@ _PRINTER_ATTRIBUTES = [
 ]
 # CUPS's ipp backend could not find the remote job again: it ends the job "completed" anyway.
 _LOST_HISTORY = "cups-ipp-missing-job-history"
+# Printer reasons (any suffix) after which a "completed" job is checked with the printer itself:
+# conditions of the paper path, or of the printer going away, during which it may have given up.
+_PAPER_PATH = (
+    "media-jam",
+    "media-empty",
+    "media-needed",
+    "cover-open",
+    "door-open",
+    "interlock-open",
+    "input-tray-missing",
+    "output-area-full",
+    "offline",
+    "connecting-to-device",
+    "timed-out",
+    "shutdown",
+    "other-error",
+)
 # Keywords that say nothing to the kiosk. CUPS 2.4 leaves "processing-to-stop-point" on jobs that
 # completed normally.
 _NOISE_REASONS = frozenset({"none", "processing-to-stop-point"})
@@ -142,6 +161,12 @@ def parse_server(server: str) -> tuple[str, int]:
     if not host:
         raise ValueError(f"no host in CUPS server {server!r}")
     return host, int(port) if port else DEFAULT_PORT
+
+
+def _file_name(title: str) -> str:
+    """A title as a file name: letters, digits, ``.``, ``_`` and ``-`` only, never empty."""
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in title)
+    return name.lstrip(".")[:120] or "job"
 
 
 def _display(host: str, port: int) -> str:
@@ -273,6 +298,12 @@ class _CupsQueue(Printer):
                     f"job {job_id}: the printer behind {self.name} lost the job before CUPS saw "
                     "it end (it went away mid-job?); it may or may not have printed",
                 )
+            if phase is JobPhase.COMPLETED and any(r.startswith(_PAPER_PATH) for r in reasons):
+                # A fault during the job, yet CUPS says completed: its ipp backend may have
+                # missed that the printer gave up (drivers.printer.ipp). Ask the printer.
+                remote = self._remote_outcome(connection, job_id, attrs)
+                if remote is not None:
+                    return JobStatus(remote[0], reasons, remote[1])
             message = ""
             if phase is not JobPhase.COMPLETED:
                 message = str(attrs.get("job-printer-state-message") or "")
@@ -286,6 +317,45 @@ class _CupsQueue(Printer):
             printer = self.status()
             printer_reasons, message = list(printer.reasons), printer.message
         return JobStatus(phase, _reasons(job_reasons, printer_reasons), str(message or ""))
+
+    def _remote_outcome(
+        self, connection: Any, job_id: str, attrs: Mapping[str, Any]
+    ) -> tuple[JobPhase, str] | None:
+        """How the network printer behind the queue ended its copy of a job CUPS calls completed:
+        None when it printed (or the queue is not an IPP printer: CUPS's answer is all there is),
+        (CANCELED or ABORTED, why) when the printer gave up; ``job.uncertain`` when it cannot say.
+
+        The printer's job is the newest of its ended jobs with the job's title (CUPS keeps no
+        job-name after a job ends; :meth:`_submit` names the document after the title)."""
+        try:
+            queue = connection.getPrinterAttributes(self.name, requested_attributes=["device-uri"])
+            device = str(queue.get("device-uri") or "")
+        except Exception as exc:
+            raise self._error(exc) from exc
+        if device.split(":", 1)[0] not in ("ipp", "ipps"):
+            return None
+        title = str(attrs.get("document-name-supplied") or "").removesuffix(".pdf")
+        try:
+            jobs = [j for j in ipp.get_jobs(device) if title and _file_name(j.name) == title]
+        except ipp.IppError as exc:
+            raise PrinterError(
+                "job.uncertain",
+                f"job {job_id}: CUPS says it completed after a printer fault, and the printer "
+                f"behind {self.name} cannot confirm it: {exc}",
+            ) from exc
+        if not jobs:
+            raise PrinterError(
+                "job.uncertain",
+                f"job {job_id}: CUPS says it completed after a printer fault, and the printer "
+                f"behind {self.name} has no record of it; it may or may not have printed",
+            )
+        last = max(jobs, key=lambda j: j.job_id)
+        if last.state == ipp.JOB_COMPLETED:
+            return None
+        phase = JobPhase.ABORTED if last.state == ipp.JOB_ABORTED else JobPhase.CANCELED
+        why = ", ".join(r for r in last.reasons if r != "none") or phase.value
+        log.warning("job %s on %s: CUPS says completed, its printer: %s", job_id, self.name, why)
+        return phase, f"the printer ended it unprinted ({why}); CUPS recorded it as completed"
 
     def _owns(self, attrs: Mapping[str, Any]) -> bool:
         uri = attrs.get("job-printer-uri")
@@ -339,9 +409,12 @@ class _CupsQueue(Printer):
     def _submit(self, pdf: bytes, title: str, options: Mapping[str, str] | None) -> str:
         """Send a PDF through a temporary file (pycups prints files only); return the job id."""
         connection = _connect(self._address)
-        fd, path = tempfile.mkstemp(prefix="kiosk-job-", suffix=".pdf")
+        # The document is named after the title: CUPS keeps its name after the job ends (not the
+        # job-name), and that is how the printer's own copy of the job is found again.
+        folder = tempfile.mkdtemp(prefix="kiosk-job-")
+        path = os.path.join(folder, _file_name(title) + ".pdf")
         try:
-            with os.fdopen(fd, "wb") as file:
+            with open(path, "wb") as file:
                 file.write(pdf)
             job = connection.printFile(
                 self.name, path, title, {str(k): str(v) for k, v in (options or {}).items()}
@@ -355,6 +428,7 @@ class _CupsQueue(Printer):
             raise error from exc
         finally:
             os.unlink(path)
+            os.rmdir(folder)
         job_id = str(job)
         log.info("queued job %s on %s (%d bytes)", job_id, self.name, len(pdf))
         log.debug("job %s title %r options %r", job_id, title, options)
