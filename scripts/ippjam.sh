@@ -9,7 +9,8 @@
 #   jam        media-jam-error until the mode is ok again, then print, and leave
 #              media-jam-report behind (as printers do after a cleared jam)
 #   empty      media-empty-error,media-needed-error until ok, then print
-#   door       door-open-error until ok, then print
+#   door       cover-open-error until ok, then print (ippeveprinter knows cover-open, not
+#              door-open: it drops reasons outside its own list)
 #   abort      the printer gives up: exit 1 without printing (ippeveprinter aborts the job)
 #   abort-jam  media-jam-error, then give up after 2 s without printing
 # Each document is kept as out/<job>-<name>.<ext>, renamed into place once whole, beside
@@ -17,13 +18,13 @@
 DIR=${IPPJAM_DIR:-/var/tmp/ippjam}
 mkdir -p "$DIR/out"
 mode() { m=ok; [ -r "$DIR/mode" ] && read -r m _ < "$DIR/mode"; echo "${m:-ok}"; }
-FAULTS=media-jam-error,media-jam-report,media-empty-error,media-needed-error,door-open-error,toner-low-report
+FAULTS=media-jam-error,media-jam-report,media-empty-error,media-needed-error,cover-open-error,toner-low-report
 echo "STATE: -$FAULTS" >&2
 while :; do
   case "$(mode)" in
     jam | abort-jam) echo "STATE: +media-jam-error" >&2; reason=media-jam ;;
     empty) echo "STATE: +media-empty-error,media-needed-error" >&2; reason=media-empty ;;
-    door) echo "STATE: +door-open-error" >&2; reason=door-open ;;
+    door) echo "STATE: +cover-open-error" >&2; reason=cover-open ;;
     *) break ;;
   esac
   if [ "$(mode)" = abort-jam ]; then
@@ -33,7 +34,7 @@ while :; do
   fi
   sleep 0.2
 done
-echo "STATE: -media-jam-error,media-empty-error,media-needed-error,door-open-error" >&2
+echo "STATE: -media-jam-error,media-empty-error,media-needed-error,cover-open-error" >&2
 case "$(mode)" in
   abort)
     echo "ERROR: ippjam: the printer aborted the job" >&2
