@@ -13,8 +13,9 @@
 #              door-open: it drops reasons outside its own list)
 #   abort      the printer gives up: exit 1 without printing (ippeveprinter aborts the job)
 #   abort-jam  media-jam-error, then give up after 2 s without printing
-# Each document is kept as out/<job>-<name>.<ext>, renamed into place once whole, beside
-# <job>-<name>.attrs: the job's IPP attributes as ippeveprinter passes them (IPP_MEDIA_COL=...).
+# Each document is kept as out/<ns>-<job>-<name>.<ext> (<ns>: when it printed; the printer's job
+# numbers start again at 1 when it restarts), renamed into place once whole, beside
+# <ns>-<job>-<name>.attrs: the job's IPP attributes as ippeveprinter passes them (IPP_MEDIA_COL=...).
 DIR=${IPPJAM_DIR:-/var/tmp/ippjam}
 mkdir -p "$DIR/out"
 mode() { m=ok; [ -r "$DIR/mode" ] && read -r m _ < "$DIR/mode"; echo "${m:-ok}"; }
@@ -43,7 +44,7 @@ case "$(mode)" in
   toner-low) echo "STATE: +toner-low-report" >&2 ;;
 esac
 [ "${reason:-}" = media-jam ] && echo "STATE: +media-jam-report" >&2
-name=$(basename "$1")
+name=$(date +%s%N)-$(basename "$1")
 env | grep '^IPP_' | sort > "$DIR/out/${name%.*}.attrs"
 cp "$1" "$DIR/out/.$name.tmp" && mv "$DIR/out/.$name.tmp" "$DIR/out/$name"
 echo "ATTR: job-impressions-completed=1" >&2

@@ -19,7 +19,7 @@
 #   ippeveprinter  an IPP Everywhere greyscale film printer (cups-ipp-utils) on localhost:$IPP_PORT
 #             with film sizes 8x10, 10x12, 11x14, 14x14, 14x17 in and A4 (no 10x14 in, 24x24 cm,
 #             24x30 cm, A3), borderless; every document it gets (after CUPS's filters) lands in
-#             $RUN/ippjam/out/<n>-<title>.pdf beside <n>-<title>.attrs (its IPP job attributes);
+#             $RUN/ippjam/out/<ns>-<n>-<title>.pdf beside its .attrs (its IPP job attributes);
 #             faults: echo jam|empty|door|abort|abort-jam|toner-low|ok > $RUN/ippjam/mode
 #             (scripts/ippjam.sh). It needs a D-Bus "system" bus for its Avahi client even with
 #             -r off, so it gets a private dbus-daemon ($RUN/ipp-dbus.sock), never the real one.

@@ -110,6 +110,10 @@ _PAPER_PATH = (
     "shutdown",
     "other-error",
 )
+# CUPS's notes about a printer that forgot a job (after it restarted mid-job): they stay on the
+# queue until cupsd restarts and are copied into every later job. The driver reads them on the
+# job that ended (job_status); as a printer condition they say nothing a nurse could act on.
+_CUPS_NOTES = frozenset({_LOST_HISTORY, "cups-ipp-conformance-failure-report"})
 # Keywords that say nothing to the kiosk. CUPS 2.4 leaves "processing-to-stop-point" on jobs that
 # completed normally.
 _NOISE_REASONS = frozenset({"none", "processing-to-stop-point"})
@@ -264,7 +268,9 @@ class _CupsQueue(Printer):
         return PrinterStatus(
             name=self.name,
             state=_PRINTER_STATES.get(attrs.get("printer-state", 0), PrinterState.UNKNOWN),
-            reasons=_reasons(attrs.get("printer-state-reasons")),
+            reasons=tuple(
+                r for r in _reasons(attrs.get("printer-state-reasons")) if r not in _CUPS_NOTES
+            ),
             message=str(attrs.get("printer-state-message") or ""),
             accepting_jobs=bool(attrs.get("printer-is-accepting-jobs", False)),
             markers={str(n): int(level) for n, level in zip(names, levels, strict=False)},
@@ -292,16 +298,16 @@ class _CupsQueue(Printer):
             # What the printer said when the job ended (e.g. toner-low-report); the message
             # would be stale, except for a printer that gave up ("canceled at printer").
             reasons = _reasons(job_reasons, attrs.get("job-printer-state-reasons"))
-            if phase is JobPhase.COMPLETED and _LOST_HISTORY in reasons:
-                raise PrinterError(
-                    "job.uncertain",
-                    f"job {job_id}: the printer behind {self.name} lost the job before CUPS saw "
-                    "it end (it went away mid-job?); it may or may not have printed",
-                )
-            if phase is JobPhase.COMPLETED and any(r.startswith(_PAPER_PATH) for r in reasons):
-                # A fault during the job, yet CUPS says completed: its ipp backend may have
-                # missed that the printer gave up (drivers.printer.ipp). Ask the printer.
-                remote = self._remote_outcome(connection, job_id, attrs)
+            lost = _LOST_HISTORY in reasons
+            if phase is JobPhase.COMPLETED and (
+                lost or any(r.startswith(_PAPER_PATH) for r in reasons)
+            ):
+                # CUPS says completed, but its ipp backend lost the printer's job (the printer
+                # went away mid-job) or saw a fault during it, after which it may have missed
+                # that the printer gave up (drivers.printer.ipp). The printer itself decides.
+                # (CUPS leaves cups-ipp-missing-job-history on the queue, and copies it into
+                # every later job, so it alone does not make a job uncertain.)
+                remote = self._remote_outcome(connection, job_id, attrs, lost=lost)
                 if remote is not None:
                     return JobStatus(remote[0], reasons, remote[1])
             message = ""
@@ -316,14 +322,16 @@ class _CupsQueue(Printer):
         if printer_reasons is None:
             printer = self.status()
             printer_reasons, message = list(printer.reasons), printer.message
-        return JobStatus(phase, _reasons(job_reasons, printer_reasons), str(message or ""))
+        reasons = tuple(r for r in _reasons(job_reasons, printer_reasons) if r not in _CUPS_NOTES)
+        return JobStatus(phase, reasons, str(message or ""))
 
     def _remote_outcome(
-        self, connection: Any, job_id: str, attrs: Mapping[str, Any]
+        self, connection: Any, job_id: str, attrs: Mapping[str, Any], *, lost: bool
     ) -> tuple[JobPhase, str] | None:
         """How the network printer behind the queue ended its copy of a job CUPS calls completed:
         None when it printed (or the queue is not an IPP printer: CUPS's answer is all there is),
-        (CANCELED or ABORTED, why) when the printer gave up; ``job.uncertain`` when it cannot say.
+        (CANCELED or ABORTED, why) when the printer gave up; ``job.uncertain`` when it cannot say
+        (``lost``: CUPS's backend lost the printer's job, and the printer does not know it).
 
         The printer's job is the newest of its ended jobs with the job's title (CUPS keeps no
         job-name after a job ends; :meth:`_submit` names the document after the title)."""
@@ -332,7 +340,14 @@ class _CupsQueue(Printer):
             device = str(queue.get("device-uri") or "")
         except Exception as exc:
             raise self._error(exc) from exc
+        went_away = PrinterError(
+            "job.uncertain",
+            f"job {job_id}: the printer behind {self.name} lost the job before CUPS saw it end "
+            "(it went away mid-job?); it may or may not have printed",
+        )
         if device.split(":", 1)[0] not in ("ipp", "ipps"):
+            if lost:
+                raise went_away
             return None
         title = str(attrs.get("document-name-supplied") or "").removesuffix(".pdf")
         try:
@@ -343,6 +358,8 @@ class _CupsQueue(Printer):
                 f"job {job_id}: CUPS says it completed after a printer fault, and the printer "
                 f"behind {self.name} cannot confirm it: {exc}",
             ) from exc
+        if not jobs and lost:
+            raise went_away
         if not jobs:
             raise PrinterError(
                 "job.uncertain",

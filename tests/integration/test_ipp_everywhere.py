@@ -14,7 +14,9 @@ job CUPS ends as canceled.
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -89,6 +91,37 @@ class IppPrinter:
             uri=self.uri, requested_attributes=["printer-state-reasons"]
         )
         return list(attrs["printer-state-reasons"])
+
+    def power_cycle(self, run: Path) -> None:
+        """Switch the printer off mid-job and on again: ippeveprinter (and its print command) is
+        killed, then started again with the same command line and environment as services.sh
+        gave it. It comes back with no job history, as a real printer does."""
+        pid_file = run / "ippeveprinter.pid"
+        pid = int(pid_file.read_text().split()[0])
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        env = dict(item.split(b"=", 1) for item in environ if b"=" in item)
+        children = subprocess.run(
+            ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        for victim in [pid, *map(int, children)]:
+            os.kill(victim, signal.SIGKILL)
+        wait_until(lambda: not Path(f"/proc/{pid}").exists(), 10, "the printer to be off")
+        time.sleep(2)  # off for a while: CUPS's backend finds nobody there
+        with open(run / "ippeveprinter.log", "ab") as log_file:
+            printer = subprocess.Popen(
+                argv, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        pid_file.write_text(f"{printer.pid} {argv[0].decode()}\n")  # services.sh stops it
+        wait_until(lambda: self._answers(), 30, "the printer to be on again", interval=0.2)
+
+    def _answers(self) -> bool:
+        try:
+            self.printer_reasons()
+        except Exception:
+            return False
+        return True
 
     def reset(self) -> None:
         self.set_mode("ok")
@@ -484,3 +517,45 @@ def test_a_job_cups_records_as_completed_but_the_printer_aborted_is_not_printed(
     assert all(phase in ("canceled", "aborted") for _, phase in seen), seen
     assert 9 in [cups_state for cups_state, _ in seen], f"CUPS never showed the race: {seen}"
     assert received.paths() == []  # the printer printed none of them
+
+
+def test_a_printer_switched_off_mid_job_leaves_the_sheet_for_the_nurse_to_check(
+    ipp: IppPrinter, store: Store, services_env: dict[str, str]
+) -> None:
+    """Jammed at sheet 3, the printer is switched off and on: it forgets the job, and CUPS ends
+    it "completed" without knowing (cups-ipp-missing-job-history). The kiosk neither counts
+    sheet 3 nor sends it again by itself; the nurse looks in the tray, finds it missing, and
+    resumes: sheets 1-5 come out once each."""
+    run = Path(services_env["KIOSK_IPPJAM_DIR"]).parent
+    received = Received(ipp)
+    film = FaultAtSheet(ipp, at=3, mode="jam")
+    printing = PrintingService(store, CupsDocumentPrinter(ipp.queue), film, poll_interval=0.05)
+    nurse = MaintenanceService(store, printing, {"film": film})
+    sheets = noise_sheets(5)
+    job = printing.submit_film(EXAM, sheets).job_id
+    drive(printing, job, lambda r: r.state is JobState.PAUSED and r.confirmed == 2, "the jam")
+
+    ipp.set_mode("ok")
+    ipp.power_cycle(run)
+    unknown = drive(printing, job, lambda r: r.state is JobState.UNKNOWN, "an uncertain sheet")
+    assert unknown.confirmed == 2 and "may or may not have printed" in unknown.reason
+    assert sheet_numbers(received, sheets) == [1, 2]
+    jobs = ipp.queue_jobs()
+    for _ in range(5):  # nothing is sent again by itself
+        assert printing.check(job).state is JobState.UNKNOWN
+    assert ipp.queue_jobs() == jobs
+    with store.session() as session:
+        assert LedgerRepository(session).all() == []
+        units = JobRepository(session).get(job).units
+        assert [u.state for u in units] == [
+            "confirmed",
+            "confirmed",
+            "uncertain",
+            "pending",
+            "pending",
+        ]
+
+    nurse.resume(job, "nurse01")  # sheet 3 is not in the tray
+    done = drive(printing, job, lambda r: not r.state.open, "the job to complete")
+    assert done.state is JobState.COMPLETED and done.confirmed == 5
+    assert sheet_numbers(received, sheets) == [1, 2, 3, 4, 5]

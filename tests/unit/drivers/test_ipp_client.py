@@ -218,3 +218,24 @@ def test_a_queue_that_is_not_an_ipp_printer_keeps_cups_answer(
     scheduler = Scheduler("usb://Fuji/DRYPIX?serial=1", ["media-jam-report"])
     assert film_printer(monkeypatch, scheduler).job_status("3").phase is JobPhase.COMPLETED
     assert scheduler.printer_asked == 1
+
+
+def test_a_job_cups_lost_track_of_is_what_the_printer_says(
+    monkeypatch: pytest.MonkeyPatch, printer: tuple[str, list[bytes]]
+) -> None:
+    """cups-ipp-missing-job-history stays on the queue after a power cycle and CUPS copies it
+    into every later job: the printer's own record decides, and only without one (or without
+    an IPP printer to ask) is the sheet uncertain."""
+    uri, _ = printer
+    lost = ["cups-ipp-conformance-failure-report", "cups-ipp-missing-job-history"]
+    status = film_printer(monkeypatch, Scheduler(uri, lost)).job_status("3")
+    assert status.phase is JobPhase.COMPLETED  # the printer has job 12 of that name, completed
+
+    for scheduler in (
+        Scheduler(uri, lost, document="film-y-s1.pdf"),  # the printer forgot it
+        Scheduler("socket://10.0.0.9:9100", lost),  # nobody to ask
+    ):
+        with pytest.raises(PrinterError) as error:
+            film_printer(monkeypatch, scheduler).job_status("3")
+        assert error.value.code == "job.uncertain"
+        assert "may or may not have printed" in error.value.detail
