@@ -181,11 +181,23 @@ step "the health server as its unit runs it (read-only system, no W+X memory, no
 # / is read-only but the unit's State-, Cache- and LogsDirectory and a private /tmp; the kiosk
 # user without capabilities or new privileges; MemoryDenyWriteExecute as the kernel's MDWE.
 # A write anywhere else, or code that needs writable executable memory, breaks it here first.
+# In a chroot (fresh-machine.sh) / is no mount point: no private mount namespace can be made
+# there (unshare: "cannot change root filesystem propagation"), and a bind mount would reach the
+# host's namespace. There the read-only system is not emulated; the rest is.
 : > "$OUT/health.out"
-unshare --mount --propagation private -- sh -c '
-  for d in /var/lib/kiosk /var/cache/kiosk /var/log/kiosk; do mount --bind "$d" "$d"; done
-  mount -t tmpfs -o mode=1777 tmpfs /tmp
-  mount -o remount,bind,ro /
+namespace=(unshare --mount --propagation private --)
+RO_ROOT=1
+if ! mountpoint -q /; then
+  namespace=()
+  RO_ROOT=0
+  echo "/ is not a mount point (a chroot): the read-only system is not emulated here"
+fi
+RO_ROOT=$RO_ROOT "${namespace[@]}" sh -c '
+  if [ "$RO_ROOT" = 1 ]; then
+    for d in /var/lib/kiosk /var/cache/kiosk /var/log/kiosk; do mount --bind "$d" "$d"; done
+    mount -t tmpfs -o mode=1777 tmpfs /tmp
+    mount -o remount,bind,ro /
+  fi
   exec setpriv --reuid=kiosk --regid=kiosk --init-groups --no-new-privs --bounding-set=-all \
     env -i PATH=/usr/bin:/bin HOME=/var/lib/kiosk LANG=C.UTF-8 no_proxy="*" NO_PROXY="*" \
     KIOSK_CONFIG=/etc/kiosk/kiosk.toml XDG_CACHE_HOME=/var/cache/kiosk \
