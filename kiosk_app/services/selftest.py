@@ -232,14 +232,18 @@ def check_printer(role: str, printer: Printer, film_size: str = "") -> Check:
             return level, prefix + detail
         if status.state is PrinterState.UNKNOWN:
             return level, prefix + detail
-        size_level, size_detail, info = _judge_film_size(printer, film_size)
+        size_level, size_detail, info = _judge_film_size(printer, film_size, status.media_ready)
         return max(level, size_level), f"{prefix}{detail}; {size_detail}", info
 
     return Check(role, run)
 
 
-def _judge_film_size(printer: FilmPrinter, size: str) -> tuple[Level, str, Mapping[str, str]]:
-    """Whether ``printer`` prints film ``size`` at its true size, and what media it lists."""
+def _judge_film_size(
+    printer: FilmPrinter, size: str, ready: Sequence[str] = ()
+) -> tuple[Level, str, Mapping[str, str]]:
+    """Whether ``printer`` prints film ``size`` at its true size, and what media it lists; a
+    warning when it says what is loaded (``media-ready``) and that size is not (it would ask
+    for film at the first job)."""
     listed = getattr(printer, "media_supported", None)
     try:
         printer.check_film_size(size)
@@ -257,11 +261,15 @@ def _judge_film_size(printer: FilmPrinter, size: str) -> tuple[Level, str, Mappi
     if not supported:
         return Level.OK, f"film size {size} not checked (the queue lists no media)", {}
     found = match_media(pwg_media(size), supported)
-    return (
-        Level.OK,
-        f"prints {size} film at its true size ({found.wanted} as {found.supported})",
-        {"media-supported": ", ".join(supported)},
-    )
+    detail = f"prints {size} film at its true size ({found.wanted} as {found.supported})"
+    info = {"media-supported": ", ".join(supported)}
+    if not ready:
+        return Level.OK, detail, info
+    info["media-ready"] = ", ".join(ready)
+    if not match_media(pwg_media(size), ready).ok:
+        loaded = ", ".join(film_size_names(ready))
+        return Level.WARN, f"{detail}, but {size} is not loaded (it has {loaded})", info
+    return Level.OK, f"{detail}, loaded", info
 
 
 def _judge_identity(identity: Any, prefix: str) -> Outcome:

@@ -376,12 +376,12 @@ def test_a_dicom_printer_says_who_it_is_on_its_line_and_in_json() -> None:
 class FilmQueue(CupsFilmPrinter):
     """A CUPS film queue whose scheduler is not asked: its status and media are given."""
 
-    def __init__(self, media: tuple[str, ...] | None) -> None:
+    def __init__(self, media: tuple[str, ...] | None, ready: tuple[str, ...] = ()) -> None:
         super().__init__("KioskIPP", server="/nonexistent.sock")
-        self.media = media
+        self.media, self.ready = media, ready
 
     def status(self) -> PrinterStatus:
-        return status(name="KioskIPP")
+        return status(name="KioskIPP", media_ready=self.ready)
 
     def media_supported(self) -> tuple[str, ...] | None:
         return self.media
@@ -403,3 +403,15 @@ def test_film_printer_must_print_the_configured_size_at_its_true_size() -> None:
     raw = FilmQueue(None)  # -m raw: CUPS sends the PDF on untouched, nothing to check
     level, detail = verdict(st.check_printer("film_printer", raw, film_size="24CMX30CM"))
     assert level is Level.OK and "not checked (the queue lists no media)" in detail
+
+
+def test_film_printer_says_whether_the_configured_size_is_loaded() -> None:
+    supported = ("oe_14x17_14x17in", "na_govt-letter_8x10in", "iso_a4_210x297mm")
+    loaded = FilmQueue(supported, ready=("oe_14x17_14x17in", "iso_a4_210x297mm"))
+    level, detail = verdict(st.check_printer("film_printer", loaded, film_size="14INX17IN"))
+    assert level is Level.OK and detail.endswith("as oe_14x17_14x17in), loaded")
+
+    other = FilmQueue(supported, ready=("na_govt-letter_8x10in",))  # a box of 8x10 in
+    level, detail = verdict(st.check_printer("film_printer", other, film_size="14INX17IN"))
+    assert level is Level.WARN
+    assert detail.endswith("but 14INX17IN is not loaded (it has 8INX10IN)")
