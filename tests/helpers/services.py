@@ -8,6 +8,10 @@ A pytest plugin, loaded by ``tests/conftest.py`` for the integration and e2e tes
 * ``cups_queues``: both Kiosk queues emptied, enabled, accepting, jamsim set to ``ok``/``hold``;
   helpers to find what a job printed and to inject film printer faults.
 * ``orthanc``: a REST client for the test Orthanc, emptied at the start of each test.
+* ``store``: a new kiosk database (SQLite) in the test's folder.
+
+Helpers: :func:`wait_until`, :func:`drive_job` (poll a print job as the kiosk does),
+:func:`print_and_wait` (a small job straight to a CUPS queue, to its end).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import os
 import shlex
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -27,6 +31,8 @@ import requests
 from pydicom import Dataset, dcmwrite
 
 from drivers.printer.cups import parse_server
+from kiosk_app.services.printing import JobResult, PrintingService
+from kiosk_app.store import Store
 
 DEFAULT_ENV_FILE = "/tmp/kiosk-services/env.sh"
 POLL = 0.05
@@ -75,6 +81,39 @@ def wait_until(condition: Any, timeout: float, what: str, interval: float = POLL
         if time.monotonic() > end:
             pytest.fail(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "kiosk.db")
+
+
+def drive_job(
+    printing: PrintingService,
+    job: int,
+    until: Callable[[JobResult], bool],
+    what: str,
+    timeout: float = 60,
+    interval: float = POLL,
+) -> JobResult:
+    """Poll the job as the kiosk does (check = ask the printer, send the next sheet) until
+    ``until`` holds for its result; fail the test after ``timeout``."""
+    result: JobResult = wait_until(
+        lambda: (lambda r: r if until(r) else None)(printing.check(job)), timeout, what, interval
+    )
+    return result
+
+
+def print_and_wait(
+    connection: Any, queue: str, data: bytes, suffix: str, title: str, timeout: float, what: str
+) -> int:
+    """Print ``data`` (a ``suffix`` file) on a CUPS queue with no options; wait for its end."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as file:
+        file.write(data)
+        file.flush()
+        job: int = connection.printFile(queue, file.name, title, {})
+    wait_until(lambda: connection.getJobAttributes(job)["job-state"] >= 7, timeout, what)
+    return job
 
 
 # ---------------------------------------------------------------------------------------- CUPS
@@ -152,15 +191,10 @@ class CupsQueues:
         if [r for r in reasons if r != "none"]:
             # A fault reason outlives a job cancelled while the backend held it. jamsim clears
             # its reasons at the start of every job, so one small job in "ok" mode resets it.
-            with tempfile.NamedTemporaryFile(suffix=".txt") as file:
-                file.write(b"reset\n")
-                file.flush()
-                job = connection.printFile(self.film_queue, file.name, "reset", {})
-            wait_until(
-                lambda: connection.getJobAttributes(job)["job-state"] >= 7,
-                15,
+            print_and_wait(
+                connection, self.film_queue, b"reset\n", ".txt", "reset", 15,
                 "the reset job on the film queue",
-            )
+            )  # fmt: skip
 
 
 @pytest.fixture

@@ -52,11 +52,6 @@ def sheet_numbers(images: Sequence[np.ndarray], sheets: Sequence[FilmSheet]) -> 
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "kiosk.db")
-
-
-@pytest.fixture
 def faulty_scp() -> Iterator[FaultyPrintScp]:
     scp = FaultyPrintScp().start()
     yield scp

@@ -60,11 +60,6 @@ def encoding(data: bytes) -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "kiosk.db")
-
-
-@pytest.fixture
 def implicit_scp(services_env: dict[str, str]) -> PrintScpOutput:
     """dcmtk's print SCP started with ImplicitOnly = true by scripts/services.sh."""
     if "PRINT_SCP_IMPLICIT_PORT" not in services_env:

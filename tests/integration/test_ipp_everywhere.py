@@ -47,7 +47,7 @@ from kiosk_app.services.printing import JobResult, PrintingService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository, JobRepository, LedgerRepository
 from offline_cache import outbox
-from tests.helpers.services import wait_until
+from tests.helpers.services import drive_job, print_and_wait, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -137,15 +137,11 @@ class IppPrinter:
         ):
             # A printer that gave up after a jam keeps it until it prints again, and CUPS keeps
             # what its backend last said on the queue until the next job.
-            with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-                file.write(sheets_to_pdf(noise_sheets(1, "8INX10IN"), "clear"))
-                file.flush()
-                job = connection.printFile(self.queue, file.name, "clear", {})
-            wait_until(
-                lambda: connection.getJobAttributes(job)["job-state"] >= 7,
-                60,
+            clear = sheets_to_pdf(noise_sheets(1, "8INX10IN"), "clear")
+            print_and_wait(
+                connection, self.queue, clear, ".pdf", "clear", 60,
                 "a job that clears the printer's fault",
-            )
+            )  # fmt: skip
         wait_until(
             lambda: (
                 connection.getPrinterAttributes(self.queue, requested_attributes=["printer-state"])[
@@ -262,19 +258,21 @@ def sheet_numbers(received: Received, sheets: Sequence[FilmSheet]) -> list[int]:
     return found
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "kiosk.db")
-
-
 def drive(
     printing: PrintingService, job: int, until: Callable[[JobResult], bool], what: str
 ) -> JobResult:
-    """Poll the job as the kiosk does (check = ask the printer, send the next sheet)."""
-    result: JobResult = wait_until(
-        lambda: (lambda r: r if until(r) else None)(printing.check(job)), 90, what, interval=0.1
-    )
-    return result
+    """:func:`drive_job` with time for ippeveprinter's faults (a give-up takes 2 s a sheet)."""
+    return drive_job(printing, job, until, what, timeout=90, interval=0.1)
+
+
+def assert_nothing_resent(
+    ipp: IppPrinter, printing: PrintingService, job: int, state: JobState
+) -> None:
+    """However often the kiosk looks, the job stays in ``state`` and no job reaches CUPS."""
+    jobs = ipp.queue_jobs()
+    for _ in range(5):
+        assert printing.check(job).state is state
+    assert ipp.queue_jobs() == jobs
 
 
 # ------------------------------------------------------------------------ film at true size
@@ -317,12 +315,8 @@ def test_without_the_kiosks_options_cups_puts_a_film_on_other_paper(ipp: IppPrin
     """What the options prevent: the same PDF sent bare comes out on the queue's default paper."""
     received = Received(ipp)
     sheet = noise_sheets(1)[0]
-    connection = ipp.connection()
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(sheets_to_pdf([sheet], "bare"))
-        file.flush()
-        job = connection.printFile(ipp.queue, file.name, "bare-film", {})
-    wait_until(lambda: connection.getJobAttributes(job)["job-state"] >= 7, 60, "the bare job")
+    bare = sheets_to_pdf([sheet], "bare")
+    print_and_wait(ipp.connection(), ipp.queue, bare, ".pdf", "bare-film", 60, "the bare job")
     (path,) = received.wait(1)
     assert page_sizes(path) != [(1008.0, 1224.0)]
     assert not same_pixels(rasterise(path, DPI)[0], sheet)
@@ -440,10 +434,7 @@ def test_five_sheets_jammed_at_sheet_3_on_ipp_everywhere_reach_the_printer_once_
         assert conditions and conditions[0].severity is Severity.ERROR
     else:
         assert "at the printer" in paused.attention  # the nurse must decide
-        jobs = ipp.queue_jobs()
-        for _ in range(5):  # nothing is sent again by itself
-            assert printing.check(job).state is JobState.PAUSED
-        assert ipp.queue_jobs() == jobs
+        assert_nothing_resent(ipp, printing, job, JobState.PAUSED)
     with store.session() as session:
         assert LedgerRepository(session).all() == []
 
@@ -540,10 +531,7 @@ def test_a_printer_switched_off_mid_job_leaves_the_sheet_for_the_nurse_to_check(
     unknown = drive(printing, job, lambda r: r.state is JobState.UNKNOWN, "an uncertain sheet")
     assert unknown.confirmed == 2 and "may or may not have printed" in unknown.reason
     assert sheet_numbers(received, sheets) == [1, 2]
-    jobs = ipp.queue_jobs()
-    for _ in range(5):  # nothing is sent again by itself
-        assert printing.check(job).state is JobState.UNKNOWN
-    assert ipp.queue_jobs() == jobs
+    assert_nothing_resent(ipp, printing, job, JobState.UNKNOWN)
     with store.session() as session:
         assert LedgerRepository(session).all() == []
         units = JobRepository(session).get(job).units

@@ -25,13 +25,13 @@ from drivers.printer import CupsDocumentPrinter, CupsFilmPrinter
 from kiosk_app.core.models import Exam, JobState
 from kiosk_app.services.device_status import Severity, printer_conditions
 from kiosk_app.services.maintenance import MaintenanceService
-from kiosk_app.services.printing import JobResult, PrintingService
+from kiosk_app.services.printing import PrintingService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository, JobRepository, LedgerRepository
-from tests.helpers.services import wait_until
+from tests.helpers.services import drive_job, wait_until
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from tests.helpers.services import CupsQueues
 
@@ -96,21 +96,6 @@ class JamAtSheet(CupsFilmPrinter):
         return super().submit_sheets(sheets, title)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "kiosk.db")
-
-
-def drive(
-    printing: PrintingService, job: int, until: Callable[[JobResult], bool], what: str
-) -> JobResult:
-    """Poll the job as the kiosk does (check = ask the printer, send the next sheet)."""
-    result: JobResult = wait_until(
-        lambda: (lambda r: r if until(r) else None)(printing.check(job)), 60, what
-    )
-    return result
-
-
 @pytest.mark.parametrize(
     ("mode", "policy", "paused_reason"),
     [
@@ -133,7 +118,7 @@ def test_five_sheets_jammed_at_sheet_3_resume_and_reach_the_printer_once_each(
     sheets = make_sheets(5)
 
     job = printing.submit_film(EXAM, sheets).job_id
-    paused = drive(printing, job, lambda r: r.state is JobState.PAUSED, "the job to pause")
+    paused = drive_job(printing, job, lambda r: r.state is JobState.PAUSED, "the job to pause")
     assert paused.confirmed == 2
     assert paused_reason in paused.reason
     assert sheet_numbers(received.pages(), sheets) == [1, 2]
@@ -146,7 +131,7 @@ def test_five_sheets_jammed_at_sheet_3_resume_and_reach_the_printer_once_each(
 
     cups_queues.set_film_fault("ok")  # the nurse clears the printer...
     nurse.resume(job, "nurse01")  # ...and presses "resume"
-    done = drive(printing, job, lambda r: not r.state.open, "the job to complete")
+    done = drive_job(printing, job, lambda r: not r.state.open, "the job to complete")
 
     assert done.state is JobState.COMPLETED and done.confirmed == 5
     assert sheet_numbers(received.pages(), sheets) == [1, 2, 3, 4, 5]
@@ -169,7 +154,7 @@ def test_a_canceled_jammed_job_prints_nothing_more(cups_queues: CupsQueues, stor
     nurse = MaintenanceService(store, printing, {"film": film})
     sheets = make_sheets(3, seed=7)
     job = printing.submit_film(EXAM, sheets).job_id
-    drive(printing, job, lambda r: r.state is JobState.PAUSED, "the job to pause")
+    drive_job(printing, job, lambda r: r.state is JobState.PAUSED, "the job to pause")
 
     canceled = nurse.cancel(job, "nurse01", "patient left")
     assert canceled.state is JobState.CANCELED and canceled.confirmed == 1
@@ -192,7 +177,7 @@ def test_toner_low_is_a_warning_that_does_not_stop_printing(
     )
     sheets = make_sheets(2, seed=8)
     job = printing.submit_film(EXAM, sheets).job_id
-    done = drive(printing, job, lambda r: not r.state.open, "the job to complete")
+    done = drive_job(printing, job, lambda r: not r.state.open, "the job to complete")
     assert done.state is JobState.COMPLETED
     assert sheet_numbers(received.pages(), sheets) == [1, 2]
 
@@ -224,7 +209,7 @@ def test_a_report_goes_as_one_job_with_its_options(cups_queues: CupsQueues, stor
         report_options=document_options(duplex=True),
     )
     job = printing.submit_report(EXAM, buffer.getvalue(), 2).job_id
-    done = drive(printing, job, lambda r: not r.state.open, "the report to complete")
+    done = drive_job(printing, job, lambda r: not r.state.open, "the report to complete")
     assert done.state is JobState.COMPLETED and done.confirmed == 2
     with store.session() as session:
         printer_job = JobRepository(session).get(job).printer_job_id
@@ -309,7 +294,7 @@ def test_sigkill_mid_job_then_restart_never_prints_again_by_itself(
 
     cups_queues.set_film_fault("ok")  # a nurse clears the jam: sheet 3, already sent, prints
     wait_until(lambda: len(received.jobs()) == 3, 30, "sheet 3 to come out")
-    third = drive(printing, job, lambda r: r.confirmed == 3, "sheet 3 to be confirmed")
+    third = drive_job(printing, job, lambda r: r.confirmed == 3, "sheet 3 to be confirmed")
     assert third.state is JobState.PAUSED and third.attention  # still waits for the nurse
     for _ in range(5):
         assert printing.check(job).state is JobState.PAUSED
@@ -343,7 +328,7 @@ def test_a_job_canceled_in_cups_while_the_kiosk_was_down_is_not_delivered(
     )
     cups_queues.set_film_fault("jam")
     job = printing.submit_film(EXAM, make_sheets(1, seed=9)).job_id
-    drive(printing, job, lambda r: r.state is JobState.PAUSED, "the job to pause")
+    drive_job(printing, job, lambda r: r.state is JobState.PAUSED, "the job to pause")
     with store.session() as session:
         printer_job = JobRepository(session).get(job).printer_job_id
     assert printer_job is not None
