@@ -95,6 +95,10 @@ class Exam:
     description: str
     report: ReportInfo | None = None
     images: tuple[InstanceRef, ...] = ()
+    key_objects: tuple[InstanceRef, ...] = ()
+    """Key Object Selection documents: the images the radiologist chose for film."""
+    presentation_states: tuple[InstanceRef, ...] = ()
+    """Grayscale Softcopy Presentation States: how the radiologist displayed those images."""
     unavailable: str = ""
     """A message id when the exam's contents cannot be had now (the cloud is down and the
     exam is not in the offline cache); the patient's other exams still print."""

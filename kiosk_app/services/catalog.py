@@ -21,6 +21,20 @@ from kiosk_app.sources.base import StudySource
 log = logging.getLogger(__name__)
 
 ENCAPSULATED_PDF = "1.2.840.10008.5.1.4.1.1.104.1"
+KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59"
+GRAYSCALE_PRESENTATION_STATE = "1.2.840.10008.5.1.4.1.1.11.1"
+REPORT_CLASSES = frozenset(
+    {
+        ENCAPSULATED_PDF,
+        "1.2.840.10008.5.1.4.1.1.88.11",  # Basic Text SR
+        "1.2.840.10008.5.1.4.1.1.88.22",  # Enhanced SR
+        "1.2.840.10008.5.1.4.1.1.88.33",  # Comprehensive SR
+        "1.2.840.10008.5.1.4.1.1.88.34",  # Comprehensive 3D SR
+        "1.2.840.10008.5.1.4.1.1.88.35",  # Extensible SR
+    }
+)
+"""The SOP classes a radiology report comes in. Other SR classes (key object selection, dose
+reports, CAD findings, measurements) are not the patient's report."""
 _SR_PREFIX = "1.2.840.10008.5.1.4.1.1.88."
 _NOT_IMAGES = (
     "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated documents
@@ -33,17 +47,54 @@ _NOT_IMAGES = (
 _NOT_IMAGE_MODALITIES = {"SR", "DOC", "KO", "PR", "RTPLAN", "RTSTRUCT", "RTDOSE", "ECG"}
 #: structured reports kept rendered (a visit lists, counts, then prints a few at most)
 RENDERED_REPORTS = 8
+#: report objects of one study read to choose among them (amendments are rare; a study with
+#: more is a data error, and the newest listed are read)
+MAX_REPORT_OBJECTS = 8
+#: studies whose image headers are kept between counting the sheets and printing them
+HEADER_STUDIES = 4
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 
 
 def is_report(ref: InstanceRef) -> bool:
-    return ref.sop_class_uid == ENCAPSULATED_PDF or ref.sop_class_uid.startswith(_SR_PREFIX)
+    """A radiology report: an Encapsulated PDF or one of the SR classes reports use."""
+    return ref.sop_class_uid in REPORT_CLASSES
+
+
+def is_key_object(ref: InstanceRef) -> bool:
+    return ref.sop_class_uid == KEY_OBJECT_SELECTION
+
+
+def is_presentation_state(ref: InstanceRef) -> bool:
+    return ref.sop_class_uid == GRAYSCALE_PRESENTATION_STATE
 
 
 def is_image(ref: InstanceRef) -> bool:
     if ref.sop_class_uid.startswith(_NOT_IMAGES):
         return False
     return ref.modality not in _NOT_IMAGE_MODALITIES
+
+
+def report_rank(ds: Dataset, pdf_default: bool) -> tuple[bool, bool, str, bool]:
+    """How good a report object is for printing, higher first: final, then one the kiosk can
+    print, then the newest (an amendment replaces what it amends), then a PDF over an SR."""
+    sop_class = str(ds.get("SOPClassUID", ""))
+    printable = sop_class == ENCAPSULATED_PDF or is_renderable_sr(sop_class)
+    return (report_is_final(ds, pdf_default), printable, _written_at(ds),
+            sop_class == ENCAPSULATED_PDF)  # fmt: skip
+
+
+def _written_at(ds: Dataset) -> str:
+    """When the report was written, as sortable text (YYYYMMDDHHMMSS...); empty if unknown."""
+    for date_keyword, time_keyword in (
+        ("ContentDate", "ContentTime"),
+        ("InstanceCreationDate", "InstanceCreationTime"),
+        ("SeriesDate", "SeriesTime"),
+    ):
+        day = str(ds.get(date_keyword, "") or "").strip()
+        if len(day) == 8 and day.isdigit():
+            clock = str(ds.get(time_keyword, "") or "").strip().replace(":", "")
+            return day + clock.ljust(6, "0")
+    return ""
 
 
 def report_is_final(ds: Dataset, pdf_default: bool) -> bool:
@@ -116,6 +167,9 @@ class Catalog:
         self._cache_size = cache_size
         # Structured reports rendered to PDF: counted when listed, printed moments later.
         self._pdfs: OrderedDict[str, bytes] = OrderedDict()
+        self._headers: OrderedDict[tuple[str, tuple[InstanceRef, ...]], list[Dataset]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def exams_for(self, credential: Credential) -> list[Exam]:
@@ -164,21 +218,42 @@ class Catalog:
                 key=lambda i: (i.series_uid, i.instance_number or 0, i.sop_uid),
             )
         )
-        reports = [i for i in instances if is_report(i)]
-        report: ReportInfo | None = None
-        if reports:
-            # Prefer the PDF the radiology system signed; otherwise the first SR.
-            reports.sort(key=lambda i: i.sop_class_uid != ENCAPSULATED_PDF)
-            ds = self.instance(reports[0])
+        report = self._choose_report(exam, [i for i in instances if is_report(i)])
+        modalities = exam.modalities or tuple(sorted({i.modality for i in images} - {""}))
+        return dataclasses.replace(
+            exam,
+            report=report,
+            images=images,
+            key_objects=tuple(i for i in instances if is_key_object(i)),
+            presentation_states=tuple(i for i in instances if is_presentation_state(i)),
+            modalities=modalities,
+        )
+
+    def _choose_report(self, exam: Exam, refs: Sequence[InstanceRef]) -> ReportInfo | None:
+        """The study's report among its report objects: the final one, and of several final
+        ones the newest (:func:`report_rank`). Each is checked to be this patient's."""
+        if not refs:
+            return None
+        if len(refs) > MAX_REPORT_OBJECTS:
+            log.warning(
+                "a study lists %d report objects; the last %d listed are read",
+                len(refs), MAX_REPORT_OBJECTS,
+            )  # fmt: skip
+            refs = refs[-MAX_REPORT_OBJECTS:]
+        ranked = []
+        for ref in refs:
+            ds = self.instance(ref)
             if str(ds.get("PatientID", "")) != exam.patient_id:
                 raise BadStudyDataError(detail="report instance names another patient")
-            report = ReportInfo(
-                instance=reports[0],
-                final=report_is_final(ds, self.pdf_reports_final),
-                expected_at=expected_time(ds),
-            )
-        modalities = exam.modalities or tuple(sorted({i.modality for i in images} - {""}))
-        return dataclasses.replace(exam, report=report, images=images, modalities=modalities)
+            ranked.append((report_rank(ds, self.pdf_reports_final), ref, ds))
+        _rank, ref, ds = max(ranked, key=lambda entry: entry[0])
+        if len(ranked) > 1:
+            log.info("report chosen among %d report objects of the study", len(ranked))
+        return ReportInfo(
+            instance=ref,
+            final=report_is_final(ds, self.pdf_reports_final),
+            expected_at=expected_time(ds),
+        )
 
     def instance(self, ref: InstanceRef) -> Dataset:
         cached = self._cache.get(ref.sop_uid)
@@ -211,8 +286,10 @@ class Catalog:
 
     def image_headers(self, exam: Exam) -> list[Dataset] | None:
         """Every image of the exam without its pixels (what the film plan needs to count
-        sheets), in the order of ``exam.images``; None when the source cannot give headers
-        cheaply. Each is checked to be this patient's, as :meth:`image_datasets` does.
+        sheets and choose images), in the order of ``exam.images``; None when the source
+        cannot give headers cheaply. Each is checked to be this patient's, as
+        :meth:`image_datasets` does. Kept for a few studies, so the sheets counted when the
+        exams are listed are planned again, moments later, without asking the cloud again.
 
         Raises:
             CloudError: the source could not answer.
@@ -221,6 +298,12 @@ class Catalog:
         headers_of = getattr(self.source, "image_headers", None)
         if headers_of is None or not exam.images:
             return None
+        key = (exam.study_uid, exam.images)
+        with self._lock:
+            kept = self._headers.get(key)
+            if kept is not None:
+                self._headers.move_to_end(key)
+                return kept
         datasets: list[Dataset] | None = headers_of(exam.images)
         if datasets is None:
             return None
@@ -231,11 +314,25 @@ class Catalog:
                 # plan would skip the image, so the count would be wrong. Not known, then.
                 log.info("image headers without pixel data: film sheets not counted")
                 return None
+        with self._lock:
+            self._headers[key] = datasets
+            while len(self._headers) > HEADER_STUDIES:
+                self._headers.popitem(last=False)
         return datasets
 
-    def image_datasets(self, exam: Exam) -> list[Dataset]:
-        """Every image of the exam, fetched a few at a time, each checked to be this patient's."""
-        refs: Sequence[InstanceRef] = exam.images
+    def film_objects(self, exam: Exam) -> list[Dataset]:
+        """The exam's key object selections and presentation states, each checked to be this
+        patient's: what makes the film the radiologist's choice (:mod:`.film.plan`)."""
+        datasets = [self.instance(ref) for ref in (*exam.key_objects, *exam.presentation_states)]
+        _check_belongs(datasets, exam)
+        return datasets
+
+    def image_datasets(
+        self, exam: Exam, refs: Sequence[InstanceRef] | None = None
+    ) -> list[Dataset]:
+        """The exam's images (or just ``refs`` of them), fetched a few at a time in the order
+        given, each checked to be this patient's."""
+        refs = exam.images if refs is None else refs
         fetch_many = getattr(self.source, "fetch_instances", None)
         if fetch_many is not None:  # the cloud client (series streams, its own parallelism)
             datasets = list(fetch_many(refs))

@@ -37,9 +37,37 @@ class ItemContent:
         options = self.film_options
         return options.config or film.FilmConfig(size=options.size, dpi=options.dpi)
 
+    def film_plan(self, exam: Exam) -> film.FilmPlan | None:
+        """The exam's film plan made from its images' headers and its key object selections
+        and presentation states, without fetching any pixels; None when the source cannot
+        give headers cheaply.
+
+        Raises:
+            KioskError: the source could not answer, or the study's data is wrong.
+        """
+        headers = self.catalog.image_headers(exam)
+        if headers is None:
+            return None
+        objects = self.catalog.film_objects(exam)
+        return film.plan_exam([*headers, *objects], self.film_config.rules)
+
     def sheets(self, exam: Exam) -> list[FilmSheet]:
-        """The exam's film sheets (fetches its images)."""
-        return film.compose_exam(self.catalog.image_datasets(exam), self.film_config)
+        """The exam's film sheets, as the radiologist chose them where the study says so.
+
+        Only the images the plan prints are fetched, in print order (a 600-slice CT whose
+        plan prints 20 fetches 20): the plan is made from headers, then filled with the full
+        images. A source without cheap headers has every image fetched and planned.
+        """
+        config = self.film_config
+        plan = self.film_plan(exam)
+        if plan is None:
+            objects = self.catalog.film_objects(exam)
+            return film.compose_exam([*self.catalog.image_datasets(exam), *objects], config)
+        by_uid = {ref.sop_uid: ref for ref in exam.images}
+        refs = [by_uid[uid] for uid in plan.instance_uids() if uid in by_uid]
+        datasets = self.catalog.image_datasets(exam, refs)
+        full = {str(ds.get("SOPInstanceUID", "")): ds for ds in datasets}
+        return film.compose_plan(plan.with_datasets(full), config)
 
     def report(self, exam: Exam) -> bytes:
         """The exam's report as a PDF."""

@@ -17,7 +17,14 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from kiosk_app.core.errors import KioskError
-from kiosk_app.services.catalog import is_image, is_report, report_is_final
+from kiosk_app.services.catalog import (
+    MAX_REPORT_OBJECTS,
+    is_image,
+    is_key_object,
+    is_presentation_state,
+    is_report,
+    report_rank,
+)
 from kiosk_app.sources import dicom_json
 from kiosk_app.sources.cached import CachingSource
 
@@ -114,21 +121,28 @@ class Prefetcher:
         if patient_id:
             self.cache.find_studies(patient_id=patient_id)
         refs = self.cache.list_instances(study_uid)
-        reports = sorted(
-            (r for r in refs if is_report(r)),
-            key=lambda r: r.sop_class_uid != "1.2.840.10008.5.1.4.1.1.104.1",
-        )
+        reports = [r for r in refs if is_report(r)][-MAX_REPORT_OBJECTS:]
         if not reports:
             report.not_final += 1
             return
-        missing_report = not self.cache.has_instance(reports[0])
-        ds = self.cache.fetch_instance(reports[0])
-        report.instances_fetched += int(missing_report)
-        self.cache.remember_patient_ids(ds)
-        if not report_is_final(ds, self.pdf_reports_final):
+        best = None
+        for ref in reports:  # the one a visit would choose (Catalog._choose_report)
+            missing_report = not self.cache.has_instance(ref)
+            ds = self.cache.fetch_instance(ref)
+            report.instances_fetched += int(missing_report)
+            self.cache.remember_patient_ids(ds)
+            rank = report_rank(ds, self.pdf_reports_final)
+            best = rank if best is None else max(best, rank)
+        if best is None or not best[0]:
             report.not_final += 1
             return
-        images = [r for r in refs if is_image(r) and not self.cache.has_instance(r)]
+        # The key object selections and presentation states too: offline, the film is still
+        # the radiologist's choice.
+        images = [
+            r for r in refs
+            if (is_image(r) or is_key_object(r) or is_presentation_state(r))
+            and not self.cache.has_instance(r)
+        ]  # fmt: skip
         for start in range(0, len(images), self.chunk):
             if self._full():
                 report.stopped_full = True

@@ -23,7 +23,6 @@ from kiosk_app.core.models import (
     JobState,
     PrintSummary,
 )
-from kiosk_app.services import film
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import ItemContent
 from kiosk_app.services.policy import Decision, Policy
@@ -136,10 +135,8 @@ class VisitService:
         try:
             if item.kind is ItemKind.REPORT:
                 return count_pages(self.content.report(item.exam))
-            headers = self.catalog.image_headers(item.exam)
-            if headers is None:
-                return None
-            return film.plan_exam(headers, self.content.film_config.rules).sheets
+            plan = self.content.film_plan(item.exam)
+            return plan.sheets if plan is not None else None
         except KioskError as exc:  # printing will say what is wrong; the count is not known
             log.info("%s of a study not counted before printing: %s", item.kind.value, exc)
         except Exception as exc:  # a count must never keep a patient from their exam list

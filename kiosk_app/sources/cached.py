@@ -38,6 +38,8 @@ def exam_to_json(exam: Exam) -> dict[str, Any]:
     data["study_date"] = exam.study_date.isoformat() if exam.study_date else None
     data["report"] = None
     data["images"] = []
+    data["key_objects"] = []
+    data["presentation_states"] = []
     return data
 
 

@@ -16,8 +16,24 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian, generate_uid
 
 ENCAPSULATED_PDF_STORAGE = "1.2.840.10008.5.1.4.1.1.104.1"
+KEY_OBJECT_SELECTION_STORAGE = "1.2.840.10008.5.1.4.1.1.88.59"
+#: Key Object Selection document titles (DICOM CID 7010, 7011)
+OF_INTEREST = ("113000", "Of Interest")
+FOR_PRINTING = ("113018", "For Printing")
+FOR_TEACHING = ("113004", "For Teaching")
+REJECTED_FOR_QUALITY = ("113001", "Rejected for Quality Reasons")
 
-__all__ = ["ENCAPSULATED_PDF_STORAGE", "image_series", "make_encapsulated_pdf"]
+__all__ = [
+    "ENCAPSULATED_PDF_STORAGE",
+    "FOR_PRINTING",
+    "FOR_TEACHING",
+    "KEY_OBJECT_SELECTION_STORAGE",
+    "OF_INTEREST",
+    "REJECTED_FOR_QUALITY",
+    "image_series",
+    "make_encapsulated_pdf",
+    "make_key_objects",
+]
 
 
 def _file_meta(sop_class_uid: str, sop_instance_uid: str, transfer_syntax: str) -> FileMetaDataset:
@@ -167,3 +183,68 @@ def image_series(
         ds.InstanceNumber = number
         out.append(ds)
     return out
+
+
+def _code(value: str, meaning: str, scheme: str = "DCM") -> Dataset:
+    item = Dataset()
+    item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = value, scheme, meaning
+    return item
+
+
+def make_key_objects(
+    images: list[Dataset],
+    *,
+    title: tuple[str, str] = OF_INTEREST,
+    series_number: int = 990,
+    content_time: str = "100000",
+) -> Dataset:
+    """A Key Object Selection document naming ``images``, in that order (PS3.3 A.35.4 with
+    TID 2010: a title, one IMAGE item per image, the evidence listed by series), of the first
+    image's patient and study."""
+    first = images[0]
+    sop_uid = generate_uid()
+    ds = Dataset()
+    ds.file_meta = _file_meta(KEY_OBJECT_SELECTION_STORAGE, sop_uid, ExplicitVRLittleEndian)
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SOPClassUID = UID(KEY_OBJECT_SELECTION_STORAGE)
+    ds.SOPInstanceUID = UID(sop_uid)
+    for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex",
+                    "StudyInstanceUID", "StudyDate", "StudyTime", "AccessionNumber",
+                    "StudyID", "ReferringPhysicianName"):  # fmt: skip
+        setattr(ds, keyword, first.get(keyword, ""))
+    ds.Modality = "KO"
+    ds.SeriesInstanceUID = generate_uid()
+    ds.SeriesNumber = series_number
+    ds.InstanceNumber = 1
+    ds.Manufacturer = "Kiosk tests"
+    ds.ContentDate = str(first.get("StudyDate", "") or "20260101")
+    ds.ContentTime = content_time
+    ds.ValueType = "CONTAINER"
+    ds.ContinuityOfContent = "SEPARATE"
+    ds.ConceptNameCodeSequence = [_code(*title)]
+    template = Dataset()
+    template.MappingResource, template.TemplateIdentifier = "DCMR", "2010"
+    ds.ContentTemplateSequence = [template]
+    items = []
+    by_series: dict[str, list[Dataset]] = {}
+    for image in images:
+        ref = Dataset()
+        ref.ReferencedSOPClassUID = image.SOPClassUID
+        ref.ReferencedSOPInstanceUID = image.SOPInstanceUID
+        item = Dataset()
+        item.RelationshipType, item.ValueType = "CONTAINS", "IMAGE"
+        item.ReferencedSOPSequence = [ref]
+        items.append(item)
+        by_series.setdefault(str(image.SeriesInstanceUID), []).append(ref)
+    ds.ContentSequence = items
+    series_items = []
+    for series_uid, refs in by_series.items():
+        series = Dataset()
+        series.SeriesInstanceUID = series_uid
+        series.ReferencedSOPSequence = [copy.deepcopy(r) for r in refs]
+        series_items.append(series)
+    evidence = Dataset()
+    evidence.StudyInstanceUID = first.StudyInstanceUID
+    evidence.ReferencedSeriesSequence = series_items
+    ds.CurrentRequestedProcedureEvidenceSequence = [evidence]
+    return ds

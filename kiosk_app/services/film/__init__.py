@@ -10,7 +10,7 @@
 
 from kiosk_app.services.film.annotate import AnnotationOptions, mask_name
 from kiosk_app.services.film.errors import FilmError
-from kiosk_app.services.film.exam import FilmConfig, compose_exam
+from kiosk_app.services.film.exam import FilmConfig, compose_exam, compose_plan
 from kiosk_app.services.film.layout import (
     AUTO_LAYOUTS,
     FILM_SIZES,
@@ -42,6 +42,7 @@ __all__ = [
     "Rendered",
     "cell_boxes",
     "compose_exam",
+    "compose_plan",
     "compose_sheets",
     "display_frame",
     "mask_name",

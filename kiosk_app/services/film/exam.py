@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 from drivers.base import FilmSheet
 from kiosk_app.services.film.annotate import AnnotationOptions
 from kiosk_app.services.film.layout import parse_display_format
-from kiosk_app.services.film.plan import PlanRules, parse_plans, plan_exam
+from kiosk_app.services.film.plan import FilmPlan, PlanRules, parse_plans, plan_exam
 from kiosk_app.services.film.sheets import compose_sheets
 
 if TYPE_CHECKING:
@@ -78,7 +78,16 @@ def compose_exam(datasets: Sequence[Dataset], config: FilmConfig | None = None) 
         FilmError: no image for film, or an image that cannot be rendered (no sheet then).
     """
     config = config or FilmConfig()
-    plan = plan_exam(datasets, config.rules)
+    return compose_plan(plan_exam(datasets, config.rules), config)
+
+
+def compose_plan(plan: FilmPlan, config: FilmConfig | None = None) -> list[FilmSheet]:
+    """The film sheets of a plan whose frames are full images (:meth:`FilmPlan.with_datasets`).
+
+    Raises:
+        FilmError: an image that cannot be rendered (no sheet then).
+    """
+    config = config or FilmConfig()
     sheets = compose_sheets(
         (),
         film_size_id=config.size,

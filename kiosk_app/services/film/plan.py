@@ -4,7 +4,13 @@ In order of preference:
 
 1. **Pre-composed film sheets** stored in the study (hardcopy images, or secondary captures
    marked as films) are printed 1:1, one per sheet, without further annotation.
-2. Else the **key images** of a Key Object Selection document, in the document's order.
+2. Else the **key images** of the study's Key Object Selection documents, in each document's
+   order (documents in the order given). A document titled *For Printing* or *For Patient*
+   (DCM 113018, 113007) is preferred over the others; those titled for teaching, research or
+   peer review are not the patient's film. An IHE rejection note (*Rejected for Quality
+   Reasons*, *Rejected for Patient Safety Reasons*, *Incorrect Modality Worklist Entry*, *Data
+   Retention Policy Expired*) is no key image selection: the images it names are left out of
+   every plan, as if the archive had already deleted them.
 3. Else the **default plan** for the exam's main modality (``[film] plans``): for CT, MR, PT
    and NM evenly spaced slices of the main series (the series with the most images,
    localizers left out); for other modalities every image, in series and instance order.
@@ -20,7 +26,7 @@ import enum
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -38,6 +44,10 @@ SECONDARY_CAPTURE_CLASSES = frozenset(
     {"1.2.840.10008.5.1.4.1.1.7"} | {f"1.2.840.10008.5.1.4.1.1.7.{n}" for n in range(1, 5)}
 )
 CROSS_SECTIONAL = frozenset({"CT", "MR", "PT", "NM"})
+# Key Object Selection document titles (DICOM CID 7010 and 7011, scheme DCM).
+REJECTION_TITLES = frozenset({"113001", "113037", "113038", "113039"})
+PREFERRED_TITLES = frozenset({"113018", "113007"})  # For Printing, For Patient
+NOT_FOR_FILM_TITLES = frozenset({"113004", "113008", "113009"})  # teaching, peer review, research
 _FILM_WORDS = re.compile(r"\bfilms?\b|胶片", re.IGNORECASE)
 
 DEFAULT_PLANS = "CT=4x5 MR=4x5 PT=4x5 NM=4x5 CR=1x1 DX=1x1 MG=1x1 RF=1x1 XA=1x1 US=2x3"
@@ -104,6 +114,26 @@ class FilmPlan:
     def sheets(self) -> int:
         return -(-len(self.frames) // self.layout.capacity)
 
+    def instance_uids(self) -> list[str]:
+        """The SOP Instance UIDs of the images printed, once each, in print order: what to
+        fetch in full when the plan was made from headers."""
+        return list(dict.fromkeys(str(ds.get("SOPInstanceUID", "")) for ds, _ in self.frames))
+
+    def with_datasets(self, datasets: Mapping[str, Dataset]) -> FilmPlan:
+        """The same plan over other datasets of the same instances (by SOP Instance UID):
+        the full images in place of the headers the plan was made from.
+
+        Raises:
+            FilmError: an instance of the plan is not among ``datasets``.
+        """
+        frames = []
+        for ds, frame in self.frames:
+            full = datasets.get(str(ds.get("SOPInstanceUID", "")))
+            if full is None:
+                raise FilmError(detail="an image of the film plan could not be fetched")
+            frames.append((full, frame))
+        return replace(self, frames=tuple(frames))
+
 
 def plan_exam(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> FilmPlan:
     """Choose the images of an exam for film (see the module docstring).
@@ -112,7 +142,13 @@ def plan_exam(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> Fi
         FilmError: the exam has no image that could go on film.
     """
     rules = rules or PlanRules()
-    images = [ds for ds in datasets if _has_pixels(ds)]
+    rejected = rejected_images(datasets)
+    images = [
+        ds for ds in datasets
+        if _has_pixels(ds) and str(ds.get("SOPInstanceUID", "")) not in rejected
+    ]  # fmt: skip
+    if rejected:
+        logger.info("film plan: %d image(s) left out by a rejection note", len(rejected))
     films = [ds for ds in images if is_film_sheet(ds)]
     if films:
         return _capped(PlanSource.FILMS, _frames(_in_order(films)),
@@ -154,14 +190,37 @@ def is_film_sheet(ds: Dataset) -> bool:
     return bool(_FILM_WORDS.search(words))
 
 
+def document_title(kos: Dataset) -> str:
+    """The code value of a Key Object Selection document's title (its Concept Name)."""
+    for code in kos.get("ConceptNameCodeSequence") or []:
+        return str(code.get("CodeValue", "") or "").strip()
+    return ""
+
+
+def rejected_images(datasets: Sequence[Dataset]) -> set[str]:
+    """SOP Instance UIDs that a rejection note among ``datasets`` names."""
+    return {
+        uid
+        for kos in datasets
+        if str(kos.get("SOPClassUID", "")) == KEY_OBJECT_SELECTION
+        and document_title(kos) in REJECTION_TITLES
+        for uid, _ in _references(kos)
+    }
+
+
 def key_images(datasets: Sequence[Dataset], images: Sequence[Dataset]) -> list[Frame]:
-    """The (dataset, frame) pairs that Key Object Selection documents name, in their order."""
+    """The (dataset, frame) pairs that Key Object Selection documents name, in their order
+    (see the module docstring for which documents count)."""
     by_uid = {str(ds.get("SOPInstanceUID", "")): ds for ds in images}
     frames: list[Frame] = []
     seen: set[tuple[str, int]] = set()
-    for kos in datasets:
-        if str(kos.get("SOPClassUID", "")) != KEY_OBJECT_SELECTION:
-            continue
+    selections = [
+        kos for kos in datasets
+        if str(kos.get("SOPClassUID", "")) == KEY_OBJECT_SELECTION
+        and document_title(kos) not in REJECTION_TITLES | NOT_FOR_FILM_TITLES
+    ]  # fmt: skip
+    preferred = [kos for kos in selections if document_title(kos) in PREFERRED_TITLES]
+    for kos in preferred or selections:
         for uid, numbers in _references(kos):
             ds = by_uid.get(uid)
             if ds is None:

@@ -127,7 +127,7 @@ class HeaderSource(MemorySource):
             raise self.fail
         headers = []
         for ref in refs:
-            ds = copy.copy(self.fetch_instance(ref))
+            ds = copy.deepcopy(self.fetch_instance(ref))
             if self.strip_pixels:
                 del ds.PixelData
             headers.append(ds)
@@ -141,8 +141,10 @@ def test_headers_without_pixel_data_do_not_count(store: Store) -> None:
     film_item = next(p for p in planned_for(visit, "ACC1") if p.kind is ItemKind.FILM)
     assert film_item.count == 3 == len(visit.content.sheets(film_item.exam))
     source.strip_pixels = True
+    visit = visit_over(store, source, config("CT=1x2", slices=3))  # headers are kept per catalog
     film_item = next(p for p in planned_for(visit, "ACC1") if p.kind is ItemKind.FILM)
     assert film_item.count is None
+    assert len(visit.content.sheets(film_item.exam)) == 3  # every image fetched and planned
 
 
 def test_a_failing_count_never_fails_the_visit(
