@@ -131,6 +131,8 @@ class DicomWebSource:
         self.backoff = backoff
         self.max_parallel = max(1, max_parallel)
         self.series_stream_min = max(2, series_stream_min)
+        # Instances per series, as last listed: a series stream pays off only for most of one.
+        self._series_sizes: dict[str, int] = {}
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.http = requests.Session()
@@ -227,7 +229,12 @@ class DicomWebSource:
 
     def list_instances(self, study_uid: str) -> list[InstanceRef]:
         found = self.search_instances(study_uid)
-        return [dicom_json.instance_from_json(obj, study_uid) for obj in found]
+        refs = [dicom_json.instance_from_json(obj, study_uid) for obj in found]
+        sizes: dict[str, int] = {}
+        for ref in refs:
+            sizes[ref.series_uid] = sizes.get(ref.series_uid, 0) + 1
+        self._series_sizes.update(sizes)
+        return refs
 
     # ------------------------------------------------------------------ WADO-RS
 
@@ -254,16 +261,18 @@ class DicomWebSource:
     def fetch_instances_bytes(self, refs: Sequence[InstanceRef]) -> list[bytes]:
         """Every instance in ``refs`` as Part 10 bytes, in the order given.
 
-        Series with at least ``series_stream_min`` of the instances asked for come in one
-        WADO-RS series request each (one answer streamed, instead of one round trip per
-        instance); the rest one request per instance. Both run ``max_parallel`` at a time. A
-        series stream that fails, or lacks an instance, falls back to single requests.
+        Series with at least ``series_stream_min`` of the instances asked for, and at least
+        half of the series as last listed, come in one WADO-RS series request each (one
+        answer streamed, instead of one round trip per instance); the rest one request per
+        instance (20 slices of a 600-slice CT are 20 requests, not the whole series). Both
+        run ``max_parallel`` at a time. A series stream that fails, or lacks an instance,
+        falls back to single requests.
         """
         by_series: dict[tuple[str, str], list[InstanceRef]] = {}
         for ref in refs:
             by_series.setdefault((ref.study_uid, ref.series_uid), []).append(ref)
-        streams = [group for group in by_series.values() if len(group) >= self.series_stream_min]
-        singles = [r for g in by_series.values() if len(g) < self.series_stream_min for r in g]
+        streams = [group for group in by_series.values() if self._streamed(group)]
+        singles = [r for g in by_series.values() if not self._streamed(g) for r in g]
         found: dict[str, bytes] = {}
         workers = max(1, min(self.max_parallel, len(streams) + len(singles)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wado") as pool:
@@ -279,6 +288,10 @@ class DicomWebSource:
             ):
                 found[ref.sop_uid] = data
         return [found[r.sop_uid] for r in refs]
+
+    def _streamed(self, group: Sequence[InstanceRef]) -> bool:
+        size = self._series_sizes.get(group[0].series_uid, len(group))
+        return len(group) >= self.series_stream_min and 2 * len(group) >= size
 
     def _series_bytes(self, group: Sequence[InstanceRef]) -> dict[str, bytes]:
         """The wanted instances of one series from a single streamed WADO-RS answer."""

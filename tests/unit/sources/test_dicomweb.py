@@ -154,6 +154,40 @@ def test_a_whole_series_comes_in_one_streamed_request() -> None:
     assert len(adapter.requests) == 1
 
 
+def test_a_few_instances_of_a_large_series_are_fetched_one_by_one() -> None:
+    """20 slices of a 600-slice CT (what one film sheet prints) are 20 requests, never the
+    whole series streamed and mostly thrown away."""
+    series = [generate_uid() for _ in range(600)]
+    listing = [
+        {
+            "0020000D": {"vr": "UI", "Value": ["1.2.3"]},
+            "0020000E": {"vr": "UI", "Value": ["1.2.3.4"]},
+            "00080018": {"vr": "UI", "Value": [uid]},
+            "00080016": {"vr": "UI", "Value": ["1.2.840.10008.5.1.4.1.1.2"]},
+            "00080060": {"vr": "CS", "Value": ["CT"]},
+        }
+        for uid in series
+    ]
+
+    def script(request):  # type: ignore[no-untyped-def]
+        if "/instances?" in request.url or request.url.endswith("/instances"):
+            return response(200, json.dumps(listing).encode(), "application/dicom+json")
+        if request.url.endswith("/series/1.2.3.4"):
+            return response(200, *multipart([part10(uid) for uid in series]))
+        assert "/series/1.2.3.4/instances/" in request.url, request.url
+        return response(200, *multipart([part10(request.url.rsplit("/", 1)[1])]))
+
+    source, adapter, _ = client(script, series_stream_min=8)
+    refs = source.list_instances("1.2.3")
+    assert len(refs) == 600
+    listed = len(adapter.requests)
+    wanted = refs[::30]
+    assert [d.SOPInstanceUID for d in source.fetch_instances(wanted)] == series[::30]
+    assert len(adapter.requests) - listed == 20
+    source.fetch_instances(refs[:400])  # most of the series: one stream
+    assert adapter.requests[-1].url.endswith("/series/1.2.3.4")
+
+
 def test_a_broken_series_stream_falls_back_to_single_instances() -> None:
     uids = [generate_uid() for _ in range(10)]
     refs = [InstanceRef("1.2.3", "1.2.3.4", u) for u in uids]
