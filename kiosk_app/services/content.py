@@ -8,7 +8,12 @@ get this one object from the composition root, so neither needs the other to exi
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+
+from pydicom import Dataset
 
 from drivers.base import FilmSheet
 from kiosk_app.core.errors import BadStudyDataError
@@ -63,11 +68,39 @@ class ItemContent:
         if plan is None:
             objects = self.catalog.film_objects(exam)
             return film.compose_exam([*self.catalog.image_datasets(exam), *objects], config)
+        return self._fetch_and_compose(exam, plan)
+
+    def _fetch_and_compose(self, exam: Exam, plan: film.FilmPlan) -> list[FilmSheet]:
+        """Fetch the plan's images a sheet at a time, the first sheet's first, while the sheet
+        before is composed: decoding and composing overlap with fetching. Sheets are composed
+        exactly as the whole plan at once would be (a chunk is a whole sheet)."""
+        config = self.film_config
         by_uid = {ref.sop_uid: ref for ref in exam.images}
-        refs = [by_uid[uid] for uid in plan.instance_uids() if uid in by_uid]
-        datasets = self.catalog.image_datasets(exam, refs)
-        full = {str(ds.get("SOPInstanceUID", "")): ds for ds in datasets}
-        return film.compose_plan(plan.with_datasets(full), config)
+        capacity = plan.layout.capacity
+        chunks = [plan.frames[i : i + capacity] for i in range(0, len(plan.frames), capacity)]
+        fetched: dict[str, Dataset] = {}
+
+        def fetch(chunk: Sequence[tuple[Dataset, int]]) -> dict[str, Dataset]:
+            uids = dict.fromkeys(str(ds.get("SOPInstanceUID", "")) for ds, _ in chunk)
+            refs = [by_uid[uid] for uid in uids if uid in by_uid and uid not in fetched]
+            datasets = self.catalog.image_datasets(exam, refs) if refs else []
+            return {str(ds.get("SOPInstanceUID", "")): ds for ds in datasets}
+
+        sheets: list[FilmSheet] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="film-fetch") as fetcher:
+            ahead: Future[dict[str, Dataset]] = fetcher.submit(fetch, chunks[0])
+            for number, chunk in enumerate(chunks):
+                fetched.update(ahead.result())
+                if number + 1 < len(chunks):
+                    ahead = fetcher.submit(fetch, chunks[number + 1])
+                part = dataclasses.replace(plan, frames=tuple(chunk))
+                sheets += film.compose_plan(part.with_datasets(fetched), config)
+                # what later sheets do not show again need not stay in memory
+                later = {str(ds.get("SOPInstanceUID", "")) for c in chunks[number + 1 :]
+                         for ds, _ in c}  # fmt: skip
+                for uid in [uid for uid in fetched if uid not in later]:
+                    del fetched[uid]
+        return sheets
 
     def report(self, exam: Exam) -> bytes:
         """The exam's report as a PDF."""

@@ -5,6 +5,7 @@ of several, and fetches only the images the plan prints."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -236,3 +237,22 @@ def test_key_objects_are_classified_precisely() -> None:
         Credential(CredentialKind.ACCESSION, "ACC1")
     )
     assert exam.report is None and len(exam.key_objects) == 1 and len(exam.images) == 1
+
+
+def test_several_sheets_are_fetched_a_sheet_at_a_time_and_equal_one_composition(
+    store: Store,
+) -> None:
+    images = numbered_ct(40)
+    source = CountingSource([sr_report(final=True), *images])
+    rules = film.PlanRules(layouts=film.plan.parse_plans("CT=2x2"), slice_sheets=3)
+    visit = visit_over(store, source)
+    visit.content.film_options = FilmOptions(config=dataclasses.replace(CONFIG, rules=rules))
+    exam = exam_of(visit)
+    source.fetched.clear()
+    sheets = visit.content.sheets(exam)
+    plan = film.plan_exam(images, rules)
+    assert len(sheets) == 3 == plan.sheets
+    assert source.fetched == plan.instance_uids()  # print order: sheet 1's slices first
+    whole = film.compose_plan(plan, visit.content.film_config)
+    for got, expected in zip(sheets, whole, strict=True):
+        np.testing.assert_array_equal(got.pixels, expected.pixels)
