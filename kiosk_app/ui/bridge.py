@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from kiosk_app.core.errors import KioskError
@@ -215,7 +216,9 @@ class Worker(QObject):
     """Runs a blocking call (a printer's status, a database write) on a pool thread.
 
     ``call(fn, done, failed)`` returns at once; ``done(value)`` or ``failed(exc)`` then runs
-    on the GUI thread.
+    on the GUI thread, unless the screen the answer is for (``owner``, by default the object
+    ``done`` is a method of) has been deleted meanwhile: then the answer is dropped, as a
+    stale one (the call itself, a database write say, has still happened).
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -229,12 +232,18 @@ class Worker(QObject):
         fn: Callable[[], Any],
         done: Callable[[Any], None],
         failed: Callable[[Exception], None],
+        owner: QObject | None = None,
     ) -> None:
         signals = _CallSignals()
         self._pending.add(signals)
+        if owner is None and isinstance(getattr(done, "__self__", None), QObject):
+            owner = done.__self__  # type: ignore[attr-defined]
 
         def finish(handler: Callable[[Any], None], value: object) -> None:
             self._pending.discard(signals)
+            if owner is not None and not shiboken6.isValid(owner):
+                log.debug("an answer for a screen that is gone was dropped")
+                return
             handler(value)
 
         signals.done.connect(lambda value: finish(done, value))

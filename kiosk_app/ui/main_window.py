@@ -254,6 +254,7 @@ class KioskWindow(QMainWindow):
             lambda: gate.check_card(code, counts=False),
             lambda answer: self._staff_checked(lookup, code, answer),
             lambda exc: self._staff_check_failed(lookup, exc),
+            owner=self,
         )
 
     def _staff_checked(self, lookup: int, code: str, answer: PinAnswer) -> None:
@@ -479,7 +480,9 @@ class KioskWindow(QMainWindow):
         from kiosk_app.ui.maintenance.panel import audit
 
         store = self.kiosk.store
-        self.worker.call(lambda: audit(store, staff, action), lambda _v: None, lambda _e: None)
+        self.worker.call(
+            lambda: audit(store, staff, action), lambda _v: None, lambda _e: None, owner=self
+        )
 
     def allow_close(self) -> None:
         """Maintenance's way out to the desktop."""

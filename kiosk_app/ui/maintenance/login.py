@@ -82,6 +82,7 @@ class LoginScreen(QWidget):
             lambda: self.gate.check(pin),
             lambda answer: self._answered(staff, answer),
             lambda _exc: self._answered(staff, PinAnswer(False, closed=True)),
+            owner=self,
         )
 
     def _answered(self, staff: str, answer: PinAnswer) -> None:
@@ -113,6 +114,7 @@ class LoginScreen(QWidget):
             lambda: gate.check_card(code, counts=True),
             self._card_answered,
             lambda _exc: self._card_answered(PinAnswer(False, closed=True)),
+            owner=self,
         )
 
     def _card_answered(self, answer: PinAnswer) -> None:

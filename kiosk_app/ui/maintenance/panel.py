@@ -260,12 +260,15 @@ class MaintenancePanel(QWidget):
             lambda: audit(self.store, staff, "maintenance.entered", detail=detail),
             _ok,
             self._failed,
+            owner=self,
         )
         self.refresh()
 
     def _exit(self) -> None:
         staff = self.staff
-        self.worker.call(lambda: audit(self.store, staff, "maintenance.exited"), _ok, self._failed)
+        self.worker.call(
+            lambda: audit(self.store, staff, "maintenance.exited"), _ok, self._failed, owner=self
+        )
         self.clear()
         self.exited.emit()
 
@@ -276,6 +279,7 @@ class MaintenancePanel(QWidget):
             lambda: audit(self.store, staff, "maintenance.quit"),
             lambda _v: self.quit_requested.emit(),
             self._failed,
+            owner=self,
         )
 
     def clear(self) -> None:
@@ -294,6 +298,7 @@ class MaintenancePanel(QWidget):
             lambda: gather(self.maintenance, self.health, self.store),
             self.show_overview,
             self._failed,
+            owner=self,
         )
 
     def show_overview(self, overview: Overview) -> None:
@@ -396,7 +401,7 @@ class MaintenancePanel(QWidget):
             self.status.setText(done_text(value))
             self.refresh()
 
-        self.worker.call(fn, done, self._failed)
+        self.worker.call(fn, done, self._failed, owner=self)
 
     def resume(self, job_id: int) -> None:
         staff, m = self.staff, self.maintenance
@@ -478,7 +483,7 @@ class MaintenancePanel(QWidget):
                 p for p in self.visit.plan(exams) if p.decision.message_id == "item.already_printed"
             ]
 
-        self.worker.call(work, self._show_reprint_items, self._failed)
+        self.worker.call(work, self._show_reprint_items, self._failed, owner=self)
 
     def _show_reprint_items(self, items: list[PlannedItem]) -> None:
         self.reprint_items = items
