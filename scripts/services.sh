@@ -34,7 +34,8 @@
 #   own ports beside the shared servers. RUN (/tmp/kiosk-services), IPP_PORT (8631), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
 #   PRINT_SCP_PORT (10005), PRINT_SCP_IMPLICIT_PORT (10006), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
 #   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
-#   last run, READY_TIMEOUT (30 s per service).
+#   last run, READY_TIMEOUT (30 s per service), ORTHANC_LIMIT_FIND (0: none) caps the answers of
+#   Orthanc's searches (LimitFindResults and LimitFindInstances) as some archives do, silently.
 #
 # Never runs CUPS device discovery (lpinfo -v): its snmp backend broadcasts off the machine.
 set -euo pipefail
@@ -52,6 +53,7 @@ ORTHANC_USER=${ORTHANC_USER:-kiosk}
 ORTHANC_PASSWORD=${ORTHANC_PASSWORD:-kiosk-secret}
 KIOSK_PDF_OUT=${KIOSK_PDF_OUT:-/var/spool/kiosk-pdf}
 READY_TIMEOUT=${READY_TIMEOUT:-30}
+ORTHANC_LIMIT_FIND=${ORTHANC_LIMIT_FIND:-0}
 IPP_PORT=${IPP_PORT:-8631}
 CUPS_SOCKET=/run/cups/cups.sock
 PDF_QUEUE=KioskPDF
@@ -301,6 +303,7 @@ start_ippeve() {
 
 start_orthanc() {
   local p plugins
+  case $ORTHANC_LIMIT_FIND in '' | *[!0-9]*) die "ORTHANC_LIMIT_FIND must be a whole number" ;; esac
   for p in "$ORTHANC_HTTP" "$ORTHANC_DICOM"; do
     port_busy "$p" && die "port $p is busy (another Orthanc?)"
   done
@@ -330,6 +333,8 @@ start_orthanc() {
   "DefaultEncoding" : "Utf8",
   "UserMetadata" : { "KioskPrinted" : 1024, "KioskPrintedAt" : 1025, "KioskPrintCount" : 1026 },
   "StableAge" : 5,
+  "LimitFindResults" : $ORTHANC_LIMIT_FIND,
+  "LimitFindInstances" : $ORTHANC_LIMIT_FIND,
   "MetricsEnabled" : true,
   "OverwriteInstances" : true,
   "DicomWeb" : {
