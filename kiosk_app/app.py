@@ -157,6 +157,7 @@ def build_source(settings: Settings) -> StudySource:
         max_parallel=cloud.max_parallel,
         qido_page_size=cloud.qido_page_size,
         qido_max_results=cloud.qido_max_results,
+        stored_syntax=cloud.stored_syntax,
     )
 
 

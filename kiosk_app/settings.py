@@ -108,6 +108,15 @@ class CloudSection:
     max_parallel: int = field(
         default=4, metadata=_doc("Instances fetched at once.", minimum=1, maximum=32)
     )
+    stored_syntax: bool = field(
+        default=True,
+        metadata=_doc(
+            "Ask for instances in the transfer syntax they are stored in "
+            "(WADO-RS `transfer-syntax=*`): compressed images come compressed and the kiosk "
+            "decodes them. false: the server chooses; Orthanc then decompresses every image "
+            "to Explicit VR Little Endian (a lossless CT: about 2.4 times the bytes).",
+        ),
+    )
     qido_page_size: int = field(
         default=1000,
         metadata=_doc(

@@ -310,7 +310,9 @@ start_orthanc() {
   mkdir -p "$RUN/orthanc/db"
   plugins="\"$ORTHANC_PLUGINS/libOrthancDicomWeb.so\""
   [ -e "$ORTHANC_PLUGINS/libOrthancDicomWeb.so" ] || die "orthanc-dicomweb is not installed"
-  # GDCM decodes JPEG 2000 and JPEG-LS (without it /rendered of such images fails)
+  # GDCM decodes JPEG 2000 and JPEG-LS (without it /rendered of such images fails); one
+  # decode at a time ("Throttling"): GDCM 3.0.21 crashed Orthanc (segfault in libgdcmMSFF)
+  # transcoding JPEG Lossless instances for several WADO-RS requests at once
   [ -e "$ORTHANC_PLUGINS/libOrthancGdcm.so" ] && plugins="$plugins, \"$ORTHANC_PLUGINS/libOrthancGdcm.so\""
   cat > "$RUN/orthanc/orthanc.json" << EOF
 {
@@ -337,6 +339,7 @@ start_orthanc() {
   "LimitFindInstances" : $ORTHANC_LIMIT_FIND,
   "MetricsEnabled" : true,
   "OverwriteInstances" : true,
+  "Gdcm" : { "Throttling" : 1 },
   "DicomWeb" : {
     "Enable" : true, "Root" : "/dicom-web/", "EnableWado" : true, "WadoRoot" : "/wado",
     "Host" : "127.0.0.1:$ORTHANC_HTTP", "Ssl" : false,

@@ -53,6 +53,9 @@ _STUDY_FIELDS = ("00081030", "00080061", "00100010", "00100020", "00080050", "00
 _SERIES_FIELDS = ("0008103E", "00080060", "00200011", "00201209")
 _INSTANCE_FIELDS = ("00080016", "0020000E", "00080060", "00200013")
 _DICOM_MULTIPART = 'multipart/related; type="application/dicom"'
+# PS3.18 8.7.3.5.2: "*" lets the server send each instance in the syntax it has it in; without
+# it, a server may transcode (Orthanc decompresses everything to Explicit VR Little Endian).
+_AS_STORED = "; transfer-syntax=*"
 _OCTET_MULTIPART = 'multipart/related; type="application/octet-stream"'
 _RETRY_STATUS = frozenset({502, 503, 504})
 _STUDY_COUNT = "00201208"  # NumberOfStudyRelatedInstances
@@ -125,6 +128,9 @@ class DicomWebSource:
         backoff: base of the exponential back-off in seconds (full jitter).
         max_parallel: instances fetched at once; also the size of the connection pool.
         qido_page_size: results asked for per QIDO-RS request (``limit``).
+        stored_syntax: ask for instances in the transfer syntax they are stored in
+            (``transfer-syntax=*``): compressed images come compressed, and the kiosk decodes
+            them; False lets the server choose (and transcode).
         qido_max_results, qido_max_pages: a search with more results, or needing more
             requests, than this is refused (:class:`CloudListError`) rather than followed on;
             pages default to ``qido_max_results // 10``, at least 100.
@@ -150,6 +156,7 @@ class DicomWebSource:
         qido_page_size: int = 1000,
         qido_max_results: int = 20000,
         qido_max_pages: int | None = None,
+        stored_syntax: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -163,6 +170,7 @@ class DicomWebSource:
         self.qido_page_size = max(1, qido_page_size)
         self.qido_max_results = max(1, qido_max_results)
         self.qido_max_pages = max(1, qido_max_pages or max(100, self.qido_max_results // 10))
+        self._dicom_accept = _DICOM_MULTIPART + (_AS_STORED if stored_syntax else "")
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.http = requests.Session()
@@ -309,7 +317,7 @@ class DicomWebSource:
         A connection that breaks or stalls in the middle of the body is retried as a whole
         request, like a failure to connect.
         """
-        parts = self._parts(self._instance_path(ref), _DICOM_MULTIPART)
+        parts = self._parts(self._instance_path(ref), self._dicom_accept)
         if len(parts) != 1:
             raise MalformedMultipartError(
                 detail=f"WADO-RS returned {len(parts)} parts for one instance"
@@ -361,7 +369,7 @@ class DicomWebSource:
         found: dict[str, bytes] = {}
         path = f"/studies/{first.study_uid}/series/{first.series_uid}"
         try:
-            for part in self._wado_parts(path, _DICOM_MULTIPART):
+            for part in self._wado_parts(path, self._dicom_accept):
                 uid = _sop_uid_of(part.body)
                 if uid in wanted:
                     found[uid] = part.body
@@ -373,7 +381,7 @@ class DicomWebSource:
         """Every instance of a study from one WADO-RS request, each yielded as it arrives."""
         self._check_uid(study_uid)
         try:
-            for part in self._wado_parts(f"/studies/{study_uid}", _DICOM_MULTIPART):
+            for part in self._wado_parts(f"/studies/{study_uid}", self._dicom_accept):
                 yield part.body
         except _BodyBrokenError as exc:
             raise exc.error from exc
