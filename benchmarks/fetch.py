@@ -399,7 +399,7 @@ def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[st
     for name in syntaxes:
         spec = LargeStudy(name)
         ensure_large_study(http, env["ORTHANC_URL"], spec, say=lambda t: print(t, flush=True))
-        runs: list[tuple[float, float, float, int]] = []
+        runs: list[tuple[float, float, float, float, int]] = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="bench-first-sheet-") as tmp:
                 overrides = {
@@ -422,6 +422,7 @@ def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[st
                 try:
                     t0 = time.perf_counter()
                     _credential, exams = kiosk.visit.find(spec.accession)
+                    t_found = time.perf_counter()
                     planned = kiosk.visit.plan(exams, count=True)
                     t1 = time.perf_counter()
                     marks: dict[str, float] = {}
@@ -439,10 +440,11 @@ def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[st
             film = [i for i in summary.items if i.kind is ItemKind.FILM]
             if not film or film[0].state is not ItemState.DELIVERED or "first" not in marks:
                 raise SystemExit(f"{name}: the film did not print: {summary.items}")
-            runs.append((t1 - t0, marks["first"] - t1, t2 - t1, film[0].units))
+            runs.append((t_found - t0, t1 - t_found, marks["first"] - t1, t2 - t1, film[0].count))
             print(
-                f"  {name}: plan {t1 - t0:.2f} s, first sheet {marks['first'] - t1:.2f} s, "
-                f"all {t2 - t1:.2f} s ({film[0].units} sheets)",
+                f"  {name}: find {t_found - t0:.2f} s, plan {t1 - t_found:.2f} s, "
+                f"first sheet {marks['first'] - t1:.2f} s, "
+                f"all {t2 - t1:.2f} s ({film[0].count} sheets)",
                 flush=True,
             )
         rows.append((name, runs))
@@ -454,16 +456,16 @@ def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[st
         f"runs, seconds; {machine()}"
     )
     print(
-        f"| {'syntax':13} | sheets | find + plan with count | confirmation -> first sheet "
-        f"accepted | confirmation -> all sheets done |"
+        f"| {'syntax':13} | sheets | find exam | plan with sheet count | confirmation -> "
+        f"first sheet accepted | confirmation -> all sheets done |"
     )
-    print(f"| {'-' * 13} | --- | --- | --- | --- |")
+    print(f"| {'-' * 13} | --- | --- | --- | --- | --- |")
     for name, runs in rows:
         cells = []
-        for i in range(3):
+        for i in range(4):
             values = sorted(r[i] for r in runs)
             cells.append(f"{statistics.median(values):.2f} [{values[0]:.2f}-{values[-1]:.2f}]")
-        print(f"| {name:13} | {runs[0][3]} | {cells[0]} | {cells[1]} | {cells[2]} |")
+        print(f"| {name:13} | {runs[0][4]} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
