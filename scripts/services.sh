@@ -312,7 +312,8 @@ start_orthanc() {
   [ -e "$ORTHANC_PLUGINS/libOrthancDicomWeb.so" ] || die "orthanc-dicomweb is not installed"
   # GDCM decodes JPEG 2000 and JPEG-LS (without it /rendered of such images fails); one
   # decode at a time ("Throttling"): GDCM 3.0.21 crashed Orthanc (segfault in libgdcmMSFF)
-  # transcoding JPEG Lossless instances for several WADO-RS requests at once
+  # transcoding JPEG Lossless instances for 8 WADO-RS requests at once, which this prevents
+  # (JPEG 2000 still crashed it so; the kiosk asks for instances as stored, never transcoded)
   [ -e "$ORTHANC_PLUGINS/libOrthancGdcm.so" ] && plugins="$plugins, \"$ORTHANC_PLUGINS/libOrthancGdcm.so\""
   cat > "$RUN/orthanc/orthanc.json" << EOF
 {
