@@ -1,4 +1,5 @@
-"""QIDO-RS paging against real Orthanc: small pages, and an Orthanc that caps its answers.
+"""QIDO-RS paging against real Orthanc: small pages, and an Orthanc that caps its answers;
+and compressed instances fetched as stored, not decompressed by the server.
 
 The capped one is a private Orthanc (``ONLY=orthanc scripts/services.sh start`` with its own
 RUN and ports, ``ORTHANC_LIMIT_FIND=10``), started for this module and stopped by its PID.
@@ -8,7 +9,9 @@ the kiosk's check against the study's instance count finds the rest.
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,12 +20,14 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
+import numpy as np
 import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
 from kiosk_app.sources.dicomweb import DicomWebSource
 from tests.helpers.dicom_builders import image_series
+from tests.helpers.large_ct import LargeStudy, encode_slice
 from tests.helpers.services import OrthancClient, parse_env_file
 
 pytestmark = pytest.mark.integration
@@ -121,3 +126,27 @@ def test_an_orthanc_capping_its_answers_still_lists_the_whole_series(capped_orth
     assert sorted(r.instance_number or 0 for r in refs) == sorted(
         int(ds.InstanceNumber) for ds in images
     )
+
+
+@pytest.mark.parametrize("syntax", ["jpeg-lossless", "j2k-lossless"])
+def test_compressed_instances_come_as_stored(orthanc, syntax: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    if syntax == "jpeg-lossless" and not shutil.which("dcmcjpeg"):
+        pytest.skip("dcmcjpeg (dcmtk) is not installed")
+    study = LargeStudy(syntax, slices=3, size=128)
+    stored = [encode_slice(study, i, tmp_path) for i in range(3)]
+    for data in stored:
+        orthanc.upload(data)
+    user, password = orthanc.auth
+    source = DicomWebSource(orthanc.dicomweb_url, username=user, password=password)
+    refs = sorted(source.list_instances(str(study.study_uid)), key=lambda r: r.instance_number or 0)
+    # byte for byte what was stored: compressed, in its own transfer syntax
+    assert source.fetch_instances_bytes(refs) == stored
+    ds = source.fetch_instance(refs[1])
+    assert ds.file_meta.TransferSyntaxUID == study.transfer_syntax
+    np.testing.assert_array_equal(
+        ds.pixel_array, pydicom.dcmread(io.BytesIO(stored[1])).pixel_array
+    )
+    transcoded = DicomWebSource(
+        orthanc.dicomweb_url, username=user, password=password, stored_syntax=False
+    ).fetch_instance_bytes(refs[1])
+    assert len(transcoded) > len(stored[1])  # what Orthanc sends when left to choose
