@@ -12,8 +12,23 @@ Uploads (once) a 100-instance 512x512 16-bit CT study to the Orthanc named by a 
 env file, then times each way of getting every instance's bytes, a few runs each, and prints
 a table of medians. Not a test: numbers depend on the machine and its load (printed too).
 
+With ``--cases large`` (issue 15): a 600-slice 512x512 CT stored JPEG Lossless SV1
+(1.2.840.10008.1.2.4.70) and, as a second study, JPEG 2000 lossless (.4.90), made and uploaded
+once by ``tests/helpers/large_ct.py``: the QIDO-RS list of its series (one page, and pages of
+100), its WADO-RS study metadata, and the fetch of 20 evenly spaced slices (one 4x5 sheet)
+against all 600, each way the client can fetch.
+
+With ``--cases first-sheet``: the real patient flow on those studies (``kiosk_app.app.build``
+against the Orthanc and the CUPS film queue of the env file, ``[film] slice_sheets = 3`` and
+CT=4x5, so 3 sheets): the time from the patient's confirmation (``VisitService.print_planned``)
+to the first sheet accepted by the printer (the film job's first sheet queued by CUPS: the
+``submitted`` progress event), and to every sheet done. Each run starts from an empty data
+folder, so nothing is in the kiosk's cache. Finding the exam and the plan with its sheet
+count (what the screen shows before the patient confirms) is timed apart.
+
 Run: .venv/bin/python benchmarks/fetch.py --env /tmp/kiosk-services/env.sh [--runs 3]
-     [--instances 100] [--parallel 8]
+     [--instances 100] [--parallel 8] [--cases small,large,first-sheet]
+     [--film-printer cups|folder]
 """
 
 from __future__ import annotations
@@ -23,6 +38,8 @@ import io
 import os
 import platform
 import statistics
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -36,7 +53,12 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kiosk_app.core.models import ItemKind, ItemState
 from kiosk_app.sources.dicomweb import DicomWebSource
+from tests.helpers.large_ct import SYNTAXES, LargeStudy
+from tests.helpers.large_ct import ensure_study as ensure_large_study
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:film-kiosk:benchmark:fetch")
 
@@ -116,15 +138,58 @@ def ensure_study(http: requests.Session, url: str, n: int, size: int) -> str:
     return str(study)
 
 
+def machine() -> str:
+    load = os.getloadavg()
+    return (
+        f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--env", type=Path, default=Path("/tmp/kiosk-services/env.sh"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--instances", type=int, default=100)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument(
+        "--cases",
+        default="small,large,first-sheet",
+        help="comma-separated: small (the 100-instance study), large, first-sheet",
+    )
+    parser.add_argument("--syntaxes", default=",".join(SYNTAXES), help="of the large study")
+    parser.add_argument(
+        "--film-printer",
+        choices=["cups", "folder"],
+        default="cups",
+        help="first-sheet: the env file's CUPS film queue (jamsim), or PDFs into a folder",
+    )
     args = parser.parse_args()
     env = read_env(args.env)
+    cases = {c.strip() for c in args.cases.split(",") if c.strip()}
+    unknown = cases - {"small", "large", "first-sheet"}
+    if unknown:
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    syntaxes = [name.strip() for name in args.syntaxes.split(",") if name.strip()]
+    if "small" in cases:
+        small_study(args, env)
+    if "large" in cases:
+        large_study(args, env, syntaxes)
+    if "first-sheet" in cases:
+        first_sheet(args, env, syntaxes)
+
+
+def orthanc_session(env: dict[str, str]) -> requests.Session:
+    http = requests.Session()
+    http.trust_env = False
+    http.auth = (env["ORTHANC_USER"], env["ORTHANC_PASSWORD"])
+    return http
+
+
+def small_study(args: argparse.Namespace, env: dict[str, str]) -> None:
     url, dicomweb = env["ORTHANC_URL"], env["ORTHANC_DICOMWEB"]
     auth = (env["ORTHANC_USER"], env["ORTHANC_PASSWORD"])
     http = requests.Session()
@@ -227,6 +292,180 @@ def main() -> None:
             f"| {name:44} | {count} | {size / 1e6:.1f} | {median:.2f} | "
             f"{size / 1e6 / median:.0f} | {baseline / median:.2f}x | {plain / median:.2f}x |"
         )
+
+
+def sheet_of(refs: list, count: int = 20) -> list:  # type: ignore[type-arg]
+    """``count`` evenly spaced slices, in order: what one 4x5 sheet prints."""
+    ordered = sorted(refs, key=lambda r: r.instance_number or 0)
+    n = len(ordered)
+    return [ordered[round(i * (n - 1) / (count - 1))] for i in range(count)]
+
+
+def timed(runs: int, method: Callable[[], tuple[int, int]]) -> tuple[list[float], tuple[int, int]]:
+    method()  # warm the connections (and Orthanc's files in the page cache) once
+    times, size = [], (0, 0)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        size = method()
+        times.append(time.perf_counter() - t0)
+    return sorted(times), size
+
+
+def large_study(args: argparse.Namespace, env: dict[str, str], syntaxes: list[str]) -> None:
+    rows = []
+    for name in syntaxes:
+        rows += large_rows(args, env, LargeStudy(name))
+    print()
+    print(
+        f"large study: 600 x 512x512 12-bit CT, Orthanc on loopback, kiosk cache not used "
+        f"(one warm-up run first); median [min-max] of {args.runs} runs; {machine()}"
+    )
+    print(f"| {'syntax':13} | {'case':44} | instances | MB | seconds | MB/s |")
+    print(f"| {'-' * 13} | {'-' * 44} | --- | --- | --- | --- |")
+    for name, case, count, size, times in rows:
+        median = statistics.median(times)
+        cell = f"{median:.3f} [{times[0]:.2f}-{times[-1]:.2f}]"
+        mb = f"{size / 1e6:.1f}" if size else "-"
+        rate = f"{size / 1e6 / median:.0f}" if size else "-"
+        print(f"| {name:13} | {case:44} | {count} | {mb} | {cell} | {rate} |")
+
+
+def large_rows(
+    args: argparse.Namespace, env: dict[str, str], spec: LargeStudy
+) -> list[tuple[str, str, int, int, list[float]]]:
+    url, dicomweb = env["ORTHANC_URL"], env["ORTHANC_DICOMWEB"]
+    user, password = env["ORTHANC_USER"], env["ORTHANC_PASSWORD"]
+    study = ensure_large_study(
+        orthanc_session(env), url, spec, say=lambda text: print(text, flush=True)
+    )
+    series = str(spec.series_uid)
+
+    def client(**kwargs: int) -> DicomWebSource:
+        return DicomWebSource(
+            dicomweb,
+            username=user,
+            password=password,
+            max_parallel=args.parallel,
+            read_timeout=120,
+            **kwargs,
+        )
+
+    kiosk, paged = client(), client(qido_page_size=100)
+    per_instance = client(series_stream_min=10**9)
+    refs = kiosk.list_instances(study)
+    sheet = sheet_of(refs)
+
+    def fetch(source: DicomWebSource, wanted: list) -> Callable[[], tuple[int, int]]:  # type: ignore[type-arg]
+        def run() -> tuple[int, int]:
+            blobs = source.fetch_instances_bytes(wanted)
+            return len(blobs), sum(map(len, blobs))
+
+        return run
+
+    cases: list[tuple[str, Callable[[], tuple[int, int]]]] = [
+        (
+            "QIDO-RS series instances, 1 page of 1000",
+            lambda: (len(kiosk.search_instances(study, series)), 0),
+        ),
+        (
+            "QIDO-RS series instances, pages of 100",
+            lambda: (len(paged.search_instances(study, series)), 0),
+        ),
+        (
+            "list_instances (study QIDO + count check)",
+            lambda: (len(kiosk.list_instances(study)), 0),
+        ),
+        ("WADO-RS study metadata", lambda: (len(kiosk.metadata(study)), 0)),
+        ("fetch 20 (one 4x5 sheet), series stream", fetch(kiosk, sheet)),
+        (f"fetch 20, per instance, {args.parallel} parallel", fetch(per_instance, sheet)),
+        ("fetch all 600, series stream", fetch(kiosk, refs)),
+        (f"fetch all 600, per instance, {args.parallel} parallel", fetch(per_instance, refs)),
+    ]
+    rows = []
+    for case, method in cases:
+        times, (count, size) = timed(args.runs, method)
+        rows.append((spec.syntax, case, count, size, times))
+        print(f"  {spec.syntax}: {case}: {statistics.median(times):.3f} s", flush=True)
+    return rows
+
+
+def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[str]) -> None:
+    """The patient flow on the large study: confirmation -> first sheet accepted."""
+    from kiosk_app.app import build
+    from kiosk_app.settings import load
+
+    http = orthanc_session(env)
+    rows = []
+    for name in syntaxes:
+        spec = LargeStudy(name)
+        ensure_large_study(http, env["ORTHANC_URL"], spec, say=lambda t: print(t, flush=True))
+        runs: list[tuple[float, float, float, float, int]] = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix="bench-first-sheet-") as tmp:
+                overrides = {
+                    "KIOSK_KIOSK__DATA_DIR": tmp,
+                    "KIOSK_KIOSK__LOG_LEVEL": "WARNING",
+                    "KIOSK_CLOUD__URL": env["ORTHANC_DICOMWEB"],
+                    "KIOSK_CLOUD__USERNAME": env["ORTHANC_USER"],
+                    "KIOSK_CLOUD__PASSWORD": env["ORTHANC_PASSWORD"],
+                    "KIOSK_CLOUD__READ_TIMEOUT": "120",
+                    "KIOSK_FILM__SLICE_SHEETS": "3",
+                    "KIOSK_FILM__PLANS": "CT=4x5",
+                    "KIOSK_PRINTERS__CUPS_SERVER": env["CUPS_SERVER"],
+                    "KIOSK_PRINTERS__REPORT__QUEUE": env["KIOSK_PDF_QUEUE"],
+                    "KIOSK_PRINTERS__FILM__QUEUE": env["KIOSK_FILM_QUEUE"],
+                }
+                if args.film_printer == "folder":
+                    overrides["KIOSK_PRINTERS__FILM__BACKEND"] = "folder"
+                    overrides["KIOSK_PRINTERS__FILM__OUTPUT_DIR"] = str(Path(tmp) / "film")
+                kiosk = build(load(None, env=overrides))
+                try:
+                    t0 = time.perf_counter()
+                    _credential, exams = kiosk.visit.find(spec.accession)
+                    t_found = time.perf_counter()
+                    planned = kiosk.visit.plan(exams, count=True)
+                    t1 = time.perf_counter()
+                    marks: dict[str, float] = {}
+
+                    def progress(
+                        event: str, data: dict[str, object], marks: dict[str, float] = marks
+                    ) -> None:
+                        if event == "submitted" and data.get("kind") == ItemKind.FILM.value:
+                            marks.setdefault("first", time.perf_counter())
+
+                    summary = kiosk.visit.print_planned(spec.accession, planned, progress)
+                    t2 = time.perf_counter()
+                finally:
+                    kiosk.close()
+            film = [i for i in summary.items if i.kind is ItemKind.FILM]
+            if not film or film[0].state is not ItemState.DELIVERED or "first" not in marks:
+                raise SystemExit(f"{name}: the film did not print: {summary.items}")
+            runs.append((t_found - t0, t1 - t_found, marks["first"] - t1, t2 - t1, film[0].count))
+            print(
+                f"  {name}: find {t_found - t0:.2f} s, plan {t1 - t_found:.2f} s, "
+                f"first sheet {marks['first'] - t1:.2f} s, "
+                f"all {t2 - t1:.2f} s ({film[0].count} sheets)",
+                flush=True,
+            )
+        rows.append((name, runs))
+    printer = f"CUPS queue {env['KIOSK_FILM_QUEUE']}" if args.film_printer == "cups" else "folder"
+    print()
+    print(
+        f"first sheet: 600-slice CT, [film] slice_sheets=3, CT=4x5, film printer {printer}, "
+        f"Orthanc on loopback, empty kiosk cache each run; median [min-max] of {args.runs} "
+        f"runs, seconds; {machine()}"
+    )
+    print(
+        f"| {'syntax':13} | sheets | find exam | plan with sheet count | confirmation -> "
+        f"first sheet accepted | confirmation -> all sheets done |"
+    )
+    print(f"| {'-' * 13} | --- | --- | --- | --- | --- |")
+    for name, runs in rows:
+        cells = []
+        for i in range(4):
+            values = sorted(r[i] for r in runs)
+            cells.append(f"{statistics.median(values):.2f} [{values[0]:.2f}-{values[-1]:.2f}]")
+        print(f"| {name:13} | {runs[0][4]} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

@@ -155,6 +155,9 @@ def build_source(settings: Settings) -> StudySource:
         retries=cloud.retries,
         backoff=cloud.backoff,
         max_parallel=cloud.max_parallel,
+        qido_page_size=cloud.qido_page_size,
+        qido_max_results=cloud.qido_max_results,
+        stored_syntax=cloud.stored_syntax,
     )
 
 

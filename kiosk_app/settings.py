@@ -108,6 +108,33 @@ class CloudSection:
     max_parallel: int = field(
         default=4, metadata=_doc("Instances fetched at once.", minimum=1, maximum=32)
     )
+    stored_syntax: bool = field(
+        default=True,
+        metadata=_doc(
+            "Ask for instances in the transfer syntax they are stored in "
+            "(WADO-RS `transfer-syntax=*`): compressed images come compressed and the kiosk "
+            "decodes them. false: the server chooses; Orthanc then decompresses every image "
+            "to Explicit VR Little Endian (a lossless CT: about 2.4 times the bytes).",
+        ),
+    )
+    qido_page_size: int = field(
+        default=1000,
+        metadata=_doc(
+            "Results asked for per QIDO-RS request (`limit`); a search is followed page by "
+            "page (`offset`), also past a server's own smaller maximum (Warning 299).",
+            minimum=1,
+            maximum=100000,
+        ),
+    )
+    qido_max_results: int = field(
+        default=20000,
+        metadata=_doc(
+            "A search (a study's instances, a patient's studies) with more results than "
+            "this is refused with an error instead of followed on; also caps pages to "
+            "qido_max_results / 10, at least 100, against a server that pages badly.",
+            minimum=1,
+        ),
+    )
     client_cert: Path | None = field(
         default=None, metadata=_doc("PEM client certificate for TLS client authentication.")
     )

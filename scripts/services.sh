@@ -34,7 +34,8 @@
 #   own ports beside the shared servers. RUN (/tmp/kiosk-services), IPP_PORT (8631), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
 #   PRINT_SCP_PORT (10005), PRINT_SCP_IMPLICIT_PORT (10006), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
 #   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
-#   last run, READY_TIMEOUT (30 s per service).
+#   last run, READY_TIMEOUT (30 s per service), ORTHANC_LIMIT_FIND (0: none) caps the answers of
+#   Orthanc's searches (LimitFindResults and LimitFindInstances) as some archives do, silently.
 #
 # Never runs CUPS device discovery (lpinfo -v): its snmp backend broadcasts off the machine.
 set -euo pipefail
@@ -52,6 +53,7 @@ ORTHANC_USER=${ORTHANC_USER:-kiosk}
 ORTHANC_PASSWORD=${ORTHANC_PASSWORD:-kiosk-secret}
 KIOSK_PDF_OUT=${KIOSK_PDF_OUT:-/var/spool/kiosk-pdf}
 READY_TIMEOUT=${READY_TIMEOUT:-30}
+ORTHANC_LIMIT_FIND=${ORTHANC_LIMIT_FIND:-0}
 IPP_PORT=${IPP_PORT:-8631}
 CUPS_SOCKET=/run/cups/cups.sock
 PDF_QUEUE=KioskPDF
@@ -301,13 +303,17 @@ start_ippeve() {
 
 start_orthanc() {
   local p plugins
+  case $ORTHANC_LIMIT_FIND in '' | *[!0-9]*) die "ORTHANC_LIMIT_FIND must be a whole number" ;; esac
   for p in "$ORTHANC_HTTP" "$ORTHANC_DICOM"; do
     port_busy "$p" && die "port $p is busy (another Orthanc?)"
   done
   mkdir -p "$RUN/orthanc/db"
   plugins="\"$ORTHANC_PLUGINS/libOrthancDicomWeb.so\""
   [ -e "$ORTHANC_PLUGINS/libOrthancDicomWeb.so" ] || die "orthanc-dicomweb is not installed"
-  # GDCM decodes JPEG 2000 and JPEG-LS (without it /rendered of such images fails)
+  # GDCM decodes JPEG 2000 and JPEG-LS (without it /rendered of such images fails); one
+  # decode at a time ("Throttling"): GDCM 3.0.21 crashed Orthanc (segfault in libgdcmMSFF)
+  # transcoding JPEG Lossless instances for 8 WADO-RS requests at once, which this prevents
+  # (JPEG 2000 still crashed it so; the kiosk asks for instances as stored, never transcoded)
   [ -e "$ORTHANC_PLUGINS/libOrthancGdcm.so" ] && plugins="$plugins, \"$ORTHANC_PLUGINS/libOrthancGdcm.so\""
   cat > "$RUN/orthanc/orthanc.json" << EOF
 {
@@ -330,8 +336,11 @@ start_orthanc() {
   "DefaultEncoding" : "Utf8",
   "UserMetadata" : { "KioskPrinted" : 1024, "KioskPrintedAt" : 1025, "KioskPrintCount" : 1026 },
   "StableAge" : 5,
+  "LimitFindResults" : $ORTHANC_LIMIT_FIND,
+  "LimitFindInstances" : $ORTHANC_LIMIT_FIND,
   "MetricsEnabled" : true,
   "OverwriteInstances" : true,
+  "Gdcm" : { "Throttling" : 1 },
   "DicomWeb" : {
     "Enable" : true, "Root" : "/dicom-web/", "EnableWado" : true, "WadoRoot" : "/wado",
     "Host" : "127.0.0.1:$ORTHANC_HTTP", "Ssl" : false,

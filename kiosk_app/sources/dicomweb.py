@@ -10,6 +10,16 @@ are retried with exponential back-off and full jitter. Multipart answers are par
 (:mod:`kiosk_app.sources.multipart`). Every failure is one of the typed errors below, each a
 :class:`~kiosk_app.core.errors.CloudError` or :class:`~kiosk_app.core.errors.BadStudyDataError`
 with its own message id.
+
+Every QIDO-RS search is paged (PS3.18 8.3.4.4): ``limit`` and ``offset`` on each request, pages
+followed until one comes back shorter than asked. A server that returns fewer than asked *and*
+says so with ``Warning: 299`` (its own maximum per response, 8.3.4.4.1) is asked again from the
+offset reached, with the page size it gave. A page that brings nothing new (a server ignoring
+``offset``) and a search longer than ``qido_max_results`` or ``qido_max_pages`` are errors
+(:class:`CloudListError`), never a silently shortened list. Some servers cap results silently
+(Orthanc's ``LimitFindInstances``: no warning, and ``offset`` cannot reach past the cap), so
+:meth:`DicomWebSource.list_instances` also checks the instances listed against the study's
+NumberOfStudyRelatedInstances and, when short, lists them from WADO-RS metadata instead.
 """
 
 from __future__ import annotations
@@ -43,13 +53,23 @@ _STUDY_FIELDS = ("00081030", "00080061", "00100010", "00100020", "00080050", "00
 _SERIES_FIELDS = ("0008103E", "00080060", "00200011", "00201209")
 _INSTANCE_FIELDS = ("00080016", "0020000E", "00080060", "00200013")
 _DICOM_MULTIPART = 'multipart/related; type="application/dicom"'
+# PS3.18 8.7.3.5.2: "*" lets the server send each instance in the syntax it has it in; without
+# it, a server may transcode (Orthanc decompresses everything to Explicit VR Little Endian).
+_AS_STORED = "; transfer-syntax=*"
 _OCTET_MULTIPART = 'multipart/related; type="application/octet-stream"'
 _RETRY_STATUS = frozenset({502, 503, 504})
+_STUDY_COUNT = "00201208"  # NumberOfStudyRelatedInstances
+_UID_TAGS = ("0020000D", "0020000E", "00080018")  # what tells one QIDO result from another
+# PS3.18 8.3.4.4.1: "Warning: 299 {service}: There are N additional results that can be
+# requested" (older editions: "The number of results exceeded the maximum supported by the
+# server"); the warn-code is what counts, the text varies.
+_WARNING_299 = re.compile(r"(?:^|,)\s*299\s")
 _CHUNK = 256 * 1024
 
 __all__ = [
     "CloudAuthError",
     "CloudForbiddenError",
+    "CloudListError",
     "CloudNotFoundError",
     "CloudServerError",
     "CloudTimeoutError",
@@ -74,6 +94,11 @@ class CloudNotFoundError(CloudError):
     """404: the study, series, instance or service path does not exist."""
 
     message_id = "cloud.not_found"
+
+
+class CloudListError(CloudError):
+    """A QIDO-RS search whose results cannot all be had: longer than the kiosk's cap, a
+    server that repeats pages (ignores ``offset``), or fewer instances than the study holds."""
 
 
 class CloudServerError(CloudUnavailableError):
@@ -102,6 +127,13 @@ class DicomWebSource:
         retries: further attempts for an idempotent request after a transient failure.
         backoff: base of the exponential back-off in seconds (full jitter).
         max_parallel: instances fetched at once; also the size of the connection pool.
+        qido_page_size: results asked for per QIDO-RS request (``limit``).
+        stored_syntax: ask for instances in the transfer syntax they are stored in
+            (``transfer-syntax=*``): compressed images come compressed, and the kiosk decodes
+            them; False lets the server choose (and transcode).
+        qido_max_results, qido_max_pages: a search with more results, or needing more
+            requests, than this is refused (:class:`CloudListError`) rather than followed on;
+            pages default to ``qido_max_results // 10``, at least 100.
         sleep, rng: injected for tests.
     """
 
@@ -121,6 +153,10 @@ class DicomWebSource:
         backoff: float = 0.25,
         max_parallel: int = 4,
         series_stream_min: int = 8,
+        qido_page_size: int = 1000,
+        qido_max_results: int = 20000,
+        qido_max_pages: int | None = None,
+        stored_syntax: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -133,6 +169,10 @@ class DicomWebSource:
         self.series_stream_min = max(2, series_stream_min)
         # Instances per series, as last listed: a series stream pays off only for most of one.
         self._series_sizes: dict[str, int] = {}
+        self.qido_page_size = max(1, qido_page_size)
+        self.qido_max_results = max(1, qido_max_results)
+        self.qido_max_pages = max(1, qido_max_pages or max(100, self.qido_max_results // 10))
+        self._dicom_accept = _DICOM_MULTIPART + (_AS_STORED if stored_syntax else "")
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.http = requests.Session()
@@ -228,13 +268,56 @@ class DicomWebSource:
         return self._qido(path + "/instances", params or {}, tuple(fields))
 
     def list_instances(self, study_uid: str) -> list[InstanceRef]:
+        """Every instance of a study, checked against the count the server gives for it.
+
+        A server that caps QIDO-RS answers without saying so (Orthanc's LimitFindInstances)
+        lists fewer instances than the study's NumberOfStudyRelatedInstances: the instances
+        are then listed from the study's WADO-RS metadata, which such servers do not cap.
+        """
         found = self.search_instances(study_uid)
         refs = [dicom_json.instance_from_json(obj, study_uid) for obj in found]
+        expected = self._study_instance_count(study_uid)
+        if expected is None or len(refs) >= expected:
+            return self._sized(refs)
+        log.info(
+            "QIDO-RS listed %d of the study's %d instances (the cloud caps its answers); "
+            "listing them from WADO-RS metadata",
+            len(refs),
+            expected,
+        )
+        listed = {ref.sop_uid for ref in refs}
+        for obj in self.metadata(study_uid):
+            ref = dicom_json.instance_from_json(obj, study_uid)
+            if ref.sop_uid and ref.sop_uid not in listed:
+                listed.add(ref.sop_uid)
+                refs.append(ref)
+        if len(refs) < expected:
+            raise CloudListError(
+                cloud=self.url,
+                detail=f"the cloud lists {len(refs)} of the study's {expected} instances",
+            )
+        return self._sized(refs)
+
+    def _sized(self, refs: list[InstanceRef]) -> list[InstanceRef]:
+        """``refs``, with each series' size remembered for :meth:`fetch_instances_bytes`."""
         sizes: dict[str, int] = {}
         for ref in refs:
             sizes[ref.series_uid] = sizes.get(ref.series_uid, 0) + 1
         self._series_sizes.update(sizes)
         return refs
+
+    def _study_instance_count(self, study_uid: str) -> int | None:
+        """NumberOfStudyRelatedInstances as the server counts it; None if it does not say."""
+        found = self._qido("/studies", {"StudyInstanceUID": study_uid}, (_STUDY_COUNT,))
+        for obj in found:
+            if dicom_json.first(obj, "0020000D", None) not in (None, study_uid):
+                continue
+            value = dicom_json.first(obj, _STUDY_COUNT, None)
+            try:
+                return int(value) if value not in (None, "") else None
+            except (TypeError, ValueError):
+                return None
+        return None
 
     # ------------------------------------------------------------------ WADO-RS
 
@@ -244,7 +327,7 @@ class DicomWebSource:
         A connection that breaks or stalls in the middle of the body is retried as a whole
         request, like a failure to connect.
         """
-        parts = self._parts(self._instance_path(ref), _DICOM_MULTIPART)
+        parts = self._parts(self._instance_path(ref), self._dicom_accept)
         if len(parts) != 1:
             raise MalformedMultipartError(
                 detail=f"WADO-RS returned {len(parts)} parts for one instance"
@@ -302,7 +385,7 @@ class DicomWebSource:
         found: dict[str, bytes] = {}
         path = f"/studies/{first.study_uid}/series/{first.series_uid}"
         try:
-            for part in self._wado_parts(path, _DICOM_MULTIPART):
+            for part in self._wado_parts(path, self._dicom_accept):
                 uid = _sop_uid_of(part.body)
                 if uid in wanted:
                     found[uid] = part.body
@@ -314,7 +397,7 @@ class DicomWebSource:
         """Every instance of a study from one WADO-RS request, each yielded as it arrives."""
         self._check_uid(study_uid)
         try:
-            for part in self._wado_parts(f"/studies/{study_uid}", _DICOM_MULTIPART):
+            for part in self._wado_parts(f"/studies/{study_uid}", self._dicom_accept):
                 yield part.body
         except _BodyBrokenError as exc:
             raise exc.error from exc
@@ -372,7 +455,7 @@ class DicomWebSource:
         return parts[0].body
 
     def ping(self) -> None:
-        self._qido("/studies", {"limit": "1"}, ())
+        self._qido_page("/studies", "", limit=1, offset=0)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -393,17 +476,71 @@ class DicomWebSource:
     def _qido(
         self, path: str, params: Mapping[str, str], fields: tuple[str, ...]
     ) -> list[dict[str, Any]]:
+        """Every result of a QIDO-RS search, one page after another (see the module notes)."""
         query = []
         for key, value in params.items():
             if not _SAFE_VALUE.match(value):
                 raise ValueError(f"query value for {key} has characters DICOMweb cannot carry")
             query.append(f"{key}={value}")
         query.extend(f"includefield={tag}" for tag in fields)
-        full = path + ("?" + "&".join(query) if query else "")
-        body = self._json(self._request(full, "application/dicom+json"))
+        base = "&".join(query)
+        results: list[dict[str, Any]] = []
+        seen: set[object] = set()
+        page = self.qido_page_size
+        offset = pages = 0
+        while True:
+            if pages >= self.qido_max_pages:
+                raise CloudListError(
+                    cloud=self.url,
+                    detail=f"QIDO-RS {path} needs more than {self.qido_max_pages} pages",
+                )
+            body, capped = self._qido_page(path, base, limit=page, offset=offset)
+            pages += 1
+            fresh = []
+            for obj in body:
+                ident = _result_key(obj)
+                if ident not in seen:
+                    seen.add(ident)
+                    fresh.append(obj)
+            if body and not fresh:
+                raise CloudListError(
+                    cloud=self.url,
+                    detail=f"QIDO-RS {path} sent the same results again at offset {offset} "
+                    "(the server ignores offset)",
+                )
+            if len(fresh) < len(body):
+                log.info(
+                    "QIDO-RS page at offset %d repeated %d result(s)",
+                    offset,
+                    len(body) - len(fresh),
+                )
+            results.extend(fresh)
+            offset += len(body)
+            if len(results) > self.qido_max_results:
+                raise CloudListError(
+                    cloud=self.url,
+                    detail=f"QIDO-RS {path} has more than {self.qido_max_results} results",
+                )
+            if capped and body:
+                # The server's own maximum per answer (Warning 299): go on from here with it.
+                page = min(page, len(body))
+                continue
+            if len(body) != page:
+                # Shorter: the last page. Longer: the server ignores limit and sent all.
+                return results
+
+    def _qido_page(
+        self, path: str, query: str, *, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of a search, and whether the server says it cut it short (Warning 299)."""
+        paging = f"limit={limit}&offset={offset}"
+        full = f"{path}?{query}&{paging}" if query else f"{path}?{paging}"
+        response = self._request(full, "application/dicom+json")
+        capped = bool(_WARNING_299.search(response.headers.get("Warning", "")))
+        body = self._json(response)
         if not isinstance(body, list):
             raise CloudError(cloud=self.url, detail="QIDO-RS answer is not a JSON array")
-        return body
+        return body, capped
 
     def _json(self, response: requests.Response) -> Any:
         try:
@@ -513,6 +650,12 @@ def read_dataset(data: bytes) -> Dataset:
         return pydicom.dcmread(io.BytesIO(data), force=True)
     except Exception as exc:  # pydicom raises many types for damaged data
         raise BadStudyDataError(detail=f"instance is not readable DICOM: {exc}") from exc
+
+
+def _result_key(obj: Mapping[str, Any]) -> object:
+    """What identifies a QIDO-RS result: its UIDs, else the whole object."""
+    uids = tuple(str(dicom_json.first(obj, tag, "") or "") for tag in _UID_TAGS)
+    return uids if any(uids) else json.dumps(obj, sort_keys=True)
 
 
 def _bulk_data_left_out(_tag: str, _vr: str, _uri: str) -> bytes:

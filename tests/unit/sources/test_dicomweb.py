@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import random
@@ -114,7 +115,10 @@ def test_instance_round_trip_and_wrong_part_count() -> None:
     source, adapter, _ = client(lambda r: response(200, data, ctype))
     ds = source.fetch_instance(REF)
     assert ds.SOPInstanceUID == "1.2.3.4.5"
-    assert adapter.requests[0].headers["Accept"] == 'multipart/related; type="application/dicom"'
+    assert (
+        adapter.requests[0].headers["Accept"]
+        == 'multipart/related; type="application/dicom"; transfer-syntax=*'
+    )
     two, ctype = multipart([part10(), part10()])
     source, _, _ = client(lambda r: response(200, two, ctype))
     with pytest.raises(MalformedMultipartError):
@@ -122,6 +126,17 @@ def test_instance_round_trip_and_wrong_part_count() -> None:
     source, _, _ = client(lambda r: response(200, b"{}", "application/json"))
     with pytest.raises(MalformedMultipartError):
         source.fetch_instance(REF)
+
+
+def test_instances_are_asked_for_as_stored_unless_configured_otherwise() -> None:
+    data, ctype = multipart([part10()])
+    source, adapter, _ = client(lambda r: response(200, data, ctype), series_stream_min=2)
+    source.fetch_instances_bytes([REF, dataclasses.replace(REF, sop_uid="1.2.3.4.6")])
+    list(source.iter_study("1.2.3"))
+    assert {r.headers["Accept"].endswith("; transfer-syntax=*") for r in adapter.requests} == {True}
+    source, adapter, _ = client(lambda r: response(200, data, ctype), stored_syntax=False)
+    source.fetch_instance(REF)
+    assert adapter.requests[0].headers["Accept"] == 'multipart/related; type="application/dicom"'
 
 
 def test_concurrent_fetch_keeps_the_order() -> None:
@@ -169,9 +184,15 @@ def test_a_few_instances_of_a_large_series_are_fetched_one_by_one() -> None:
         for uid in series
     ]
 
+    count = [
+        {"0020000D": {"vr": "UI", "Value": ["1.2.3"]}, "00201208": {"vr": "IS", "Value": [600]}}
+    ]
+
     def script(request):  # type: ignore[no-untyped-def]
         if "/instances?" in request.url or request.url.endswith("/instances"):
             return response(200, json.dumps(listing).encode(), "application/dicom+json")
+        if "/studies?" in request.url:  # the study's instance count
+            return response(200, json.dumps(count).encode(), "application/dicom+json")
         if request.url.endswith("/series/1.2.3.4"):
             return response(200, *multipart([part10(uid) for uid in series]))
         assert "/series/1.2.3.4/instances/" in request.url, request.url
