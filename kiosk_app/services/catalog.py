@@ -309,11 +309,18 @@ class Catalog:
             return None
         _check_belongs(datasets, exam)
         for ds in datasets:
-            if not any(keyword in ds for keyword in _PIXEL_KEYWORDS):
-                # A source whose metadata leaves pixel data out says nothing about it: the
-                # plan would skip the image, so the count would be wrong. Not known, then.
-                log.info("image headers without pixel data: film sheets not counted")
-                return None
+            if any(keyword in ds for keyword in _PIXEL_KEYWORDS):
+                continue
+            if "Rows" in ds and "Columns" in ds:
+                # Some servers (Orthanc, for compressed instances) leave the pixel data out
+                # of their metadata altogether; an image's matrix says it has some. Marked
+                # here so the plan counts it: the full instance replaces the header.
+                ds.PixelData = b""
+                continue
+            # Nothing says the instance has pixels: the plan would skip the image, so the
+            # count would be wrong. Not known, then.
+            log.info("image headers without pixel data: film sheets not counted")
+            return None
         with self._lock:
             self._headers[key] = datasets
             while len(self._headers) > HEADER_STUDIES:

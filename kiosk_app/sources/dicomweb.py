@@ -423,7 +423,9 @@ class DicomWebSource:
         for study_uid in dict.fromkeys(ref.study_uid for ref in refs):
             for obj in self.metadata(study_uid):
                 try:
-                    ds = Dataset.from_json(obj, bulk_data_uri_handler=_bulk_data_left_out)
+                    # Without a bulk data handler, an element with a BulkDataURI is present
+                    # with an empty value (and parsing is several times faster).
+                    ds = Dataset.from_json(obj)
                 except (ValueError, TypeError, KeyError) as exc:
                     raise BadStudyDataError(detail=f"unreadable metadata: {_short(exc)}") from exc
                 found[str(ds.get("SOPInstanceUID", ""))] = ds
@@ -656,10 +658,6 @@ def _result_key(obj: Mapping[str, Any]) -> object:
     """What identifies a QIDO-RS result: its UIDs, else the whole object."""
     uids = tuple(str(dicom_json.first(obj, tag, "") or "") for tag in _UID_TAGS)
     return uids if any(uids) else json.dumps(obj, sort_keys=True)
-
-
-def _bulk_data_left_out(_tag: str, _vr: str, _uri: str) -> bytes:
-    return b""
 
 
 def _sop_uid_of(data: bytes) -> str:
