@@ -89,6 +89,7 @@ def compose_exam(datasets: Sequence[Dataset], config: FilmConfig | None = None) 
         landscape=config.landscape,
         annotations=config.annotations if plan.annotate else None,
         frames=plan.frames,
+        presentations=plan.presentations,
     )
     logger.info(
         "film plan %s: %d image(s) on %d sheet(s) as %s%s",

@@ -16,6 +16,7 @@ plan's images fill less than one sheet, the smallest standard grid that holds th
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 import re
@@ -28,6 +29,11 @@ from pydicom.dataset import Dataset
 from kiosk_app.services.film.errors import FilmError
 from kiosk_app.services.film.layout import DisplayFormat, parse_display_format
 from kiosk_app.services.film.pipeline import frame_count
+from kiosk_app.services.film.presentation import (
+    PRESENTATION_STATE_PREFIX,
+    Presentation,
+    presentations,
+)
 from kiosk_app.services.film.sheets import Frame, auto_layout
 
 logger = logging.getLogger(__name__)
@@ -99,6 +105,8 @@ class FilmPlan:
     """False for pre-composed films: they carry their own text."""
     left_off: int = 0
     """Images the sheet cap (or slice sampling) kept off the film."""
+    presentations: Mapping[tuple[str, int], Presentation] = field(default_factory=dict)
+    """{(SOP Instance UID, frame index): how a presentation state shows that frame}."""
 
     @property
     def sheets(self) -> int:
@@ -111,7 +119,16 @@ def plan_exam(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> Fi
     Raises:
         FilmError: the exam has no image that could go on film.
     """
-    rules = rules or PlanRules()
+    plan = _plan(datasets, rules or PlanRules())
+    chosen, named = kos_presentation_states(datasets)
+    found = presentations(datasets, plan.frames, chosen, named)
+    if not found:
+        return plan
+    logger.info("film plan: %d image(s) shown as presentation states say", len(found))
+    return dataclasses.replace(plan, presentations=found)
+
+
+def _plan(datasets: Sequence[Dataset], rules: PlanRules) -> FilmPlan:
     images = [ds for ds in datasets if _has_pixels(ds)]
     films = [ds for ds in images if is_film_sheet(ds)]
     if films:
@@ -189,8 +206,47 @@ def _references(kos: Dataset) -> list[tuple[str, list[int]]]:
     for study in kos.get("CurrentRequestedProcedureEvidenceSequence") or []:
         for series in study.get("ReferencedSeriesSequence") or []:
             for ref in series.get("ReferencedSOPSequence") or []:
-                found.append((str(ref.get("ReferencedSOPInstanceUID", "")), _numbers(ref)))
+                if not _is_state_reference(ref):  # presentation states are not key images
+                    found.append((str(ref.get("ReferencedSOPInstanceUID", "")), _numbers(ref)))
     return found
+
+
+def kos_presentation_states(datasets: Sequence[Dataset]) -> tuple[dict[str, str], frozenset[str]]:
+    """The presentation states Key Object Selection documents name.
+
+    Returns:
+        ({image SOP Instance UID: the state named for that image}, every state named): an
+        IMAGE item may name the state to show its image with (a Referenced SOP Sequence inside
+        its reference, PS3.3 Image Reference Macro); COMPOSITE items and the evidence name
+        states for the document's images in general.
+    """
+    chosen: dict[str, str] = {}
+    named: set[str] = set()
+    for kos in datasets:
+        if str(kos.get("SOPClassUID", "")) != KEY_OBJECT_SELECTION:
+            continue
+        for item in kos.get("ContentSequence") or []:
+            kind = str(item.get("ValueType", "")).upper()
+            for ref in item.get("ReferencedSOPSequence") or []:
+                if kind == "COMPOSITE" and _is_state_reference(ref):
+                    named.add(str(ref.get("ReferencedSOPInstanceUID", "")))
+                if kind != "IMAGE":
+                    continue
+                for state in ref.get("ReferencedSOPSequence") or []:
+                    if _is_state_reference(state):
+                        state_uid = str(state.get("ReferencedSOPInstanceUID", ""))
+                        chosen.setdefault(str(ref.get("ReferencedSOPInstanceUID", "")), state_uid)
+                        named.add(state_uid)
+        for study in kos.get("CurrentRequestedProcedureEvidenceSequence") or []:
+            for series in study.get("ReferencedSeriesSequence") or []:
+                for ref in series.get("ReferencedSOPSequence") or []:
+                    if _is_state_reference(ref):
+                        named.add(str(ref.get("ReferencedSOPInstanceUID", "")))
+    return chosen, frozenset(named)
+
+
+def _is_state_reference(ref: Dataset) -> bool:
+    return str(ref.get("ReferencedSOPClassUID", "")).startswith(PRESENTATION_STATE_PREFIX)
 
 
 def _numbers(ref: Dataset) -> list[int]:

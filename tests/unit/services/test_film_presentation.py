@@ -1,0 +1,430 @@
+"""Presentation states on film: the radiologist's window, turn, crop and marks, as printed.
+
+Synthetic images and Grayscale Softcopy Presentation States built here; every check is on the
+pixels of the composed sheet (8x10 inch at 40 dpi: one 304-pixel cell for one image).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+from pydicom.dataset import Dataset
+from pydicom.uid import CTImageStorage, SecondaryCaptureImageStorage, generate_uid
+
+from kiosk_app.services.film import FilmConfig, compose_exam, compose_sheets, plan_exam
+from kiosk_app.services.film.annotate import AnnotationOptions, turn_labels
+from kiosk_app.services.film.layout import resample
+from kiosk_app.services.film.plan import KEY_OBJECT_SELECTION, PlanSource
+from kiosk_app.services.film.presentation import GRAYSCALE_SOFTCOPY_PRESENTATION_STATE
+
+CONFIG = FilmConfig(size="8INX10IN", dpi=40, annotations=None)
+BACKGROUND = 60  # grey, so the image's place on the black sheet shows
+
+
+def picture(pixels: NDArray[np.generic], **attrs: object) -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID = SecondaryCaptureImageStorage
+    ds.SOPInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = "1.2.3"
+    ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "OT", 1, 1
+    ds.set_pixel_data(pixels, "MONOCHROME2", pixels.dtype.itemsize * 8)
+    ds.WindowCenter, ds.WindowWidth = 127.5, 256  # 8-bit values print as they are
+    for keyword, value in attrs.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
+def marked(rows: int = 64, columns: int = 64) -> Dataset:
+    """Grey with a white 8x8 square in the top left corner."""
+    pixels = np.full((rows, columns), BACKGROUND, dtype=np.uint8)
+    pixels[:8, :8] = 255
+    return picture(pixels)
+
+
+def ramp() -> Dataset:
+    """Values 0, 20, ... 1260 from left to right (16-bit, no window of its own)."""
+    pixels = np.tile((np.arange(64) * 20).astype(np.uint16), (64, 1))
+    ds = picture(pixels)
+    del ds.WindowCenter, ds.WindowWidth
+    return ds
+
+
+def reference(ds: Dataset, frames: list[int] | None = None) -> Dataset:
+    ref = Dataset()
+    ref.ReferencedSOPClassUID = ds.SOPClassUID
+    ref.ReferencedSOPInstanceUID = ds.SOPInstanceUID
+    if frames:
+        ref.ReferencedFrameNumber = frames
+    return ref
+
+
+def gsps(*images: Dataset, created: str = "120000", **attrs: object) -> Dataset:
+    ps = Dataset()
+    ps.SOPClassUID = GRAYSCALE_SOFTCOPY_PRESENTATION_STATE
+    ps.SOPInstanceUID = generate_uid()
+    ps.Modality, ps.ContentLabel = "PR", "FINDING"
+    ps.PresentationCreationDate, ps.PresentationCreationTime = "20260101", created
+    series = Dataset()
+    series.SeriesInstanceUID = "1.2.3"
+    series.ReferencedImageSequence = [reference(ds) for ds in images]
+    ps.ReferencedSeriesSequence = [series]
+    ps.PresentationLUTShape = "IDENTITY"
+    for keyword, value in attrs.items():
+        setattr(ps, keyword, value)
+    return ps
+
+
+def voi(center: float, width: float, function: str = "LINEAR") -> list[Dataset]:
+    item = Dataset()
+    item.WindowCenter, item.WindowWidth, item.VOILUTFunction = center, width, function
+    return [item]
+
+
+def graphic(kind: str, points: list[float], units: str = "PIXEL") -> Dataset:
+    item = Dataset()
+    item.GraphicAnnotationUnits, item.GraphicDimensions = units, 2
+    item.NumberOfGraphicPoints = len(points) // 2
+    item.GraphicData, item.GraphicType, item.GraphicFilled = points, kind, "N"
+    return item
+
+
+def annotation(*graphics: Dataset, texts: list[Dataset] | None = None) -> list[Dataset]:
+    item = Dataset()
+    item.GraphicLayer = "LAYER"
+    if graphics:
+        item.GraphicObjectSequence = list(graphics)
+    if texts:
+        item.TextObjectSequence = texts
+    return [item]
+
+
+def sheet(*datasets: Dataset, config: FilmConfig = CONFIG) -> NDArray[np.uint8]:
+    sheets = compose_exam(list(datasets), config)
+    assert len(sheets) == 1
+    return sheets[0].pixels
+
+
+def box_of(mask: NDArray[np.bool_]) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of the True pixels, bottom and right exclusive."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(columns[0]), int(rows[-1]) + 1, int(columns[-1]) + 1
+
+
+def place_of(image: Dataset) -> tuple[int, int, int, int]:
+    """Where an image of this shape goes on the sheet (a grey one shows it)."""
+    grey = picture(np.full(image.pixel_array.shape, 200, dtype=np.uint8))
+    return box_of(sheet(grey) > 0)
+
+
+def corner_of(pixels: NDArray[np.uint8]) -> str:
+    """Which corner of the image's place on the sheet the white marker is in."""
+    top, left, bottom, right = box_of(pixels > 0)
+    y0, x0, y1, x1 = box_of(pixels > (BACKGROUND + 255) // 2)
+    vertical = "top" if (y0 + y1) / 2 < (top + bottom) / 2 else "bottom"
+    horizontal = "left" if (x0 + x1) / 2 < (left + right) / 2 else "right"
+    return f"{vertical} {horizontal}"
+
+
+# --- grey levels --------------------------------------------------------------------------
+
+
+def test_the_presentation_states_window_sets_the_grey_levels() -> None:
+    image = ramp()
+    plain = sheet(image)
+    shown = sheet(image, gsps(image, SoftcopyVOILUTSequence=voi(640, 320)))
+    top, left, bottom, right = box_of(plain > 0)
+    row = shown[(top + bottom) // 2, left:right]
+    # 0..1260 across the image; the window 480..800 is columns 24..40 of 64.
+    width = right - left
+    assert (row[: width * 23 // 64] == 0).all() and (row[width * 41 // 64 :] == 255).all()
+    middle = row[width * 30 // 64 : width * 34 // 64]
+    assert 90 < middle.mean() < 165
+    expected = compose_sheets([image], "8INX10IN", 40, window=(640, 320))[0].pixels
+    assert np.array_equal(shown, expected)
+
+
+def test_its_rescale_window_function_and_inverse_shape_are_applied_in_order() -> None:
+    image = ramp()
+    window = voi(1180, 640, "SIGMOID")
+    ps = gsps(image, RescaleSlope=2, RescaleIntercept=-100, RescaleType="HU",
+              SoftcopyVOILUTSequence=window, PresentationLUTShape="INVERSE")  # fmt: skip
+    shown = sheet(image, ps)
+    top, left, bottom, right = place_of(image)
+    row = shown[(top + bottom) // 2, left:right].astype(float)
+    # Column c holds 20c, i.e. 40c - 100 after rescale; SIGMOID about 1180, then inverted.
+    columns = np.arange(64)
+    native = 255 - 255 / (1 + np.exp(-4 * (40 * columns - 100 - 1180) / 640))
+    native_rows = np.tile(np.rint(native).astype(np.uint8), (64, 1))
+    expected = resample(native_rows, bottom - top, right - left)[0]
+    assert np.abs(row - expected).max() <= 1
+
+
+def test_monochrome1_with_an_identity_shape_is_not_inverted_twice() -> None:
+    image = marked()
+    image.PhotometricInterpretation = "MONOCHROME1"
+    inverted = sheet(image)
+    top, left, bottom, right = box_of(inverted > 0)
+    middle = inverted[(top + bottom) // 2, (left + right) // 2]
+    assert inverted[top + 2, left + 2] == 0 and abs(int(middle) - (255 - BACKGROUND)) <= 1
+    shown = sheet(image, gsps(image, PresentationLUTShape="IDENTITY"))
+    assert corner_of(shown) == "top left"
+
+
+# --- geometry -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rotation", "flip", "corner"),
+    [
+        (0, "N", "top left"), (90, "N", "top right"), (180, "N", "bottom right"),
+        (270, "N", "bottom left"), (0, "Y", "top right"), (90, "Y", "top left"),
+        (180, "Y", "bottom left"), (270, "Y", "bottom right"),
+    ],
+)  # fmt: skip
+def test_rotation_then_flip_move_the_marker_to_the_expected_corner(
+    rotation: int, flip: str, corner: str
+) -> None:
+    image = marked(64, 32)  # tall: a quarter turn makes it wide
+    shown = sheet(image, gsps(image, ImageRotation=rotation, ImageHorizontalFlip=flip))
+    assert corner_of(shown) == corner
+    top, left, bottom, right = box_of(shown > 0)
+    if rotation in (90, 270):
+        assert right - left == pytest.approx(2 * (bottom - top), abs=2)
+    else:
+        assert bottom - top == pytest.approx(2 * (right - left), abs=2)
+
+
+def test_the_displayed_area_is_cropped_and_fills_the_cell() -> None:
+    image = marked()
+    shown = sheet(image, gsps(image, DisplayedAreaSelectionSequence=[area((1, 1), (32, 32))]))
+    top, left, bottom, right = box_of(shown > 0)
+    y0, x0, y1, x1 = box_of(shown > (BACKGROUND + 255) // 2)
+    # 8 of the 32 pixels shown: the marker is a quarter of the image's place each way.
+    assert (y0, x0) == (top, left)
+    assert (y1 - y0) / (bottom - top) == pytest.approx(0.25, abs=0.02)
+    assert (x1 - x0) / (right - left) == pytest.approx(0.25, abs=0.02)
+    assert bottom - top == pytest.approx(304, abs=2)
+
+
+def test_a_displayed_area_after_a_half_turn_is_given_by_its_corners_as_shown() -> None:
+    image = marked()
+    # Half turned, the original's top left quarter is shown from its last pixel to its first.
+    ps = gsps(image, ImageRotation=180,
+              DisplayedAreaSelectionSequence=[area((16, 16), (1, 1))])  # fmt: skip
+    shown = sheet(image, ps)
+    _, left, bottom, right = box_of(shown > 0)
+    _, x0, y1, x1 = box_of(shown > (BACKGROUND + 255) // 2)
+    assert corner_of(shown) == "bottom right"
+    assert (y1, x1) == (bottom, right)
+    assert (x1 - x0) / (right - left) == pytest.approx(0.5, abs=0.02)
+
+
+def test_a_rectangular_shutter_blacks_out_what_lies_outside_it() -> None:
+    image = picture(np.full((64, 64), 200, dtype=np.uint8))
+    ps = gsps(image, ShutterShape="RECTANGULAR", ShutterLeftVerticalEdge=17,
+              ShutterRightVerticalEdge=48, ShutterUpperHorizontalEdge=1,
+              ShutterLowerHorizontalEdge=64, ShutterPresentationValue=0)  # fmt: skip
+    plain, shown = sheet(image), sheet(image, ps)
+    top, left, bottom, right = box_of(plain > 0)
+    visible = box_of(shown > 0)
+    assert visible[0] == top and visible[2] == bottom
+    assert (visible[1] - left) / (right - left) == pytest.approx(0.25, abs=0.02)
+    assert (visible[3] - left) / (right - left) == pytest.approx(0.75, abs=0.02)
+
+
+def test_circular_and_polygonal_shutters_keep_only_what_lies_inside_both() -> None:
+    image = picture(np.full((64, 64), 200, dtype=np.uint8))
+    # A circle about the centre, and the triangle of the image's upper left half.
+    ps = gsps(image, ShutterShape=["CIRCULAR", "POLYGONAL"], CenterOfCircularShutter=[32, 32],
+              RadiusOfCircularShutter=20, VerticesOfThePolygonalShutter=[1, 1, 1, 64, 64, 1],
+              ShutterPresentationValue=0xFFFF)  # fmt: skip
+    shown = sheet(image, ps)
+    top, left, _, right = place_of(image)
+    scale = (right - left) / 64
+
+    def at(row: float, column: float) -> int:
+        return int(shown[round(top + (row - 0.5) * scale), round(left + (column - 0.5) * scale)])
+
+    assert at(24, 24) == 200  # inside both
+    assert at(40, 40) == 255  # inside the circle, below the triangle's diagonal
+    assert at(4, 4) == 255  # inside the triangle, outside the circle
+    assert at(32, 6) == 255 and at(32, 20) == 200
+
+
+def area(top_left: tuple[int, int], bottom_right: tuple[int, int]) -> Dataset:
+    item = Dataset()
+    item.DisplayedAreaTopLeftHandCorner = list(top_left)
+    item.DisplayedAreaBottomRightHandCorner = list(bottom_right)
+    item.PresentationSizeMode = "SCALE TO FIT"
+    item.PresentationPixelAspectRatio = [1, 1]
+    return item
+
+
+# --- graphics -----------------------------------------------------------------------------
+
+
+def test_a_polyline_box_turns_with_the_image() -> None:
+    image = picture(np.full((64, 64), BACKGROUND, dtype=np.uint8))
+    box = graphic("POLYLINE", [8, 8, 24, 8, 24, 24, 8, 24, 8, 8])
+    shown = sheet(image, gsps(image, ImageRotation=90, GraphicAnnotationSequence=annotation(box)))
+    top, left, bottom, right = box_of(shown > 0)
+    scale = (right - left) / 64
+    y0, x0, y1, x1 = box_of(shown == 255)
+    # Columns 8..24, rows 8..24, turned clockwise: columns 40..56, rows 8..24.
+    assert (x0 - left) / scale == pytest.approx(40, abs=1)
+    assert (x1 - left) / scale == pytest.approx(56, abs=1)
+    assert (y0 - top) / scale == pytest.approx(8, abs=1)
+    assert (y1 - top) / scale == pytest.approx(24, abs=1)
+    inside = shown[round(top + 16 * scale), round(left + 48 * scale)]
+    assert inside == BACKGROUND  # a box, not a filled square
+    halo = shown[top:bottom, left:right] == 0
+    assert halo.any()  # the dark outline that keeps a white line legible on white bone
+
+
+def test_circle_ellipse_point_and_display_units_are_drawn_where_they_say() -> None:
+    image = picture(np.full((64, 64), BACKGROUND, dtype=np.uint8))
+    marks = annotation(
+        graphic("CIRCLE", [16, 16, 16, 8]),  # centre (16, 16), radius 8
+        graphic("ELLIPSE", [40, 48, 56, 48, 48, 44, 48, 52]),
+        graphic("POINT", [48, 16]),
+        graphic("POLYLINE", [0.25, 0.9, 0.75, 0.9], "DISPLAY"),
+    )
+    shown = sheet(image, gsps(image, GraphicAnnotationSequence=marks))
+    top, left, _, right = box_of(shown > 0)
+    scale = (right - left) / 64
+    white = shown == 255
+
+    def region(x0: float, y0: float, x1: float, y1: float) -> NDArray[np.bool_]:
+        return white[round(top + y0 * scale) : round(top + y1 * scale),
+                     round(left + x0 * scale) : round(left + x1 * scale)]  # fmt: skip
+
+    assert box_of(region(0, 0, 32, 32)) == pytest.approx(
+        (round(8 * scale), round(8 * scale), round(24 * scale), round(24 * scale)), abs=3
+    )
+    assert not region(13, 13, 19, 19).any()  # an outline
+    ellipse = box_of(region(32, 32, 64, 64))
+    assert (ellipse[3] - ellipse[1]) / (ellipse[2] - ellipse[0]) == pytest.approx(2, abs=0.3)
+    assert region(46, 14, 50, 18).any()  # the point's cross
+    line = box_of(region(0, 56, 64, 60))
+    assert (line[1] / scale, line[3] / scale) == pytest.approx((16, 48), abs=1)
+
+
+def test_text_is_printed_in_its_bounding_box() -> None:
+    image = picture(np.full((64, 64), BACKGROUND, dtype=np.uint8))
+    text = Dataset()
+    text.UnformattedTextValue = "L1 fracture"
+    text.BoundingBoxAnnotationUnits = "PIXEL"
+    text.BoundingBoxTopLeftHandCorner = [4, 40]
+    text.BoundingBoxBottomRightHandCorner = [60, 60]
+    text.BoundingBoxTextHorizontalJustification = "LEFT"
+    ps = gsps(image, GraphicAnnotationSequence=annotation(texts=[text]))
+    config = FilmConfig(size="8INX10IN", dpi=100, annotations=None)
+    shown = sheet(image, ps, config=config)
+    top, left, _, right = box_of(shown > 0)
+    scale = (right - left) / 64
+    y0, x0, y1, x1 = box_of(shown == 255)
+    assert (y0 - top) / scale >= 40 - 0.5 and (x0 - left) / scale >= 4 - 0.5
+    assert (y0 - top) / scale < 44 and (x0 - left) / scale < 6
+    assert x1 - x0 > 3 * (y1 - y0)  # a line of text, wider than high
+
+
+# --- choosing and refusing ----------------------------------------------------------------
+
+
+def test_a_presentation_state_for_another_image_changes_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    image, other = marked(), marked()
+    plain = sheet(image)
+    with caplog.at_level(logging.INFO, logger="kiosk_app.services.film.presentation"):
+        shown = sheet(image, gsps(other, ImageRotation=180))
+    assert np.array_equal(shown, plain)
+    assert any("references no image" in r.getMessage() for r in caplog.records)
+
+
+def test_the_latest_of_several_presentation_states_is_used() -> None:
+    image = marked()
+    older = gsps(image, created="090000", ImageRotation=90)
+    newer = gsps(image, created="170000", ImageRotation=180)
+    assert corner_of(sheet(image, newer, older)) == "bottom right"
+    assert corner_of(sheet(image, older, newer)) == "bottom right"
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"ImageRotation": 45},
+        {"SoftcopyVOILUTSequence": voi(100, -5)},
+        {"ImageHorizontalFlip": "MAYBE"},
+        {"GraphicAnnotationSequence": annotation(graphic("POLYLINE", [1, 2, 3]))},
+        {"DisplayedAreaSelectionSequence": [Dataset()]},
+    ],
+)
+def test_a_malformed_presentation_state_is_left_out_with_a_warning(
+    attrs: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    image = marked()
+    plain = sheet(image)
+    with caplog.at_level(logging.WARNING):
+        shown = sheet(image, gsps(image, **attrs))
+    assert np.array_equal(shown, plain)
+    assert any("presentation state" in r.getMessage() for r in caplog.records)
+
+
+def test_key_images_print_in_the_documents_order_with_their_presentation_state() -> None:
+    images = [marked() for _ in range(4)]
+    for number, ds in enumerate(images, 1):
+        ds.SOPClassUID, ds.Modality, ds.InstanceNumber = CTImageStorage, "CT", number
+    ps = gsps(images[3], ImageRotation=90)
+    kos = Dataset()
+    kos.SOPClassUID = KEY_OBJECT_SELECTION
+    items = []
+    for ds in (images[3], images[1]):
+        item = Dataset()
+        item.ValueType, item.ReferencedSOPSequence = "IMAGE", [reference(ds)]
+        items.append(item)
+    composite = Dataset()
+    composite.ValueType, composite.ReferencedSOPSequence = "COMPOSITE", [reference(ps)]
+    kos.ContentSequence = [*items, composite]
+    plan = plan_exam([*images, kos, ps])
+    assert plan.source is PlanSource.KEY_IMAGES
+    assert [ds.InstanceNumber for ds, _ in plan.frames] == [4, 2]
+    assert set(plan.presentations) == {(images[3].SOPInstanceUID, 0)}
+    shown = sheet(*images, kos, ps)
+    half = shown.shape[0] // 2  # two images: one above the other
+    assert corner_of(shown[:half]) == "top right"  # the first key image, turned
+    assert corner_of(shown[half:]) == "top left"
+
+
+def test_a_state_the_document_names_for_its_image_wins_over_a_later_one() -> None:
+    image = marked()
+    image.SOPClassUID, image.Modality = CTImageStorage, "CT"
+    named = gsps(image, created="090000", ImageRotation=90)
+    later = gsps(image, created="170000", ImageRotation=180)
+    ref = reference(image)
+    ref.ReferencedSOPSequence = [reference(named)]
+    item = Dataset()
+    item.ValueType, item.ReferencedSOPSequence = "IMAGE", [ref]
+    kos = Dataset()
+    kos.SOPClassUID, kos.ContentSequence = KEY_OBJECT_SELECTION, [item]
+    assert corner_of(sheet(image, later, named, kos)) == "top right"
+
+
+def test_orientation_labels_turn_and_flip_with_the_image() -> None:
+    labels = ("R", "L", "A", "P")  # left, right, top, bottom
+    assert turn_labels(labels, 90, False) == ("P", "A", "R", "L")
+    assert turn_labels(labels, 0, True) == ("L", "R", "A", "P")
+    assert turn_labels(labels, 180, True) == ("R", "L", "P", "A")
+
+
+def test_corner_text_still_prints_on_a_turned_image() -> None:
+    image = marked()
+    image.PatientName, image.ImageOrientationPatient = "DOE^JANE", [1, 0, 0, 0, 1, 0]
+    config = FilmConfig(size="8INX10IN", dpi=100, annotations=AnnotationOptions())
+    plain = sheet(image, config=config)
+    shown = sheet(image, gsps(image, ImageRotation=90), config=config)
+    assert not np.array_equal(shown, plain)
+    assert (shown == 255).sum() > (plain == 255).sum() * 0.5
