@@ -114,12 +114,13 @@ class FilmPlan:
 
 
 def plan_exam(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> FilmPlan:
-    """Choose the images of an exam for film (see the module docstring).
+    """The images of an exam for film (see the module docstring), with the presentation
+    states among ``datasets`` that apply to them (:mod:`.presentation`).
 
     Raises:
         FilmError: the exam has no image that could go on film.
     """
-    plan = _plan(datasets, rules or PlanRules())
+    plan = _choose(datasets, rules)
     chosen, named = kos_presentation_states(datasets)
     found = presentations(datasets, plan.frames, chosen, named)
     if not found:
@@ -128,7 +129,13 @@ def plan_exam(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> Fi
     return dataclasses.replace(plan, presentations=found)
 
 
-def _plan(datasets: Sequence[Dataset], rules: PlanRules) -> FilmPlan:
+def _choose(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> FilmPlan:
+    """Choose the images of an exam for film (see the module docstring).
+
+    Raises:
+        FilmError: the exam has no image that could go on film.
+    """
+    rules = rules or PlanRules()
     images = [ds for ds in datasets if _has_pixels(ds)]
     films = [ds for ds in images if is_film_sheet(ds)]
     if films:

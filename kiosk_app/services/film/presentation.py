@@ -40,8 +40,8 @@ from PIL import Image, ImageDraw
 from pydicom.dataset import Dataset
 
 from kiosk_app.services.film.annotate import outlined, stamp, text_stamp
+from kiosk_app.services.film.errors import brief
 from kiosk_app.services.film.layout import MM_PER_INCH, Box
-from kiosk_app.services.film.pipeline import ATTRIBUTE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ Point = tuple[float, float]
 
 _CURVE_POINTS = 72  # a circle or ellipse as a polygon: smooth at film sizes
 _LINE_MM = 0.35
-_MAX_AREA_FACTOR = 16  # a displayed area this many times the image is a mistake, not a zoom-out
+_MAX_AREA_FACTOR = 16  # a displayed area of more pixels than this many images is a mistake
 
 
 def is_presentation_state(ds: Dataset) -> bool:
@@ -185,7 +185,8 @@ class Presentation:
             area = geometry.area_of(self.area)
             x0, y0, x1, y1 = area
             height, width = turned.shape
-            if 0 < x1 - x0 <= _MAX_AREA_FACTOR * width and 0 < y1 - y0 <= _MAX_AREA_FACTOR * height:
+            shown = (x1 - x0) * (y1 - y0)
+            if x1 > x0 and y1 > y0 and shown <= _MAX_AREA_FACTOR * width * height:
                 turned = _crop(turned, area)
                 geometry = Geometry(rows, columns, self.rotation, self.flip, area)
             else:
@@ -261,7 +262,13 @@ def presentations(
     if not states:
         return {}
     chosen = chosen or {}
-    references = {id(ps): _references(ps) for ps in states}
+    references: dict[int, dict[str, frozenset[int] | None]] = {}
+    for ps in states:
+        try:
+            references[id(ps)] = _references(ps)
+        except Exception as exc:  # a damaged state of any kind is left out, never fatal
+            _left_out(ps, exc)
+    states = [ps for ps in states if id(ps) in references]
     used: set[int] = set()
     found: dict[tuple[str, int], Presentation] = {}
     for ds, index in frames:
@@ -280,15 +287,19 @@ def presentations(
             try:
                 found[(uid, index)] = parse_presentation(ps, uid, index)
                 break
-            except ATTRIBUTE_ERRORS as exc:
-                logger.warning(
-                    "a presentation state (%s) is unusable and left out: %s",
-                    _label(ps), type(exc).__name__,
-                )  # fmt: skip
+            except Exception as exc:  # a damaged state of any kind is left out, never fatal
+                _left_out(ps, exc)
     for ps in states:
         if id(ps) not in used:
             logger.info("presentation state %s references no image on this film", _label(ps))
     return found
+
+
+def _left_out(ps: Dataset, exc: Exception) -> None:
+    # Only the kind of error above DEBUG: a value in the message might be anything.
+    logger.warning("a presentation state (%s) is unusable and left out: %s",
+                   _label(ps), type(exc).__name__)  # fmt: skip
+    logger.debug("the presentation state's problem: %s", brief(exc))
 
 
 def _references(ps: Dataset) -> dict[str, frozenset[int] | None]:
@@ -356,7 +367,8 @@ def parse_presentation(ps: Dataset, uid: str, frame: int) -> Presentation:
     """What ``ps`` says about frame ``frame`` (from 0) of image ``uid``.
 
     Raises:
-        ValueError (or another of ATTRIBUTE_ERRORS): a value the standard does not allow.
+        ValueError (TypeError, AttributeError...): a value the standard does not allow, or a
+            required attribute missing.
     """
     number = frame + 1
     rescale = None
