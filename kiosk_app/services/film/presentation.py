@@ -42,6 +42,7 @@ from pydicom.dataset import Dataset
 from kiosk_app.services.film.annotate import outlined, stamp, text_stamp
 from kiosk_app.services.film.errors import brief
 from kiosk_app.services.film.layout import MM_PER_INCH, Box
+from kiosk_app.services.film.pipeline import Rendered, frame_view, render_frame
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,29 @@ class Presentation:
             else:
                 logger.warning("ignoring an unusable displayed area in a presentation state")
         return np.ascontiguousarray(turned), geometry
+
+
+def render_presented(
+    ds: Dataset,
+    frame: int,
+    presentation: Presentation,
+    window: tuple[float, float] | None = None,
+    view: Dataset | None = None,
+) -> tuple[Rendered, NDArray[np.uint8], Geometry]:
+    """One frame through the pixel pipeline as ``presentation`` shows it, at native size.
+
+    Returns:
+        (what the pipeline rendered, the pixels shuttered, turned and cropped, where image
+        coordinates land in them).
+
+    Raises:
+        FilmError: as :func:`.pipeline.render_frame`; ValueError and the like for a
+            presentation that does not fit the image.
+    """
+    shown = presentation.present(frame_view(ds, frame) if view is None else view)
+    rendered = render_frame(ds, frame, window, shown)
+    pixels, geometry = presentation.arrange(rendered.pixels)
+    return rendered, pixels, geometry
 
 
 @dataclass(frozen=True)

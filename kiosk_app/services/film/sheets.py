@@ -34,7 +34,12 @@ from kiosk_app.services.film.pipeline import (
     frame_view,
     render_frame,
 )
-from kiosk_app.services.film.presentation import Geometry, Presentation, draw_graphics
+from kiosk_app.services.film.presentation import (
+    Geometry,
+    Presentation,
+    draw_graphics,
+    render_presented,
+)
 from kiosk_app.services.film.workers import map_cells
 
 logger = logging.getLogger(__name__)
@@ -139,9 +144,7 @@ def _draw_cell(
     geometry = None
     if presentation is not None:
         try:
-            shown = presentation.present(view)
-            rendered = render_frame(ds, frame, window, shown)
-            image, geometry = presentation.arrange(rendered.pixels)
+            rendered, image, geometry = render_presented(ds, frame, presentation, window, view)
             aspect = presentation.display_aspect(aspect)
         except (FilmError, *ATTRIBUTE_ERRORS) as exc:
             # A presentation state must never stop a film: the image prints as without it.
