@@ -14,9 +14,15 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 from pydicom.uid import CTImageStorage, SecondaryCaptureImageStorage, generate_uid
 
-from kiosk_app.services.film import FilmConfig, compose_exam, compose_sheets, plan_exam
+from kiosk_app.services.film import (
+    FilmConfig,
+    cell_boxes,
+    compose_exam,
+    compose_sheets,
+    plan_exam,
+)
 from kiosk_app.services.film.annotate import AnnotationOptions, turn_labels
-from kiosk_app.services.film.layout import resample
+from kiosk_app.services.film.layout import fit, resample
 from kiosk_app.services.film.plan import KEY_OBJECT_SELECTION, PlanSource
 from kiosk_app.services.film.presentation import GRAYSCALE_SOFTCOPY_PRESENTATION_STATE
 
@@ -428,3 +434,73 @@ def test_corner_text_still_prints_on_a_turned_image() -> None:
     shown = sheet(image, gsps(image, ImageRotation=90), config=config)
     assert not np.array_equal(shown, plain)
     assert (shown == 255).sum() > (plain == 255).sum() * 0.5
+
+
+def test_a_voi_lut_and_a_modality_lut_sequence_in_the_state_replace_the_images() -> None:
+    image = ramp()  # 0..1260
+    modality = Dataset()
+    modality.add_new("LUTDescriptor", "US", [2048, 0, 16])
+    modality.add_new("LUTData", "US", [v // 2 for v in range(2048)])  # halves the values
+    modality.ModalityLUTType = "US"
+    lut = Dataset()
+    lut.add_new("LUTDescriptor", "US", [1024, 0, 16])
+    lut.add_new("LUTData", "US", [0 if v < 300 else 0xFFFF for v in range(1024)])  # a step
+    item = Dataset()
+    item.VOILUTSequence = [lut]
+    shown = sheet(image, gsps(image, ModalityLUTSequence=[modality],
+                              SoftcopyVOILUTSequence=[item]))  # fmt: skip
+    top, left, bottom, right = place_of(image)
+    row = shown[(top + bottom) // 2, left:right]
+    # Halved, 300 is the stored value 600: column 30 of 64.
+    edge = int(np.argmax(row > 127)) * 64 / (right - left)
+    assert edge == pytest.approx(30, abs=0.6)
+    assert row[0] == 0 and row[-1] == 255
+
+
+def test_a_voi_item_for_one_image_leaves_the_others_own_window() -> None:
+    first, second = ramp(), ramp()
+    second.WindowCenter, second.WindowWidth = 630, 1260
+    item = voi(640, 320)[0]
+    item.ReferencedImageSequence = [reference(first)]
+    ps = gsps(first, second, SoftcopyVOILUTSequence=[item], ImageRotation=180)
+    config = FilmConfig(size="8INX10IN", dpi=40, annotations=None)
+    together = sheet(first, second, ps, config=config)
+    plain = compose_sheets([ramp(), second], "8INX10IN", 40, layout=(1, 2))[0].pixels
+    # The second image keeps its own window (only turned): its ramp runs the other way.
+    top, left, bottom, right = fit((64, 64), 1.0, cell_boxes("8INX10IN", 40, (1, 2))[1])
+    turned = together[top:bottom, left:right].astype(int)
+    assert np.abs(turned - plain[top:bottom, left:right][::-1, ::-1]).max() <= 1
+    row = together[together.shape[0] // 4, left:right]
+    assert row[0] == 255 and row[-1] == 0  # the first: turned, 640/320 saturates 3/4 of it
+    assert (row == 0).mean() > 0.3 and (row == 255).mean() > 0.3
+
+
+def test_a_state_for_one_frame_of_a_multiframe_image_leaves_the_other_frames() -> None:
+    frames = np.full((3, 64, 64), BACKGROUND, dtype=np.uint8)
+    frames[:, :8, :8] = 255
+    image = picture(frames, NumberOfFrames=3)
+    ps = gsps(image, ImageRotation=90)
+    ps.ReferencedSeriesSequence[0].ReferencedImageSequence = [reference(image, [2])]
+    plan = plan_exam([image, ps])
+    assert set(plan.presentations) == {(image.SOPInstanceUID, 1)}
+    shown = compose_exam([image, ps], FilmConfig(size="14INX17IN", dpi=20, annotations=None))
+    pixels = shown[0].pixels
+    cells = cell_boxes("14INX17IN", 20, (2, 2))[:3]  # three images: 2x2
+    assert [corner_of(pixels[top:bottom, left:right]) for top, left, bottom, right in cells] == [
+        "top left", "top right", "top left",
+    ]  # fmt: skip
+
+
+def test_text_anchored_in_display_units_is_printed_beside_its_anchor() -> None:
+    image = picture(np.full((64, 64), BACKGROUND, dtype=np.uint8))
+    text = Dataset()
+    text.UnformattedTextValue = "R"
+    text.AnchorPointAnnotationUnits, text.AnchorPoint = "DISPLAY", [0.5, 0.5]
+    text.AnchorPointVisibility = "N"
+    config = FilmConfig(size="8INX10IN", dpi=100, annotations=None)
+    shown = sheet(image, gsps(image, GraphicAnnotationSequence=annotation(texts=[text])),
+                  config=config)  # fmt: skip
+    top, left, bottom, right = box_of(shown > 0)
+    y0, x0, _, _ = box_of(shown > 200)  # a small antialiased letter: not quite 255 anywhere
+    assert (y0 - top) / (bottom - top) == pytest.approx(0.5, abs=0.05)
+    assert (x0 - left) / (right - left) == pytest.approx(0.5, abs=0.05)
