@@ -9,7 +9,11 @@ In order of preference:
    and NM evenly spaced slices of the main series (the series with the most images,
    localizers left out); for other modalities every image, in series and instance order.
 
-A sheet cap per exam applies to all three; what it leaves off is counted and logged. When a
+A sheet cap per exam applies to all three; what it leaves off is counted and logged. Whichever
+plan chose a frame, the Grayscale Softcopy Presentation States among the exam's objects that
+reference it say how it is shown (:mod:`.presentation`: VOI, rotation and flip, displayed area,
+shutters, graphic annotations): the state a KOS names for the image, else one a KOS names, else
+the latest. :attr:`FilmPlan.presentations` carries them by (SOP Instance UID, frame). When a
 plan's images fill less than one sheet, the smallest standard grid that holds them is used
 (three CT slices print 2x2, not lost in a 4x5).
 """
