@@ -30,7 +30,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from kiosk_app.services.film import cell_boxes, pixel_aspect
 from kiosk_app.services.film.layout import fit, resample
 from kiosk_app.services.film.plan import KEY_OBJECT_SELECTION
-from kiosk_app.services.film.presentation import GRAYSCALE_SOFTCOPY_PRESENTATION_STATE
+from tests.helpers.presentation_builders import make_presentation_state, reference, window
 
 pytestmark = pytest.mark.e2e
 
@@ -78,64 +78,31 @@ def part10(ds: Dataset, sop_class: str, path: Path) -> Path:
     return path
 
 
-def reference(image: Dataset) -> Dataset:
-    ref = Dataset()
-    ref.ReferencedSOPClassUID = image.SOPClassUID
-    ref.ReferencedSOPInstanceUID = image.SOPInstanceUID
-    return ref
-
-
 def presentation_state(image: Dataset, path: Path, **attrs: object) -> Path:
-    """A GSPS for ``image`` as a workstation writes one (window 40/400 unless given)."""
-    ps = Dataset()
-    for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex",
-                    "StudyInstanceUID", "StudyID", "StudyDate", "StudyTime",
-                    "AccessionNumber", "ReferringPhysicianName"):  # fmt: skip
-        setattr(ps, keyword, image.get(keyword, ""))
-    ps.SeriesInstanceUID, ps.SeriesNumber, ps.Modality, ps.InstanceNumber = (
-        generate_uid(), 99, "PR", 1,
-    )  # fmt: skip
-    ps.ContentLabel, ps.ContentDescription, ps.ContentCreatorName = "KEY", "", ""
-    ps.PresentationCreationDate, ps.PresentationCreationTime = "20260101", "120000"
-    series = Dataset()
-    series.SeriesInstanceUID = image.SeriesInstanceUID
-    series.ReferencedImageSequence = [reference(image)]
-    ps.ReferencedSeriesSequence = [series]
-    if "RescaleSlope" in image:
-        ps.RescaleSlope, ps.RescaleIntercept = image.RescaleSlope, image.RescaleIntercept
-        ps.RescaleType = "HU" if image.Modality == "CT" else "US"
-    window = Dataset()
-    window.WindowCenter, window.WindowWidth = 40, 400
-    ps.SoftcopyVOILUTSequence = [window]
-    ps.PresentationLUTShape, ps.ImageRotation, ps.ImageHorizontalFlip = "IDENTITY", 0, "N"
+    """A GSPS for ``image`` (window 40/400 and its whole area unless given), saved."""
     area = Dataset()
     area.DisplayedAreaTopLeftHandCorner = [1, 1]
     area.DisplayedAreaBottomRightHandCorner = [image.Columns, image.Rows]
     area.PresentationSizeMode, area.PresentationPixelAspectRatio = "SCALE TO FIT", [1, 1]
-    ps.DisplayedAreaSelectionSequence = [area]
-    for keyword, value in attrs.items():
-        setattr(ps, keyword, value)
-    return part10(ps, GRAYSCALE_SOFTCOPY_PRESENTATION_STATE, path)
-
-
-def voi(center: float, width: float, function: str = "") -> list[Dataset]:
-    item = Dataset()
-    item.WindowCenter, item.WindowWidth = center, width
-    if function:
-        item.VOILUTFunction = function
-    return [item]
+    defaults: dict[str, object] = {
+        "SoftcopyVOILUTSequence": window(40, 400), "ImageRotation": 0,
+        "ImageHorizontalFlip": "N", "DisplayedAreaSelectionSequence": [area],
+    }  # fmt: skip
+    ps = make_presentation_state(image, label="KEY", **{**defaults, **attrs})
+    ps.save_as(path, enforce_file_format=True)
+    return path
 
 
 @pytest.mark.parametrize(
     ("name", "attrs"),
     [
         ("CT_small.dcm", {}),
-        ("CT_small.dcm", {"SoftcopyVOILUTSequence": voi(-600, 1500, "LINEAR_EXACT")}),
+        ("CT_small.dcm", {"SoftcopyVOILUTSequence": window(-600, 1500, "LINEAR_EXACT")}),
         ("CT_small.dcm", {"PresentationLUTShape": "INVERSE"}),
         ("CT_small.dcm", {"ImageRotation": 90}),
         ("CT_small.dcm", {"ImageRotation": 270, "ImageHorizontalFlip": "Y"}),
-        ("MR_small.dcm", {"SoftcopyVOILUTSequence": voi(600, 1200), "ImageRotation": 180}),
-        ("MR_small.dcm", {"SoftcopyVOILUTSequence": voi(600, 1200), "ImageHorizontalFlip": "Y"}),
+        ("MR_small.dcm", {"SoftcopyVOILUTSequence": window(600, 1200), "ImageRotation": 180}),
+        ("MR_small.dcm", {"SoftcopyVOILUTSequence": window(600, 1200), "ImageHorizontalFlip": "Y"}),
     ],
 )
 def test_render_with_a_presentation_state_matches_dcmtk(

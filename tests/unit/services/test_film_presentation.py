@@ -24,7 +24,7 @@ from kiosk_app.services.film import (
 from kiosk_app.services.film.annotate import AnnotationOptions, turn_labels
 from kiosk_app.services.film.layout import fit, resample
 from kiosk_app.services.film.plan import KEY_OBJECT_SELECTION, PlanSource
-from kiosk_app.services.film.presentation import GRAYSCALE_SOFTCOPY_PRESENTATION_STATE
+from tests.helpers.presentation_builders import make_presentation_state, reference, window
 
 CONFIG = FilmConfig(size="8INX10IN", dpi=40, annotations=None)
 BACKGROUND = 60  # grey, so the image's place on the black sheet shows
@@ -58,35 +58,8 @@ def ramp() -> Dataset:
     return ds
 
 
-def reference(ds: Dataset, frames: list[int] | None = None) -> Dataset:
-    ref = Dataset()
-    ref.ReferencedSOPClassUID = ds.SOPClassUID
-    ref.ReferencedSOPInstanceUID = ds.SOPInstanceUID
-    if frames:
-        ref.ReferencedFrameNumber = frames
-    return ref
-
-
 def gsps(*images: Dataset, created: str = "120000", **attrs: object) -> Dataset:
-    ps = Dataset()
-    ps.SOPClassUID = GRAYSCALE_SOFTCOPY_PRESENTATION_STATE
-    ps.SOPInstanceUID = generate_uid()
-    ps.Modality, ps.ContentLabel = "PR", "FINDING"
-    ps.PresentationCreationDate, ps.PresentationCreationTime = "20260101", created
-    series = Dataset()
-    series.SeriesInstanceUID = "1.2.3"
-    series.ReferencedImageSequence = [reference(ds) for ds in images]
-    ps.ReferencedSeriesSequence = [series]
-    ps.PresentationLUTShape = "IDENTITY"
-    for keyword, value in attrs.items():
-        setattr(ps, keyword, value)
-    return ps
-
-
-def voi(center: float, width: float, function: str = "LINEAR") -> list[Dataset]:
-    item = Dataset()
-    item.WindowCenter, item.WindowWidth, item.VOILUTFunction = center, width, function
-    return [item]
+    return make_presentation_state(*images, created=created, **attrs)
 
 
 def graphic(kind: str, points: list[float], units: str = "PIXEL") -> Dataset:
@@ -140,7 +113,7 @@ def corner_of(pixels: NDArray[np.uint8]) -> str:
 def test_the_presentation_states_window_sets_the_grey_levels() -> None:
     image = ramp()
     plain = sheet(image)
-    shown = sheet(image, gsps(image, SoftcopyVOILUTSequence=voi(640, 320)))
+    shown = sheet(image, gsps(image, SoftcopyVOILUTSequence=window(640, 320)))
     top, left, bottom, right = box_of(plain > 0)
     row = shown[(top + bottom) // 2, left:right]
     # 0..1260 across the image; the window 480..800 is columns 24..40 of 64.
@@ -154,9 +127,9 @@ def test_the_presentation_states_window_sets_the_grey_levels() -> None:
 
 def test_its_rescale_window_function_and_inverse_shape_are_applied_in_order() -> None:
     image = ramp()
-    window = voi(1180, 640, "SIGMOID")
+    sigmoid = window(1180, 640, "SIGMOID")
     ps = gsps(image, RescaleSlope=2, RescaleIntercept=-100, RescaleType="HU",
-              SoftcopyVOILUTSequence=window, PresentationLUTShape="INVERSE")  # fmt: skip
+              SoftcopyVOILUTSequence=sigmoid, PresentationLUTShape="INVERSE")  # fmt: skip
     shown = sheet(image, ps)
     top, left, bottom, right = place_of(image)
     row = shown[(top + bottom) // 2, left:right].astype(float)
@@ -363,7 +336,7 @@ def test_the_latest_of_several_presentation_states_is_used() -> None:
     "attrs",
     [
         {"ImageRotation": 45},
-        {"SoftcopyVOILUTSequence": voi(100, -5)},
+        {"SoftcopyVOILUTSequence": window(100, -5)},
         {"ImageHorizontalFlip": "MAYBE"},
         {"GraphicAnnotationSequence": annotation(graphic("POLYLINE", [1, 2, 3]))},
         {"DisplayedAreaSelectionSequence": [Dataset()]},
@@ -460,7 +433,7 @@ def test_a_voi_lut_and_a_modality_lut_sequence_in_the_state_replace_the_images()
 def test_a_voi_item_for_one_image_leaves_the_others_own_window() -> None:
     first, second = ramp(), ramp()
     second.WindowCenter, second.WindowWidth = 630, 1260
-    item = voi(640, 320)[0]
+    item = window(640, 320)[0]
     item.ReferencedImageSequence = [reference(first)]
     ps = gsps(first, second, SoftcopyVOILUTSequence=[item], ImageRotation=180)
     config = FilmConfig(size="8INX10IN", dpi=40, annotations=None)
