@@ -101,7 +101,7 @@ Graphic = Polyline | Mark | Label
 
 @dataclass(frozen=True)
 class Shutter:
-    """Display shutters: what lies outside any of them prints ``value``."""
+    """Display shutters: only what lies inside every one of them shows; the rest is ``value``."""
 
     rectangle: tuple[int, int, int, int] | None = None
     """(left column, right column, upper row, lower row), 1-based and inclusive."""
@@ -694,9 +694,12 @@ def draw_graphics(
                     draw.line([near, anchor], fill=255, width=width)
             elif anchor is not None:
                 labels.append((graphic, (anchor[0] + 2 * width, anchor[1] + 2 * width), None))
-    ink = np.asarray(picture)
-    if ink.any():
-        stamp(canvas, placed, outlined(ink, max(1, width)), top, left)
+    drawn = picture.getbbox()  # the halo is grown on the marks' surroundings only
+    if drawn is not None:
+        x0, y0 = max(drawn[0] - width, 0), max(drawn[1] - width, 0)
+        x1, y1 = min(drawn[2] + width, picture.width), min(drawn[3] + width, picture.height)
+        ink = np.asarray(picture.crop((x0, y0, x1, y1)))
+        stamp(canvas, placed, outlined(ink, width), top + y0, left + x0)
     if text_px < 8:
         return
     for label, start, end in labels:
