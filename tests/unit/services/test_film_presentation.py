@@ -477,3 +477,36 @@ def test_text_anchored_in_display_units_is_printed_beside_its_anchor() -> None:
     y0, x0, _, _ = box_of(shown > 200)  # a small antialiased letter: not quite 255 anywhere
     assert (y0 - top) / (bottom - top) == pytest.approx(0.5, abs=0.05)
     assert (x0 - left) / (right - left) == pytest.approx(0.5, abs=0.05)
+
+
+def test_a_state_in_a_documents_evidence_is_no_key_image_and_is_applied(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    images = [marked() for _ in range(3)]
+    ps = gsps(images[1], ImageRotation=180)
+    series = Dataset()
+    series.SeriesInstanceUID = "1.2.3"
+    series.ReferencedSOPSequence = [reference(images[1]), reference(ps)]
+    evidence = Dataset()
+    evidence.ReferencedSeriesSequence = [series]
+    kos = Dataset()
+    kos.SOPClassUID, kos.CurrentRequestedProcedureEvidenceSequence = (
+        KEY_OBJECT_SELECTION,
+        [evidence],
+    )
+    with caplog.at_level(logging.WARNING):
+        plan = plan_exam([*images, kos, ps])
+    assert [ds.SOPInstanceUID for ds, _ in plan.frames] == [images[1].SOPInstanceUID]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert corner_of(sheet(*images, kos, ps)) == "bottom right"
+
+
+def test_an_interpolated_curve_is_drawn_through_its_points() -> None:
+    image = picture(np.full((64, 64), BACKGROUND, dtype=np.uint8))
+    curve = graphic("INTERPOLATED", [8, 32, 32, 8, 56, 32])
+    shown = sheet(image, gsps(image, GraphicAnnotationSequence=annotation(curve)))
+    top, left, _, right = box_of(shown > 0)
+    scale = (right - left) / 64
+    y0, x0, y1, x1 = box_of(shown == 255)
+    assert ((x0 - left) / scale, (x1 - left) / scale) == pytest.approx((8, 56), abs=1)
+    assert ((y0 - top) / scale, (y1 - top) / scale) == pytest.approx((8, 32), abs=1)
