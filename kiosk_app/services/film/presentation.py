@@ -135,6 +135,8 @@ class Presentation:
     """Displayed area corners (column, row, column, row), 1-based pixels of the image."""
     aspect: float | None = None
     """Presentation pixel aspect (height / width), overriding the image's."""
+    spacing: tuple[float, float] | None = None
+    """Presentation Pixel Spacing (row, column) in mm, overriding the image's (scale bar)."""
     shutter: Shutter | None = None
     graphics: tuple[Graphic, ...] = ()
 
@@ -166,6 +168,14 @@ class Presentation:
             # pipeline does not invert a MONOCHROME1 image a second time.
             view.PhotometricInterpretation = "MONOCHROME2"
             view.PresentationLUTShape = "INVERSE" if self.inverse else "IDENTITY"
+        return view
+
+    def measured(self, view: Dataset) -> Dataset:
+        """``view`` with the presentation's pixel spacing, for the scale bar."""
+        if self.spacing is None:
+            return view
+        view = _copy_view(view)
+        view.PixelSpacing = list(self.spacing)
         return view
 
     def display_aspect(self, image_aspect: float) -> float:
@@ -415,7 +425,7 @@ def parse_presentation(ps: Dataset, uid: str, frame: int) -> Presentation:
     flip = str(ps.get("ImageHorizontalFlip", "N") or "N").strip().upper()
     if flip not in ("Y", "N"):
         raise ValueError(f"Image Horizontal Flip {flip!r}")
-    area, aspect = _displayed_area(ps, uid, number)
+    area, aspect, spacing = _displayed_area(ps, uid, number)
     return Presentation(
         label=str(ps.get("ContentLabel", "") or ""),
         rescale=rescale,
@@ -427,6 +437,7 @@ def parse_presentation(ps: Dataset, uid: str, frame: int) -> Presentation:
         flip=flip == "Y",
         area=area,
         aspect=aspect,
+        spacing=spacing,
         shutter=_shutter(ps),
         graphics=tuple(_graphics(ps, uid, number)),
     )
@@ -471,23 +482,23 @@ def _voi(
 
 def _displayed_area(
     ps: Dataset, uid: str, number: int
-) -> tuple[tuple[int, int, int, int] | None, float | None]:
+) -> tuple[tuple[int, int, int, int] | None, float | None, tuple[float, float] | None]:
+    """(corners, pixel aspect, pixel spacing) of the item for this frame, None where not said."""
     for item in ps.get("DisplayedAreaSelectionSequence") or []:
         if not _item_applies(item, uid, number):
             continue
         c0, r0 = (int(v) for v in item.DisplayedAreaTopLeftHandCorner)
         c1, r1 = (int(v) for v in item.DisplayedAreaBottomRightHandCorner)
-        aspect = None
-        spacing = item.get("PresentationPixelSpacing")
-        ratio = item.get("PresentationPixelAspectRatio")
-        if spacing is not None:
-            row, column = (_finite(v) for v in spacing)
-            aspect = row / column if row > 0 and column > 0 else None
-        elif ratio is not None:
-            vertical, horizontal = (_finite(v) for v in ratio)
+        aspect = spacing = None
+        if item.get("PresentationPixelSpacing") is not None:
+            row, column = (_finite(v) for v in item.PresentationPixelSpacing)
+            if row > 0 and column > 0:
+                aspect, spacing = row / column, (row, column)
+        elif item.get("PresentationPixelAspectRatio") is not None:
+            vertical, horizontal = (_finite(v) for v in item.PresentationPixelAspectRatio)
             aspect = vertical / horizontal if vertical > 0 and horizontal > 0 else None
-        return (c0, r0, c1, r1), aspect
-    return None, None
+        return (c0, r0, c1, r1), aspect, spacing
+    return None, None, None
 
 
 def _shutter(ps: Dataset) -> Shutter | None:

@@ -159,7 +159,8 @@ def _draw_cell(
     canvas[top:bottom, left:right] = resample(image, bottom - top, right - left)
     if annotations is not None:
         turn = (presentation.rotation, presentation.flip) if presentation else (0, False)
-        annotate_cell(canvas, box, placed, ds, frame, rendered, view, image.shape, dpi,
+        measured = presentation.measured(view) if presentation else view
+        annotate_cell(canvas, box, placed, ds, frame, rendered, measured, image.shape, dpi,
                       annotations, turn)  # fmt: skip
     if presentation is not None and geometry is not None:
         _draw_graphics(canvas, box, placed, presentation, geometry, dpi, annotations)

@@ -510,3 +510,35 @@ def test_an_interpolated_curve_is_drawn_through_its_points() -> None:
     y0, x0, y1, x1 = box_of(shown == 255)
     assert ((x0 - left) / scale, (x1 - left) / scale) == pytest.approx((8, 56), abs=1)
     assert ((y0 - top) / scale, (y1 - top) / scale) == pytest.approx((8, 32), abs=1)
+
+
+@pytest.mark.parametrize(
+    ("spacing", "shown_mm", "bar_mm"),
+    [(None, 25.0, 5), ([0.8, 0.8], 40.0, 10)],
+    ids=["image-spacing", "presentation-spacing"],
+)
+def test_the_scale_bar_measures_the_displayed_area(
+    spacing: list[float] | None, shown_mm: float, bar_mm: int
+) -> None:
+    image = picture(np.full((50, 100), BACKGROUND, dtype=np.uint8), PixelSpacing=[0.5, 0.5])
+    half = area((1, 1), (50, 50))  # the left half: 50 columns
+    if spacing is not None:
+        half.PresentationPixelSpacing = spacing
+        del half.PresentationPixelAspectRatio
+    options = AnnotationOptions(patient_name=False, patient_id=False, sex_age=False,
+                                study_datetime=False, modality=False, series_instance=False,
+                                window=False, hospital=False, orientation=False)  # fmt: skip
+    config = FilmConfig(size="8INX10IN", dpi=100, annotations=options)
+    shown = sheet(image, gsps(image, DisplayedAreaSelectionSequence=[half]), config=config)
+    plain = sheet(image, gsps(image, DisplayedAreaSelectionSequence=[half]),
+                  config=FilmConfig(size="8INX10IN", dpi=100, annotations=None))  # fmt: skip
+    _, left, _, right = box_of(plain > 0)
+    ink = (shown == 255) & (plain != 255)
+    longest = max(_longest_run(row) for row in ink)
+    assert longest == pytest.approx(bar_mm * (right - left) / shown_mm, abs=2)
+
+
+def _longest_run(row: NDArray[np.bool_]) -> int:
+    edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return int((ends - starts).max()) if starts.size else 0
