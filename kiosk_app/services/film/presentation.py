@@ -7,8 +7,8 @@ them. The film engine honours, in the order of PS3.4 N.2:
 - **Modality LUT** (Rescale Slope/Intercept or a Modality LUT Sequence): replaces the image's.
 - **Softcopy VOI LUT** (a window with its VOI LUT Function, or a VOI LUT): replaces the
   image's VOI, for the images each item names (all of them when an item names none).
-- **Presentation LUT Shape**: IDENTITY or INVERSE alone decides the polarity, as for a
-  MONOCHROME1 image the presentation state says INVERSE itself (PS3.3 C.11.6.1).
+- **Presentation LUT Shape**: IDENTITY or INVERSE alone decides the polarity (a state made
+  for a MONOCHROME1 image says INVERSE itself), so a MONOCHROME1 image is not inverted twice.
 - **Display shutters** (rectangular, circular, polygonal): outside them prints the Shutter
   Presentation Value, black by default.
 - **Spatial transformation** (C.10.6): Image Rotation clockwise, then Image Horizontal Flip.
@@ -19,7 +19,7 @@ them. The film engine honours, in the order of PS3.4 N.2:
   circles, ellipses and points, in PIXEL units (0\\0 the top left corner of the top left
   pixel, Columns\\Rows the bottom right corner of the last one) or DISPLAY units (fractions of
   the displayed area), white with a dark halo like the corner text, turned and cropped with
-  the pixels.
+  the pixels (:mod:`.graphics`).
 
 What a GSPS leaves out keeps the image's own value (a GSPS without a VOI keeps the image's
 window). Several GSPS for one image: the one a Key Object Selection names for it, else one a
@@ -30,7 +30,6 @@ is logged and the image prints as without it; it never stops a film.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -39,9 +38,15 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 from pydicom.dataset import Dataset
 
-from kiosk_app.services.film.annotate import outlined, stamp, text_stamp
 from kiosk_app.services.film.errors import brief
-from kiosk_app.services.film.layout import MM_PER_INCH, Box
+from kiosk_app.services.film.graphics import (
+    Geometry,
+    Graphic,
+    finite,
+    graphic_object,
+    text_object,
+    values_of,
+)
 from kiosk_app.services.film.pipeline import Rendered, frame_view, render_frame
 
 logger = logging.getLogger(__name__)
@@ -50,53 +55,12 @@ GRAYSCALE_SOFTCOPY_PRESENTATION_STATE = "1.2.840.10008.5.1.4.1.1.11.1"
 PRESENTATION_STATE_PREFIX = "1.2.840.10008.5.1.4.1.1.11."
 """Every softcopy presentation state class (greyscale, colour, pseudo-colour, blending...)."""
 
-Point = tuple[float, float]
-"""(x, y): column then row, as Graphic Data is written."""
-
-_CURVE_POINTS = 72  # a circle or ellipse as a polygon: smooth at film sizes
-_LINE_MM = 0.35
 _MAX_AREA_FACTOR = 16  # a displayed area of more pixels than this many images is a mistake
 
 
 def is_presentation_state(ds: Dataset) -> bool:
     """Any softcopy presentation state (only greyscale ones are applied)."""
     return str(ds.get("SOPClassUID", "")).startswith(PRESENTATION_STATE_PREFIX)
-
-
-@dataclass(frozen=True)
-class Polyline:
-    """Connected points (a circle or ellipse arrives here as its outline)."""
-
-    points: tuple[Point, ...]
-    display: bool
-    """True: fractions of the displayed area; False: image pixels."""
-    closed: bool = False
-    filled: bool = False
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A POINT graphic: a small cross."""
-
-    point: Point
-    display: bool
-
-
-@dataclass(frozen=True)
-class Label:
-    """A text object: in its bounding box, else beside its anchor point."""
-
-    text: str
-    box: tuple[Point, Point] | None
-    box_display: bool
-    anchor: Point | None
-    anchor_display: bool
-    justification: str = "LEFT"
-    anchor_line: bool = False
-    """Draw a line from the box to the anchor (Anchor Point Visibility Y)."""
-
-
-Graphic = Polyline | Mark | Label
 
 
 @dataclass(frozen=True)
@@ -226,49 +190,6 @@ def render_presented(
     rendered = render_frame(ds, frame, window, shown)
     pixels, geometry = presentation.arrange(rendered.pixels)
     return rendered, pixels, geometry
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Where image coordinates land once turned, flipped and cropped."""
-
-    rows: int
-    columns: int
-    rotation: int
-    flip: bool
-    area: tuple[int, int, int, int]
-    """(x0, y0, x1, y1) of the displayed area in turned-image pixels, x1 and y1 exclusive."""
-
-    def turn(self, x: float, y: float) -> Point:
-        """A point of the image (0\\0 its top left corner) in the turned, flipped image."""
-        rows, columns = self.rows, self.columns
-        if self.rotation == 90:
-            x, y, width = rows - y, x, rows
-        elif self.rotation == 180:
-            x, y, width = columns - x, rows - y, columns
-        elif self.rotation == 270:
-            x, y, width = y, columns - x, rows
-        else:
-            width = columns
-        return (width - x, y) if self.flip else (x, y)
-
-    def area_of(self, corners: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-        """The displayed area's pixels from its two corner pixels (1-based column, row)."""
-        c0, r0, c1, r1 = corners
-        (xa, ya), (xb, yb) = self.turn(c0 - 0.5, r0 - 0.5), self.turn(c1 - 0.5, r1 - 0.5)
-        return (round(min(xa, xb) - 0.5), round(min(ya, yb) - 0.5),
-                round(max(xa, xb) + 0.5), round(max(ya, yb) + 0.5))  # fmt: skip
-
-    def to_sheet(self, point: Point, display: bool, placed: Box) -> Point:
-        """A graphic's point on the sheet, the displayed area drawn at ``placed``."""
-        x0, y0, x1, y1 = self.area
-        if display:
-            x, y = point[0] * (x1 - x0), point[1] * (y1 - y0)
-        else:
-            x, y = self.turn(*point)
-            x, y = x - x0, y - y0
-        top, left, bottom, right = placed
-        return left + x * (right - left) / (x1 - x0), top + y * (bottom - top) / (y1 - y0)
 
 
 # --- choosing -----------------------------------------------------------------------------
@@ -410,8 +331,8 @@ def parse_presentation(ps: Dataset, uid: str, frame: int) -> Presentation:
     if ps.get("ModalityLUTSequence"):
         modality_lut = _lut_item(ps.ModalityLUTSequence)
     elif ps.get("RescaleSlope") not in (None, "") or ps.get("RescaleIntercept") not in (None, ""):
-        slope = _finite(ps.get("RescaleSlope", 1))
-        intercept = _finite(ps.get("RescaleIntercept", 0))
+        slope = finite(ps.get("RescaleSlope", 1))
+        intercept = finite(ps.get("RescaleIntercept", 0))
         rescale = (slope, intercept, str(ps.get("RescaleType", "") or "").strip())
     window, voi_lut = _voi(ps, uid, number)
     shape = str(ps.get("PresentationLUTShape", "") or "").strip().upper()
@@ -443,13 +364,6 @@ def parse_presentation(ps: Dataset, uid: str, frame: int) -> Presentation:
     )
 
 
-def _finite(value: object) -> float:
-    number = float(value)  # type: ignore[arg-type]
-    if not math.isfinite(number):
-        raise ValueError(f"{value!r} is not a finite number")
-    return number
-
-
 def _first(value: object) -> object:
     return value[0] if isinstance(value, Sequence) and not isinstance(value, str) else value
 
@@ -470,7 +384,7 @@ def _voi(
             continue
         if item.get("VOILUTSequence"):
             return None, _lut_item(item.VOILUTSequence)
-        center, width = _finite(_first(item.WindowCenter)), _finite(_first(item.WindowWidth))
+        center, width = finite(_first(item.WindowCenter)), finite(_first(item.WindowWidth))
         function = str(item.get("VOILUTFunction", "") or "LINEAR").strip().upper()
         if function not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
             raise ValueError(f"VOI LUT Function {function!r}")
@@ -491,18 +405,18 @@ def _displayed_area(
         c1, r1 = (int(v) for v in item.DisplayedAreaBottomRightHandCorner)
         aspect = spacing = None
         if item.get("PresentationPixelSpacing") is not None:
-            row, column = (_finite(v) for v in item.PresentationPixelSpacing)
+            row, column = (finite(v) for v in item.PresentationPixelSpacing)
             if row > 0 and column > 0:
                 aspect, spacing = row / column, (row, column)
         elif item.get("PresentationPixelAspectRatio") is not None:
-            vertical, horizontal = (_finite(v) for v in item.PresentationPixelAspectRatio)
+            vertical, horizontal = (finite(v) for v in item.PresentationPixelAspectRatio)
             aspect = vertical / horizontal if vertical > 0 and horizontal > 0 else None
         return (c0, r0, c1, r1), aspect, spacing
     return None, None, None
 
 
 def _shutter(ps: Dataset) -> Shutter | None:
-    shapes = {str(v).strip().upper() for v in _values(ps.get("ShutterShape"))}
+    shapes = {str(v).strip().upper() for v in values_of(ps.get("ShutterShape"))}
     if not shapes:
         return None
     rectangle = circle = None
@@ -513,21 +427,15 @@ def _shutter(ps: Dataset) -> Shutter | None:
             int(ps.ShutterUpperHorizontalEdge), int(ps.ShutterLowerHorizontalEdge),
         )  # fmt: skip
     if "CIRCULAR" in shapes:
-        row, column = (_finite(v) for v in ps.CenterOfCircularShutter)
-        circle = (row, column, _finite(ps.RadiusOfCircularShutter))
+        row, column = (finite(v) for v in ps.CenterOfCircularShutter)
+        circle = (row, column, finite(ps.RadiusOfCircularShutter))
     if "POLYGONAL" in shapes:
-        values = [_finite(v) for v in ps.VerticesOfThePolygonalShutter]
+        values = [finite(v) for v in ps.VerticesOfThePolygonalShutter]
         if len(values) < 6 or len(values) % 2:
             raise ValueError("a polygonal shutter needs three vertices or more")
         polygon = tuple(zip(values[::2], values[1::2], strict=True))
     value = int(ps.get("ShutterPresentationValue") or 0)
     return Shutter(rectangle, circle, polygon, round(min(max(value, 0), 0xFFFF) * 255 / 0xFFFF))
-
-
-def _values(value: object) -> list[object]:
-    if value in (None, ""):
-        return []
-    return [value] if isinstance(value, (str, int, float)) else list(value)  # type: ignore[call-overload]
 
 
 def _graphics(ps: Dataset, uid: str, number: int) -> list[Graphic]:
@@ -536,75 +444,10 @@ def _graphics(ps: Dataset, uid: str, number: int) -> list[Graphic]:
         if not _item_applies(annotation, uid, number):
             continue
         for text in annotation.get("TextObjectSequence") or []:
-            found.append(_label_of(text))
+            found.append(text_object(text))
         for graphic in annotation.get("GraphicObjectSequence") or []:
-            found.append(_graphic_of(graphic))
+            found.append(graphic_object(graphic))
     return found
-
-
-def _units(value: object) -> bool:
-    units = str(value or "").strip().upper()
-    if units not in ("PIXEL", "DISPLAY"):
-        raise ValueError(f"annotation units {units!r}")
-    return units == "DISPLAY"
-
-
-def _point(value: object) -> Point:
-    x, y = (_finite(v) for v in value)  # type: ignore[attr-defined]
-    return x, y
-
-
-def _label_of(item: Dataset) -> Label:
-    text = str(item.get("UnformattedTextValue", "") or "")
-    box = anchor = None
-    box_display = anchor_display = False
-    if item.get("BoundingBoxTopLeftHandCorner") is not None:
-        box = (_point(item.BoundingBoxTopLeftHandCorner),
-               _point(item.BoundingBoxBottomRightHandCorner))  # fmt: skip
-        box_display = _units(item.BoundingBoxAnnotationUnits)
-    if item.get("AnchorPoint") is not None:
-        anchor = _point(item.AnchorPoint)
-        anchor_display = _units(item.AnchorPointAnnotationUnits)
-    if box is None and anchor is None:
-        raise ValueError("a text object with neither bounding box nor anchor point")
-    justification = str(item.get("BoundingBoxTextHorizontalJustification", "") or "LEFT")
-    visible = str(item.get("AnchorPointVisibility", "N") or "N").strip().upper() == "Y"
-    return Label(text, box, box_display, anchor, anchor_display,
-                 justification.strip().upper(), visible and box is not None)  # fmt: skip
-
-
-def _graphic_of(item: Dataset) -> Graphic:
-    display = _units(item.GraphicAnnotationUnits)
-    kind = str(item.GraphicType).strip().upper()
-    values = [_finite(v) for v in _values(item.GraphicData)]
-    if len(values) < 2 or len(values) % 2:
-        raise ValueError("Graphic Data needs (column, row) pairs")
-    points = list(zip(values[::2], values[1::2], strict=True))
-    filled = str(item.get("GraphicFilled", "N") or "N").strip().upper() == "Y"
-    if kind == "POINT":
-        return Mark(points[0], display)
-    if kind in ("POLYLINE", "INTERPOLATED"):
-        closed = len(points) > 2 and points[0] == points[-1]
-        return Polyline(tuple(points), display, closed, filled and closed)
-    if kind == "CIRCLE" and len(points) >= 2:
-        (cx, cy), (px, py) = points[:2]
-        radius = math.hypot(px - cx, py - cy)
-        return Polyline(_curve((cx, cy), (radius, 0.0), (0.0, radius)), display, True, filled)
-    if kind == "ELLIPSE" and len(points) >= 4:
-        (ax, ay), (bx, by), (cx, cy), (dx, dy) = points[:4]
-        centre = ((ax + bx) / 2, (ay + by) / 2)
-        major, minor = ((bx - ax) / 2, (by - ay) / 2), ((dx - cx) / 2, (dy - cy) / 2)
-        return Polyline(_curve(centre, major, minor), display, True, filled)
-    raise ValueError(f"graphic type {kind!r} with {len(points)} point(s)")
-
-
-def _curve(centre: Point, u: Point, v: Point) -> tuple[Point, ...]:
-    angles = np.linspace(0, 2 * math.pi, _CURVE_POINTS, endpoint=False)
-    return tuple(
-        (centre[0] + u[0] * math.cos(t) + v[0] * math.sin(t),
-         centre[1] + u[1] * math.cos(t) + v[1] * math.sin(t))
-        for t in angles
-    )  # fmt: skip
 
 
 # --- pixels -------------------------------------------------------------------------------
@@ -648,79 +491,3 @@ def _shut(pixels: NDArray[np.uint8], shutter: Shutter) -> NDArray[np.uint8]:
     out = pixels.copy()
     out[~visible] = shutter.value
     return out
-
-
-# --- graphics -----------------------------------------------------------------------------
-
-
-def draw_graphics(
-    canvas: NDArray[np.uint8],
-    placed: Box,
-    presentation: Presentation,
-    geometry: Geometry,
-    dpi: int,
-    text_px: int,
-) -> None:
-    """Draw the presentation's graphics on the image at ``placed``, clipped to it.
-
-    Lines are white, about a third of a millimetre wide, with a dark halo; text is
-    ``text_px`` high (left off when under 8 pixels, as the corner text is).
-    """
-    if not presentation.graphics:
-        return
-    top, left, bottom, right = placed
-    width = max(1, round(_LINE_MM / MM_PER_INCH * dpi))
-    picture = Image.new("L", (right - left, bottom - top), 0)
-    draw = ImageDraw.Draw(picture)
-    labels: list[tuple[Label, Point, Point | None]] = []
-
-    def local(point: Point, display: bool) -> Point:
-        x, y = geometry.to_sheet(point, display, placed)
-        return x - left, y - top
-
-    for graphic in presentation.graphics:
-        if isinstance(graphic, Mark):
-            x, y = local(graphic.point, graphic.display)
-            arm = 3 * width
-            draw.line([(x - arm, y), (x + arm, y)], fill=255, width=width)
-            draw.line([(x, y - arm), (x, y + arm)], fill=255, width=width)
-        elif isinstance(graphic, Polyline):
-            points = [local(p, graphic.display) for p in graphic.points]
-            if graphic.filled and len(points) > 2:
-                draw.polygon(points, fill=255)
-                continue
-            if graphic.closed and points[0] != points[-1]:
-                points.append(points[0])
-            draw.line(points, fill=255, width=width, joint="curve")
-        else:
-            anchor = local(graphic.anchor, graphic.anchor_display) if graphic.anchor else None
-            if graphic.box is not None:
-                a, b = (local(p, graphic.box_display) for p in graphic.box)
-                corner = (min(a[0], b[0]), min(a[1], b[1]))
-                far = (max(a[0], b[0]), max(a[1], b[1]))
-                labels.append((graphic, corner, far))
-                if graphic.anchor_line and anchor is not None:
-                    near = (min(max(anchor[0], corner[0]), far[0]),
-                            min(max(anchor[1], corner[1]), far[1]))  # fmt: skip
-                    draw.line([near, anchor], fill=255, width=width)
-            elif anchor is not None:
-                labels.append((graphic, (anchor[0] + 2 * width, anchor[1] + 2 * width), None))
-    drawn = picture.getbbox()  # the halo is grown on the marks' surroundings only
-    if drawn is not None:
-        x0, y0 = max(drawn[0] - width, 0), max(drawn[1] - width, 0)
-        x1, y1 = min(drawn[2] + width, picture.width), min(drawn[3] + width, picture.height)
-        ink = np.asarray(picture.crop((x0, y0, x1, y1)))
-        stamp(canvas, placed, outlined(ink, width), top + y0, left + x0)
-    if text_px < 8:
-        return
-    for label, start, end in labels:
-        for i, line in enumerate(label.text.replace("\r\n", "\n").split("\n")):
-            if not line.strip():
-                continue
-            mask = text_stamp(line, text_px)
-            x = start[0]
-            if end is not None and label.justification in ("RIGHT", "CENTER"):
-                room = end[0] - start[0] - mask[0].shape[1]
-                x += room if label.justification == "RIGHT" else room / 2
-            y = start[1] + i * mask[0].shape[0]
-            stamp(canvas, placed, mask, top + round(y), left + round(x))

@@ -17,6 +17,7 @@ from pydicom.dataset import Dataset
 from drivers.base import FilmSheet
 from kiosk_app.services.film.annotate import AnnotationOptions, annotate_cell, text_size
 from kiosk_app.services.film.errors import FilmError, brief
+from kiosk_app.services.film.graphics import Geometry, draw_graphics
 from kiosk_app.services.film.layout import (
     AUTO_LAYOUTS,
     Box,
@@ -34,12 +35,7 @@ from kiosk_app.services.film.pipeline import (
     frame_view,
     render_frame,
 )
-from kiosk_app.services.film.presentation import (
-    Geometry,
-    Presentation,
-    draw_graphics,
-    render_presented,
-)
+from kiosk_app.services.film.presentation import Presentation, render_presented
 from kiosk_app.services.film.workers import map_cells
 
 logger = logging.getLogger(__name__)
@@ -177,7 +173,8 @@ def _draw_graphics(
 ) -> None:
     text_mm = annotations.text_mm if annotations is not None else AnnotationOptions().text_mm
     try:
-        draw_graphics(canvas, placed, presentation, geometry, dpi, text_size(box, dpi, text_mm))
+        draw_graphics(canvas, placed, presentation.graphics, geometry, dpi,
+                      text_size(box, dpi, text_mm))  # fmt: skip
     except (FilmError, *ATTRIBUTE_ERRORS) as exc:
         logger.warning("a presentation state's graphics (%r) could not be drawn: %s",
                        presentation.label[:64], brief(exc))  # fmt: skip
