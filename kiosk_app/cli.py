@@ -178,6 +178,7 @@ def cmd_film(args: argparse.Namespace) -> int:
             hospital_name=args.hospital, mask_name=not args.full_name
         )
     datasets = [_read_dicom(Path(p)) for p in args.files]
+    frames, presentations = _film_frames(datasets)
     # Everything is composed before anything is written: a failure leaves no partial film.
     sheets = film.compose_sheets(
         datasets,
@@ -189,6 +190,8 @@ def cmd_film(args: argparse.Namespace) -> int:
         window=window,
         landscape=args.landscape,
         annotations=annotations,
+        frames=frames,
+        presentations=presentations,
     )
     if out.suffix.lower() == ".pdf":
         files = {out: sheets_to_pdf(sheets, title=out.stem)}
@@ -225,7 +228,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".png":
         raise CommandError(f"output {out.name}: must end in .png", EXIT_USAGE)
     ds = _read_dicom(Path(args.file))
-    pixels = film.display_frame(ds, frame=args.frame, window=window)
+    if args.pstate:
+        pixels = _presented_frame(ds, args.frame, _read_dicom(Path(args.pstate)), window)
+    else:
+        pixels = film.display_frame(ds, frame=args.frame, window=window)
     try:
         out.write_bytes(pixels_to_png(pixels))
     except OSError as exc:
@@ -236,6 +242,44 @@ def cmd_render(args: argparse.Namespace) -> int:
         str(out),
     )
     return EXIT_OK
+
+
+def _film_frames(datasets: Sequence[Any]) -> tuple[list[Any] | None, dict[Any, Any] | None]:
+    """What ``kiosk film`` prints: every frame of the images given, in order, or the key images
+    of the Key Object Selection documents among them, in their order; and how the presentation
+    states among them show those frames. (None, None) when there are neither."""
+    from kiosk_app.services.film.plan import (
+        KEY_OBJECT_SELECTION,
+        key_images,
+        kos_presentation_states,
+    )
+    from kiosk_app.services.film.presentation import is_presentation_state, presentations
+    from kiosk_app.services.film.sheets import frames_of
+
+    selections = [ds for ds in datasets if str(ds.get("SOPClassUID", "")) == KEY_OBJECT_SELECTION]
+    states = [ds for ds in datasets if is_presentation_state(ds)]
+    if not selections and not states:
+        return None, None
+    others = {id(ds) for ds in (*selections, *states)}
+    images = [ds for ds in datasets if id(ds) not in others]
+    frames = key_images(datasets, images) if selections else frames_of(images)
+    if selections and not frames:
+        raise CommandError("the key object selection names none of the images given")
+    chosen, named = kos_presentation_states(datasets)
+    return frames, presentations(datasets, frames, chosen, named)
+
+
+def _presented_frame(ds: Any, frame: int, state: Any, window: tuple[float, float] | None) -> Any:
+    from kiosk_app.services.film.presentation import presentations, render_presented
+
+    found = presentations([state], [(ds, frame)])
+    presentation = found.get((str(ds.get("SOPInstanceUID", "")), frame))
+    if presentation is None:
+        raise CommandError(
+            f"the presentation state is not a usable Grayscale Softcopy Presentation State "
+            f"for frame {frame} of this image"
+        )
+    return render_presented(ds, frame, presentation, window)[1]
 
 
 def _read_dicom(path: Path) -> Any:
@@ -418,7 +462,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = add("film", "compose film sheets from DICOM files", cmd_film, config=False, as_json=True)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="images; a Key Object Selection among them prints its key images in its order, "
+        "and Grayscale Softcopy Presentation States are applied to the images they reference",
+    )
     p.add_argument(
         "--layout",
         help="COLUMNSxROWS such as 4x5, or a DICOM display format such as STANDARD\\4,5, "
@@ -454,6 +504,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--window",
         help="center,width in modality units, e.g. 40,400 (a negative center: "
         "--window=-600,1500); default: the file's first window, else automatic",
+    )
+    p.add_argument(
+        "--pstate",
+        metavar="FILE",
+        help="a Grayscale Softcopy Presentation State to show the frame with: its LUTs, "
+        "shutters, rotation, flip and displayed area (not its graphics)",
     )
     p.add_argument("-o", "--output", required=True, help="OUT.png")
 

@@ -6,6 +6,8 @@
 - :mod:`.annotate`: patient, study, window, scale bar and orientation text on each image.
 - :mod:`.sheets`: frames laid out and annotated on sheets.
 - :mod:`.plan`: which images of an exam go on film; :mod:`.exam`: plan and compose from settings.
+- :mod:`.presentation`: Grayscale Softcopy Presentation States applied to the frames they name;
+  :mod:`.graphics`: the marks they draw, where image coordinates land on the sheet.
 """
 
 from kiosk_app.services.film.annotate import AnnotationOptions, mask_name

@@ -231,11 +231,15 @@ def annotate_cell(
     image_shape: tuple[int, int],
     dpi: int,
     options: AnnotationOptions,
+    turn: tuple[int, bool] = (0, False),
 ) -> None:
-    """Draw one image's annotations inside its cell (never outside it)."""
+    """Draw one image's annotations inside its cell (never outside it).
+
+    ``turn`` is the (clockwise rotation, horizontal flip) the image was displayed with (a
+    presentation state's): orientation labels and the scale bar follow it.
+    """
     top, left, bottom, right = cell
-    size = min(round(options.text_mm / MM_PER_INCH * dpi), (bottom - top) // 12,
-               (right - left) // 16)  # fmt: skip
+    size = text_size(cell, dpi, options.text_mm)
     if size < _MIN_TEXT_PX:
         return
     pad = max(2, size // 4)
@@ -249,7 +253,7 @@ def annotate_cell(
     for i, text in enumerate(reversed(bottom_left)):
         _stamp(canvas, cell, _text(text, size), bottom - pad - (i + 1) * line, left + pad)
     if options.scale_bar:
-        spacing = column_spacing_mm(view)
+        spacing = column_spacing_mm(view, across=turn[0] in (90, 270))
         if spacing:
             px_per_mm = (placed[3] - placed[1]) / (image_shape[1] * spacing)
             bar = _scale_bar(px_per_mm, (placed[3] - placed[1]) / 4, size)
@@ -257,6 +261,7 @@ def annotate_cell(
                 _stamp(canvas, cell, bar, bottom - pad - bar[0].shape[0],
                        right - pad - bar[0].shape[1])  # fmt: skip
     if options.orientation and (labels := orientation_labels(ds, view)):
+        labels = turn_labels(labels, *turn)
         p_top, p_left, p_bottom, p_right = placed
         middle_y, middle_x = (p_top + p_bottom) // 2, (p_left + p_right) // 2
         left_label, right_label, top_label, bottom_label = (_text(t, size) for t in labels)
@@ -268,8 +273,39 @@ def annotate_cell(
                middle_x - bottom_label[0].shape[1] // 2)  # fmt: skip
 
 
+def text_size(cell: Box, dpi: int, text_mm: float) -> int:
+    """Text height in pixels for a cell: ``text_mm`` on film, smaller in a small cell."""
+    top, left, bottom, right = cell
+    return min(round(text_mm / MM_PER_INCH * dpi), (bottom - top) // 12, (right - left) // 16)
+
+
+def turn_labels(
+    labels: tuple[str, str, str, str], rotation: int, flip: bool
+) -> tuple[str, str, str, str]:
+    """Orientation labels (left, right, top, bottom) after a clockwise turn, then a flip."""
+    left, right, top, bottom = labels
+    for _ in range(rotation // 90 % 4):  # a quarter turn clockwise: the left edge goes on top
+        left, right, top, bottom = bottom, top, left, right
+    return (right, left, top, bottom) if flip else (left, right, top, bottom)
+
+
 Stamp = tuple[NDArray[np.uint8], NDArray[np.uint8]]
 """(white ink, black outline) masks of the same shape."""
+
+
+def stamp(canvas: NDArray[np.uint8], clip: Box, mask: Stamp, y: int, x: int) -> None:
+    """Draw ``mask`` with its top left corner at (y, x): outline dark, ink white, clipped."""
+    _stamp(canvas, clip, mask, y, x)
+
+
+def text_stamp(text: str, size: int) -> Stamp:
+    """One line of text ``size`` pixels high, outlined (cached)."""
+    return _text(text, size)
+
+
+def outlined(ink: NDArray[np.uint8], border: int) -> Stamp:
+    """White marks with a dark outline ``border`` pixels wide around them."""
+    return ink, _dilate(ink, border)
 
 
 def _stamp(canvas: NDArray[np.uint8], clip: Box, stamp: Stamp, y: int, x: int) -> None:

@@ -98,6 +98,7 @@ def compose_plan(plan: FilmPlan, config: FilmConfig | None = None) -> list[FilmS
         landscape=config.landscape,
         annotations=config.annotations if plan.annotate else None,
         frames=plan.frames,
+        presentations=plan.presentations,
     )
     logger.info(
         "film plan %s: %d image(s) on %d sheet(s) as %s%s",

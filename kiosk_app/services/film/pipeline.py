@@ -510,16 +510,20 @@ def aspect_of(view: Dataset) -> float:
     return 1.0
 
 
-def column_spacing_mm(view: Dataset) -> float | None:
-    """Physical width of one pixel in mm (Pixel Spacing, else Imager Pixel Spacing)."""
+def column_spacing_mm(view: Dataset, across: bool = False) -> float | None:
+    """Physical width of one pixel in mm (Pixel Spacing, else Imager Pixel Spacing).
+
+    ``across``: its height instead, the width on film of an image turned a quarter turn.
+    """
     for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
         element = view.get(keyword)
         try:
-            _row, column = (float(v) for v in element)
+            row, column = (float(v) for v in element)
         except (TypeError, ValueError):
             continue
-        if column > 0 and math.isfinite(column):
-            return column
+        spacing = row if across else column
+        if spacing > 0 and math.isfinite(spacing):
+            return spacing
     return None
 
 

@@ -15,13 +15,18 @@ In order of preference:
    and NM evenly spaced slices of the main series (the series with the most images,
    localizers left out); for other modalities every image, in series and instance order.
 
-A sheet cap per exam applies to all three; what it leaves off is counted and logged. When a
+A sheet cap per exam applies to all three; what it leaves off is counted and logged. Whichever
+plan chose a frame, the Grayscale Softcopy Presentation States among the exam's objects that
+reference it say how it is shown (:mod:`.presentation`: VOI, rotation and flip, displayed area,
+shutters, graphic annotations): the state a KOS names for the image, else one a KOS names, else
+the latest. :attr:`FilmPlan.presentations` carries them by (SOP Instance UID, frame). When a
 plan's images fill less than one sheet, the smallest standard grid that holds them is used
 (three CT slices print 2x2, not lost in a 4x5).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 import re
@@ -34,6 +39,11 @@ from pydicom.dataset import Dataset
 from kiosk_app.services.film.errors import FilmError
 from kiosk_app.services.film.layout import DisplayFormat, parse_display_format
 from kiosk_app.services.film.pipeline import frame_count
+from kiosk_app.services.film.presentation import (
+    PRESENTATION_STATE_PREFIX,
+    Presentation,
+    presentations,
+)
 from kiosk_app.services.film.sheets import Frame, auto_layout
 
 logger = logging.getLogger(__name__)
@@ -109,6 +119,8 @@ class FilmPlan:
     """False for pre-composed films: they carry their own text."""
     left_off: int = 0
     """Images the sheet cap (or slice sampling) kept off the film."""
+    presentations: Mapping[tuple[str, int], Presentation] = field(default_factory=dict)
+    """{(SOP Instance UID, frame index): how a presentation state shows that frame}."""
 
     @property
     def sheets(self) -> int:
@@ -136,6 +148,22 @@ class FilmPlan:
 
 
 def plan_exam(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> FilmPlan:
+    """The images of an exam for film (see the module docstring), with the presentation
+    states among ``datasets`` that apply to them (:mod:`.presentation`).
+
+    Raises:
+        FilmError: the exam has no image that could go on film.
+    """
+    plan = _choose(datasets, rules)
+    chosen, named = kos_presentation_states(datasets)
+    found = presentations(datasets, plan.frames, chosen, named)
+    if not found:
+        return plan
+    logger.info("film plan: %d image(s) shown as presentation states say", len(found))
+    return dataclasses.replace(plan, presentations=found)
+
+
+def _choose(datasets: Sequence[Dataset], rules: PlanRules | None = None) -> FilmPlan:
     """Choose the images of an exam for film (see the module docstring).
 
     Raises:
@@ -248,8 +276,47 @@ def _references(kos: Dataset) -> list[tuple[str, list[int]]]:
     for study in kos.get("CurrentRequestedProcedureEvidenceSequence") or []:
         for series in study.get("ReferencedSeriesSequence") or []:
             for ref in series.get("ReferencedSOPSequence") or []:
-                found.append((str(ref.get("ReferencedSOPInstanceUID", "")), _numbers(ref)))
+                if not _is_state_reference(ref):  # presentation states are not key images
+                    found.append((str(ref.get("ReferencedSOPInstanceUID", "")), _numbers(ref)))
     return found
+
+
+def kos_presentation_states(datasets: Sequence[Dataset]) -> tuple[dict[str, str], frozenset[str]]:
+    """The presentation states Key Object Selection documents name.
+
+    Returns:
+        ({image SOP Instance UID: the state named for that image}, every state named): an
+        IMAGE item may name the state to show its image with (a Referenced SOP Sequence inside
+        its reference, PS3.3 Image Reference Macro); COMPOSITE items and the evidence name
+        states for the document's images in general.
+    """
+    chosen: dict[str, str] = {}
+    named: set[str] = set()
+    for kos in datasets:
+        if str(kos.get("SOPClassUID", "")) != KEY_OBJECT_SELECTION:
+            continue
+        for item in kos.get("ContentSequence") or []:
+            kind = str(item.get("ValueType", "")).upper()
+            for ref in item.get("ReferencedSOPSequence") or []:
+                if kind == "COMPOSITE" and _is_state_reference(ref):
+                    named.add(str(ref.get("ReferencedSOPInstanceUID", "")))
+                if kind != "IMAGE":
+                    continue
+                for state in ref.get("ReferencedSOPSequence") or []:
+                    if _is_state_reference(state):
+                        state_uid = str(state.get("ReferencedSOPInstanceUID", ""))
+                        chosen.setdefault(str(ref.get("ReferencedSOPInstanceUID", "")), state_uid)
+                        named.add(state_uid)
+        for study in kos.get("CurrentRequestedProcedureEvidenceSequence") or []:
+            for series in study.get("ReferencedSeriesSequence") or []:
+                for ref in series.get("ReferencedSOPSequence") or []:
+                    if _is_state_reference(ref):
+                        named.add(str(ref.get("ReferencedSOPInstanceUID", "")))
+    return chosen, frozenset(named)
+
+
+def _is_state_reference(ref: Dataset) -> bool:
+    return str(ref.get("ReferencedSOPClassUID", "")).startswith(PRESENTATION_STATE_PREFIX)
 
 
 def _numbers(ref: Dataset) -> list[int]:

@@ -8,15 +8,16 @@ writes its own cell of the sheet directly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from drivers.base import FilmSheet
-from kiosk_app.services.film.annotate import AnnotationOptions, annotate_cell
+from kiosk_app.services.film.annotate import AnnotationOptions, annotate_cell, text_size
 from kiosk_app.services.film.errors import FilmError, brief
+from kiosk_app.services.film.graphics import Geometry, draw_graphics
 from kiosk_app.services.film.layout import (
     AUTO_LAYOUTS,
     Box,
@@ -34,6 +35,7 @@ from kiosk_app.services.film.pipeline import (
     frame_view,
     render_frame,
 )
+from kiosk_app.services.film.presentation import Presentation, render_presented
 from kiosk_app.services.film.workers import map_cells
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ def compose_sheets(
     landscape: bool = False,
     annotations: AnnotationOptions | None = None,
     frames: Sequence[Frame] | None = None,
+    presentations: Mapping[tuple[str, int], Presentation] | None = None,
 ) -> list[FilmSheet]:
     """Lay images out on as many film sheets as they need.
 
@@ -84,6 +87,9 @@ def compose_sheets(
         landscape: the film turned sideways (long edge horizontal).
         annotations: what to print with each image; None prints the images alone.
         frames: the (dataset, frame) pairs to print, when not every frame is wanted.
+        presentations: {(SOP Instance UID, frame): Presentation} of the frames a presentation
+            state applies to (:func:`.presentation.presentations`); a given ``window`` still
+            replaces their VOI.
 
     Raises:
         FilmError: no images, an unknown film size, a bad layout, or an unusable image.
@@ -102,7 +108,10 @@ def compose_sheets(
 
         def draw(job: tuple[Frame, Box], canvas: NDArray[np.uint8] = canvas) -> None:
             (ds, frame), box = job
-            _draw_cell(canvas, ds, frame, box, window, dpi, annotations)
+            presentation = None
+            if presentations:
+                presentation = presentations.get((str(ds.get("SOPInstanceUID", "")), frame))
+            _draw_cell(canvas, ds, frame, box, window, dpi, annotations, presentation)
 
         map_cells(draw, jobs)
         sheets.append(
@@ -121,17 +130,51 @@ def _draw_cell(
     window: tuple[float, float] | None,
     dpi: int,
     annotations: AnnotationOptions | None,
+    presentation: Presentation | None = None,
 ) -> None:
     try:
         view = frame_view(ds, frame)
     except ATTRIBUTE_ERRORS as exc:
         raise FilmError(detail=f"the image's attributes are unusable: {brief(exc)}") from exc
     aspect = aspect_of(view)  # before render_frame, which may drop unusable LUTs from the view
-    rendered = render_frame(ds, frame, window, view)
-    image = rendered.pixels
+    geometry = None
+    if presentation is not None:
+        try:
+            rendered, image, geometry = render_presented(ds, frame, presentation, window, view)
+            aspect = presentation.display_aspect(aspect)
+        except (FilmError, *ATTRIBUTE_ERRORS) as exc:
+            # A presentation state must never stop a film: the image prints as without it.
+            logger.warning("a presentation state (%r) could not be applied and is left out: %s",
+                           presentation.label[:64], brief(exc))  # fmt: skip
+            presentation = geometry = None
+    if geometry is None:
+        rendered = render_frame(ds, frame, window, view)
+        image = rendered.pixels
     placed = fit(image.shape, aspect, box)
     top, left, bottom, right = placed
     canvas[top:bottom, left:right] = resample(image, bottom - top, right - left)
     if annotations is not None:
-        annotate_cell(canvas, box, placed, ds, frame, rendered, view, image.shape, dpi,
-                      annotations)  # fmt: skip
+        turn = (presentation.rotation, presentation.flip) if presentation else (0, False)
+        measured = presentation.measured(view) if presentation else view
+        annotate_cell(canvas, box, placed, ds, frame, rendered, measured, image.shape, dpi,
+                      annotations, turn)  # fmt: skip
+    if presentation is not None and geometry is not None:
+        _draw_graphics(canvas, box, placed, presentation, geometry, dpi, annotations)
+
+
+def _draw_graphics(
+    canvas: NDArray[np.uint8],
+    box: Box,
+    placed: Box,
+    presentation: Presentation,
+    geometry: Geometry,
+    dpi: int,
+    annotations: AnnotationOptions | None,
+) -> None:
+    text_mm = annotations.text_mm if annotations is not None else AnnotationOptions().text_mm
+    try:
+        draw_graphics(canvas, placed, presentation.graphics, geometry, dpi,
+                      text_size(box, dpi, text_mm))  # fmt: skip
+    except (FilmError, *ATTRIBUTE_ERRORS) as exc:
+        logger.warning("a presentation state's graphics (%r) could not be drawn: %s",
+                       presentation.label[:64], brief(exc))  # fmt: skip
