@@ -93,19 +93,23 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     bash "$ROOT/installer/cups/harden-cups.sh"
     install -m 0755 -o root -g root "$ROOT/installer/cups/jamsim" /usr/lib/cups/backend/jamsim
     if ! command -v promtool > /dev/null || ! command -v prometheus > /dev/null \
-        || ! command -v prometheus-alertmanager > /dev/null || ! command -v amtool > /dev/null; then
+        || ! command -v prometheus-alertmanager > /dev/null || ! command -v amtool > /dev/null \
+        || [ ! -f /usr/share/prometheus/alertmanager/default.tmpl ]; then
       # promtool checks the metrics exposition and unit-tests the fleet alert rules; amtool checks
       # and route-tests installer/monitoring/alertmanager.yml; the fleet test runs prometheus and
       # prometheus-alertmanager on loopback. Debian ships them only inside the prometheus (330 MB
       # installed) and prometheus-alertmanager packages, whose postinst scripts start services on
-      # all interfaces (9090, 9093 and the gossip port 9094): take the four binaries out instead.
+      # all interfaces (9090, 9093 and the gossip port 9094): take the four binaries out instead,
+      # and the templates Debian's alertmanager loads from /usr/share/prometheus/alertmanager.
       step "promtool, prometheus, prometheus-alertmanager, amtool (from Debian's packages)"
       tmp=$(mktemp -d)
       chmod 755 "$tmp"
       ( cd "$tmp" && apt-get -q -o DPkg::Lock::Timeout=900 download prometheus prometheus-alertmanager \
           && dpkg-deb -x prometheus_*.deb x && dpkg-deb -x prometheus-alertmanager_*.deb x \
           && install -m 0755 x/usr/bin/promtool x/usr/bin/prometheus \
-               x/usr/bin/prometheus-alertmanager x/usr/bin/amtool /usr/local/bin/ )
+               x/usr/bin/prometheus-alertmanager x/usr/bin/amtool /usr/local/bin/ \
+          && mkdir -p /usr/share/prometheus \
+          && cp -r x/usr/share/prometheus/alertmanager /usr/share/prometheus/ )
       rm -rf "$tmp"
     fi
   fi
