@@ -224,8 +224,9 @@ def write_alertmanager_config(receivers: str, folder: Path) -> Path:
 
 
 def listeners(pid: int) -> list[str]:
-    out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
-    return [line.split()[3] for line in out.splitlines() if f"pid={pid}," in line]
+    """The local addresses of the TCP and UDP sockets ``pid`` listens on (gossip is both)."""
+    out = subprocess.run(["ss", "-Hltunp"], capture_output=True, text=True, check=True).stdout
+    return [line.split()[4] for line in out.splitlines() if f"pid={pid}," in line]
 
 
 def http() -> requests.Session:
@@ -311,6 +312,9 @@ def test_a_jam_on_one_kiosk_of_ten_reaches_the_sms_gateway_and_wechat_and_resolv
     for pid in fleet.pids:
         for address in listeners(pid):
             assert address.startswith("127.0.0.1:"), f"pid {pid} listens on {address}"
+    # Alertmanager and Prometheus (the last two) on their web port only: no gossip.
+    assert listeners(fleet.pids[-2]) == [fleet.alertmanager.removeprefix("http://")]
+    assert listeners(fleet.pids[-1]) == [fleet.prometheus.removeprefix("http://")]
     time.sleep(3)  # some evaluations of a healthy fleet: nothing may fire
     assert (
         session.get(fleet.prometheus + "/api/v1/alerts", timeout=5).json()["data"]["alerts"] == []
