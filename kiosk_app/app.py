@@ -330,7 +330,13 @@ def build(
     ``devices``: the scanner, card reader and voice player, for the screen
     (:func:`build_devices`); the command line needs none.
     """
-    logs.configure(settings.kiosk.log_level, settings.log_dir, console=console_log)
+    logs.configure(
+        settings.kiosk.log_level,
+        settings.log_dir,
+        console=console_log,
+        fmt=settings.logs.format,
+        kiosk_id=settings.kiosk.id,
+    )
     store = Store.open(settings.database_path)
     source = build_source(settings)
     # Identity asks through the cache like everything else: the cloud's answer when it answers,

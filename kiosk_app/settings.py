@@ -80,6 +80,20 @@ class KioskSection:
 
 
 @dataclass(frozen=True)
+class LogsSection:
+    """[logs]: how log lines are written (where, and from which level: [kiosk])."""
+
+    format: Literal["text", "json"] = field(
+        default="text",
+        metadata=_doc(
+            "`text` (one readable line per record) or `json` (one JSON object per line with "
+            "ECS field names, @timestamp, log.level, event.action, kiosk.id..., for the "
+            "centre's ELK or Loki). The same patient-data rules apply to both."
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class CloudSection:
     """[cloud]: where exams come from."""
 
@@ -708,6 +722,7 @@ class Settings:
     """Every setting of the kiosk."""
 
     kiosk: KioskSection = field(default_factory=KioskSection)
+    logs: LogsSection = field(default_factory=LogsSection)
     cloud: CloudSection = field(default_factory=CloudSection)
     printers: PrintersSection = field(default_factory=PrintersSection)
     film: FilmSection = field(default_factory=FilmSection)

@@ -15,7 +15,8 @@
 #            Orthanc with its DICOMweb and GDCM plugins, dcmtk (print SCP), poppler-utils and
 #            ghostscript (tests read printed PDFs), lintian, piuparts, debootstrap, systemd
 #            (systemd-analyze), dbus-daemon, Xvfb + xauth (the window under X11 with no window
-#            manager), cage + xwayland (under Wayland; cage will not start without Xwayland), espeak-ng (assets/voice/build_prompts.py), promtool; the venv gets the
+#            manager), cage + xwayland (under Wayland; cage will not start without Xwayland), espeak-ng (assets/voice/build_prompts.py), promtool, prometheus,
+#            prometheus-alertmanager and amtool (binaries only, no services); the venv gets the
 #            "test" and "hardware" extras.
 #            CUPS is locked down for loopback-only use BEFORE anything else talks to it: the
 #            snmp, dnssd and mdns backends are made non-executable and browsing is off
@@ -91,14 +92,24 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     step "CUPS: loopback only, no discovery"
     bash "$ROOT/installer/cups/harden-cups.sh"
     install -m 0755 -o root -g root "$ROOT/installer/cups/jamsim" /usr/lib/cups/backend/jamsim
-    if ! command -v promtool > /dev/null; then
-      # promtool checks the metrics exposition and unit-tests the fleet alert rules. Debian ships it
-      # only inside the prometheus package (330 MB installed): take the one binary out of it.
-      step "promtool (from Debian's prometheus package)"
+    if ! command -v promtool > /dev/null || ! command -v prometheus > /dev/null \
+        || ! command -v prometheus-alertmanager > /dev/null || ! command -v amtool > /dev/null \
+        || [ ! -f /usr/share/prometheus/alertmanager/default.tmpl ]; then
+      # promtool checks the metrics exposition and unit-tests the fleet alert rules; amtool checks
+      # and route-tests installer/monitoring/alertmanager.yml; the fleet test runs prometheus and
+      # prometheus-alertmanager on loopback. Debian ships them only inside the prometheus (330 MB
+      # installed) and prometheus-alertmanager packages, whose postinst scripts start services on
+      # all interfaces (9090, 9093 and the gossip port 9094): take the four binaries out instead,
+      # and the templates Debian's alertmanager loads from /usr/share/prometheus/alertmanager.
+      step "promtool, prometheus, prometheus-alertmanager, amtool (from Debian's packages)"
       tmp=$(mktemp -d)
       chmod 755 "$tmp"
-      ( cd "$tmp" && apt-get -q -o DPkg::Lock::Timeout=900 download prometheus \
-          && dpkg-deb -x prometheus_*.deb x && install -m 0755 x/usr/bin/promtool /usr/local/bin/ )
+      ( cd "$tmp" && apt-get -q -o DPkg::Lock::Timeout=900 download prometheus prometheus-alertmanager \
+          && dpkg-deb -x prometheus_*.deb x && dpkg-deb -x prometheus-alertmanager_*.deb x \
+          && install -m 0755 x/usr/bin/promtool x/usr/bin/prometheus \
+               x/usr/bin/prometheus-alertmanager x/usr/bin/amtool /usr/local/bin/ \
+          && mkdir -p /usr/share/prometheus \
+          && cp -r x/usr/share/prometheus/alertmanager /usr/share/prometheus/ )
       rm -rf "$tmp"
     fi
   fi

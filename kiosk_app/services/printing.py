@@ -48,7 +48,7 @@ from drivers.errors import MediaUnsupportedError, PrinterError, PrinterFaultErro
 from drivers.printer.media import PWG_MEDIA
 from kiosk_app.core.errors import KioskError
 from kiosk_app.core.models import Exam, ItemKind, JobState
-from kiosk_app.logs import patient_ref
+from kiosk_app.logs import EVENT_ACTION, patient_ref
 from kiosk_app.services import device_status, events
 from kiosk_app.services.policy import FilmSizeUnsupportedError, check_film_supply
 from kiosk_app.store import Store
@@ -290,6 +290,7 @@ class PrintingService:
             units,
             "pages" if kind is ItemKind.REPORT else "sheets",
             printer.name,
+            extra={EVENT_ACTION: "job.created"},
         )
         with self._lock:
             self._payloads[job_id] = payload
@@ -426,7 +427,12 @@ class PrintingService:
             if JobState(job.state) is JobState.QUEUED:
                 repo.set_state(job, JobState.SUBMITTED)
             log.info(
-                "job %d: unit(s) %s sent to %s as %s", job_id, batch, printer.name, printer_job
+                "job %d: unit(s) %s sent to %s as %s",
+                job_id,
+                batch,
+                printer.name,
+                printer_job,
+                extra={EVENT_ACTION: "job.sent"},
             )
             return self._to_result(job)
 
@@ -640,7 +646,12 @@ class PrintingService:
                 unit.state, unit.confirmed_at = UnitState.CONFIRMED.value, now
             if job.kind == ItemKind.FILM.value and job.media and units:
                 ConsumableRepository(session).use(job.printer, job.media, len(units))
-        log.info("job %d: unit(s) %s confirmed", job_id, list(indexes))
+        log.info(
+            "job %d: unit(s) %s confirmed",
+            job_id,
+            list(indexes),
+            extra={EVENT_ACTION: "job.confirmed"},
+        )
 
     def _set(self, job_id: int, state: JobState, reason: str) -> JobResult:
         with self.store.session() as session:
@@ -656,7 +667,13 @@ class PrintingService:
             repo = JobRepository(session)
             job = repo.get(job_id)
             if job.state != JobState.PAUSED.value:
-                log.warning("job %d paused on %s: %s", job_id, job.printer, reason)
+                log.warning(
+                    "job %d paused on %s: %s",
+                    job_id,
+                    job.printer,
+                    reason,
+                    extra={EVENT_ACTION: "job.paused"},
+                )
                 events.device_fault(session, job.printer, reason, job_id=job_id)  # issue 5
                 AuditRepository(session).record(
                     ACTOR,
@@ -682,7 +699,12 @@ class PrintingService:
             AuditRepository(session).record(
                 ACTOR, "job.held", subject=f"job {job_id}", detail={"attention": attention}
             )
-            log.warning("job %d waits for a nurse: %s", job_id, attention)
+            log.warning(
+                "job %d waits for a nurse: %s",
+                job_id,
+                attention,
+                extra={EVENT_ACTION: "job.attention"},
+            )
             return self._to_result(job)
 
     def _finish(self, job_id: int, state: JobState, reason: str, actor: str = ACTOR) -> JobResult:
@@ -701,7 +723,13 @@ class PrintingService:
                 subject=f"job {job.id}",
                 detail={"kind": job.kind, "printer": job.printer, "reason": reason},
             )
-            log.info("job %d: %s%s", job_id, state.value, f" ({reason})" if reason else "")
+            log.info(
+                "job %d: %s%s",
+                job_id,
+                state.value,
+                f" ({reason})" if reason else "",
+                extra={EVENT_ACTION: f"job.{state.value}"},
+            )
             result = self._to_result(job)
         if not state.open and state is not JobState.UNKNOWN:
             self._payloads.pop(job_id, None)
