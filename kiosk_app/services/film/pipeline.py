@@ -36,12 +36,17 @@ from pydicom.pixels import (
 )
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import (
+    HTJ2K,
     UID,
     DeflatedExplicitVRLittleEndian,
     ExplicitVRLittleEndian,
+    HTJ2KLossless,
+    HTJ2KLosslessRPCL,
     ImplicitVRLittleEndian,
+    JPEG2000TransferSyntaxes,
 )
 
+from kiosk_app.services.film import decoding
 from kiosk_app.services.film.errors import FilmError, brief
 from kiosk_app.services.film.workers import WORKERS, map_parts
 
@@ -50,6 +55,9 @@ logger = logging.getLogger(__name__)
 _BT601 = np.array([0.299, 0.587, 0.114])
 _NATIVE_LITTLE_ENDIAN = (ImplicitVRLittleEndian, ExplicitVRLittleEndian,
                          DeflatedExplicitVRLittleEndian)  # fmt: skip
+_CODESTREAM_PRECISION = frozenset(
+    (*JPEG2000TransferSyntaxes, HTJ2K, HTJ2KLossless, HTJ2KLosslessRPCL)
+)  # fmt: skip
 _PIXEL_DATA_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _VIEW_KEYWORDS = (
     "PhotometricInterpretation", "BitsStored", "PixelRepresentation",
@@ -138,11 +146,11 @@ def render_frame(
     frames = frame_count(ds)
     if not 0 <= frame < frames:
         raise FilmError(detail=f"frame {frame} does not exist; the image has {frames} frame(s)")
-    pixels, photometric = _decode(ds, frame)
+    pixels, photometric, native = _decode(ds, frame)
     try:
         view = frame_view(ds, frame) if view is None else view
         if photometric in ("MONOCHROME1", "MONOCHROME2"):
-            return _grey_to_display(pixels, view, window)
+            return _grey_to_display(pixels, view, window, native)
         return Rendered(_colour_to_display(pixels, photometric, ds), None, "colour")
     except ATTRIBUTE_ERRORS as exc:
         raise FilmError(
@@ -188,8 +196,13 @@ def frame_view(ds: Dataset, frame: int) -> Dataset:
 # --- decoding -----------------------------------------------------------------------------
 
 
-def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
-    """The frame's stored values and the photometric interpretation they are now in."""
+def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str, bool]:
+    """The frame's stored values, the photometric interpretation they are now in, and
+    whether the bits above Bits Stored are still to be dropped (PS3.5 8.1.1, as dcmtk does;
+    decoders of signed JPEG-LS give the unsigned patterns). False for JPEG 2000, whose
+    codestream says the precision: a lossy codestream of 16-bit precision for 12-bit data
+    overshoots the 12-bit range near its ends, and those values are kept as decoded (as GDCM
+    keeps them) instead of wrapping round to the far end of the grey scale."""
     file_meta = getattr(ds, "file_meta", None)
     uid = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
     if not uid and not file_meta:
@@ -198,22 +211,20 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
         raise FilmError(detail="the file does not say how its pixel data is encoded")
     native = _native_frame(ds, uid, frame)
     if native is not None:
-        return native, str(ds.PhotometricInterpretation).strip().upper()
+        return native, str(ds.PhotometricInterpretation).strip().upper(), True
     syntax = f"{uid.name} ({uid})" if uid.name != str(uid) else str(uid)
-    try:
-        decoder = get_decoder(uid)
-    except NotImplementedError:
-        raise FilmError(detail=f"pixel data in {syntax} is not supported") from None
-    if not decoder.is_available:
-        raise FilmError(detail=f"pixel data in {syntax} cannot be decoded here (no decoder)")
-    try:
-        pixels, meta = decoder.as_array(ds, index=frame, **as_pixel_options(ds))
-    except Exception as exc:  # decoders raise anything on damaged data; the cause is kept
-        raise FilmError(
-            detail=f"pixel data in {syntax} could not be decoded: {brief(exc)}"
-        ) from exc
+    if uid.is_transfer_syntax and not uid.is_compressed:  # big endian, damaged native data
+        try:
+            pixels, meta = get_decoder(uid).as_array(ds, index=frame, **as_pixel_options(ds))
+        except Exception as exc:  # pydicom's checks of length and attributes
+            logger.debug("pixel data in %s could not be read: %s", syntax, brief(exc))
+            raise FilmError(detail=f"pixel data in {syntax} could not be decoded") from exc
+        raw = True
+    else:
+        pixels, meta = decoding.decode(ds, uid, frame, syntax)
+        raw = uid not in _CODESTREAM_PRECISION
     photometric = str(meta.get("photometric_interpretation", ds.get("PhotometricInterpretation")))
-    return pixels, photometric.strip().upper()
+    return pixels, photometric.strip().upper(), raw
 
 
 def _native_frame(ds: Dataset, uid: UID, frame: int) -> np.ndarray | None:
@@ -276,8 +287,9 @@ _LUT_LOCK = threading.Lock()
 
 
 def _grey_to_display(
-    stored: np.ndarray, view: Dataset, window: tuple[float, float] | None
+    stored: np.ndarray, view: Dataset, window: tuple[float, float] | None, raw: bool = True
 ) -> Rendered:
+    """``raw``: ``stored`` holds the file's bit patterns (see :func:`_decode`)."""
     for keyword in ("ModalityLUTSequence", "VOILUTSequence"):
         if keyword in view and not _usable_lut(view[keyword].value):
             logger.warning("ignoring an empty or incomplete %s", keyword)
@@ -289,11 +301,13 @@ def _grey_to_display(
         table, used, voi = _transfer(stored, view, _voi_key(view, window))
         return Rendered(table, used, voi)
     size = 1 << (8 * stored.dtype.itemsize)
-    domain = _stored_values(np.arange(size, dtype=index.dtype).view(stored.dtype), view)
+    domain = np.arange(size, dtype=index.dtype).view(stored.dtype)
+    if raw:
+        domain = _stored_values(domain, view)
     voi_key = _voi_key(view, window)
     if voi_key is None:  # automatic window: depends on this image's content
         voi_key = ("auto", *_auto_window(domain, view, index))
-    key = (stored.dtype.str, _freeze(view, _LUT_TAGS), voi_key)
+    key = (stored.dtype.str, raw, _freeze(view, _LUT_TAGS), voi_key)
     with _LUT_LOCK:
         cached = _LUT_CACHE.get(key)
         if cached is not None:
