@@ -141,6 +141,36 @@ def test_render_matches_dcmtk(name: str, tmp_path: Path) -> None:
     assert not failures, failures
 
 
+@pytest.mark.parametrize(
+    ("function", "ours", "theirs"),
+    [
+        ("SIGMOID", "600,1600", []),  # a given window keeps the file's SIGMOID, as +Ww does
+        ("SIGMOID", "600,1600,LINEAR", ["+Wfl"]),  # unless the caller names a function
+        ("LINEAR", "300,800", []),
+        ("LINEAR", "300,800,SIGMOID", ["+Wfs"]),
+    ],
+)
+def test_a_given_window_and_the_files_voi_lut_function_as_dcmtk_applies_them(
+    function: str, ours: str, theirs: list[str], tmp_path: Path
+) -> None:
+    need_dcmtk()
+    ds = read(corpus("MR_small.dcm"))
+    ds.VOILUTFunction = function
+    path = tmp_path / f"mr-{function}.dcm"
+    ds.save_as(path)
+    center, width = ours.split(",")[:2]
+    difference = render_difference(
+        path, path, [f"--window={ours}"], ["+Ww", center, width, *theirs], tmp_path / "voi", ds,
+        f"{function} file, --window {ours}",
+    )  # fmt: skip
+    assert difference <= 1, f"mean |kiosk - dcmtk| = {difference:.2f}"
+    plain = tmp_path / "plain.png"
+    assert kiosk("render", str(path), f"--window={center},{width},{function}", "-o",
+                 str(plain)).returncode == 0  # fmt: skip
+    same = Image.open(plain).tobytes() == Image.open(tmp_path / "voi-kiosk.png").tobytes()
+    assert same == (ours.count(",") == 1), "the function named is the one used"
+
+
 def test_the_corpus_is_fully_classified() -> None:
     """Each corpus file is compared with dcmtk, checked by hand, or refused: none forgotten."""
     corpus("CT_small.dcm")

@@ -4,6 +4,14 @@ The greyscale pipeline follows PS3.4 N.2: decode → modality LUT → VOI LUT or
 presentation (MONOCHROME1 / INVERSE) → P-values. Colour images (palette, RGB, YBR) become
 their ITU-R BT.601 luminance, since film is greyscale.
 
+The VOI stage, in this order: a window the caller gives (a film plan's, ``kiosk film`` /
+``kiosk render --window``), else the file's VOI LUT Sequence, else its first window, else one
+over the content's 0.5th..99.5th percentiles. A given window keeps the file's VOI LUT Function
+(LINEAR, LINEAR_EXACT or SIGMOID, PS3.3 C.11.2.1.3), as dcmtk's ``+Ww`` does: a SIGMOID MR
+stays sigmoid at the plan's centre and width. The caller overrides it by naming a function
+with the window (``(40, 400, "LINEAR")``, ``--window 40,400,LINEAR``, like dcmtk's ``+Wfl``).
+A LINEAR window narrower than 1 (which LINEAR does not define) is drawn LINEAR_EXACT.
+
 Speed: 8- and 16-bit stored values (nearly every image) never go through floating point
 per pixel. The whole chain is evaluated once for every possible stored value (at most 65536),
 in float64 and exactly as the standard writes it, into a lookup table; the frame is then one
@@ -97,34 +105,50 @@ class Rendered:
     """``window`` (given), ``file`` (the file's first window), ``auto``, ``lut`` or ``colour``."""
 
 
-def parse_window(text: str) -> tuple[float, float]:
-    """Parse a window such as ``"40,400"`` into (center, width).
+VOI_FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
+"""The VOI LUT Functions of PS3.3 C.11.2.1.3."""
+
+Window = tuple[float, float] | tuple[float, float, str]
+"""(center, width) in modality units, keeping the file's VOI LUT Function, or
+(center, width, function) with one of :data:`VOI_FUNCTIONS` instead of the file's."""
+
+
+def parse_window(text: str) -> Window:
+    """Parse a window such as ``"40,400"`` into (center, width), or ``"40,400,LINEAR"`` into
+    (center, width, function) (any case; one of :data:`VOI_FUNCTIONS`).
 
     Raises:
-        ValueError: the text is not two finite numbers, or the width is not positive.
+        ValueError: the text is not two finite numbers (and a function), or the width is
+            not positive.
     """
     parts = text.split(",")
+    function = parts.pop().strip().upper() if len(parts) == 3 else None
     try:
         center, width = (float(part) for part in parts)
     except ValueError:
         raise ValueError(
-            f"window {text!r} should be CENTER,WIDTH, such as 40,400 for soft tissue"
+            f"window {text!r} should be CENTER,WIDTH[,FUNCTION], such as 40,400 for soft tissue"
         ) from None
     if not (math.isfinite(center) and math.isfinite(width)) or width <= 0:
         raise ValueError(f"window {text!r} needs finite numbers and a width above 0")
-    return center, width
+    if function is None:
+        return center, width
+    if function not in VOI_FUNCTIONS:
+        raise ValueError(
+            f"window {text!r}: the function should be one of {', '.join(VOI_FUNCTIONS)}"
+        )
+    return center, width, function
 
 
-def display_frame(
-    ds: Dataset, frame: int = 0, window: tuple[float, float] | None = None
-) -> NDArray[np.uint8]:
+def display_frame(ds: Dataset, frame: int = 0, window: Window | None = None) -> NDArray[np.uint8]:
     """One frame after the whole pixel pipeline, as 8-bit greyscale (0 black).
 
     Args:
         ds: an image dataset with file meta (the transfer syntax says how to decode).
         frame: which frame of a multi-frame object, from 0.
         window: (center, width) in modality units (HU for CT) replacing the file's own
-            VOI; ignored for colour images.
+            VOI but keeping its VOI LUT Function, or (center, width, function) with the
+            function too (see :data:`Window`); ignored for colour images.
 
     Raises:
         FilmError: no pixel data, a frame that does not exist, undecodable or damaged
@@ -136,7 +160,7 @@ def display_frame(
 def render_frame(
     ds: Dataset,
     frame: int = 0,
-    window: tuple[float, float] | None = None,
+    window: Window | None = None,
     view: Dataset | None = None,
 ) -> Rendered:
     """Like :func:`display_frame`, also saying which window was used (for annotations).
@@ -287,7 +311,7 @@ _LUT_LOCK = threading.Lock()
 
 
 def _grey_to_display(
-    stored: np.ndarray, view: Dataset, window: tuple[float, float] | None, raw: bool = True
+    stored: np.ndarray, view: Dataset, window: Window | None, raw: bool = True
 ) -> Rendered:
     """``raw``: ``stored`` holds the file's bit patterns (see :func:`_decode`)."""
     for keyword in ("ModalityLUTSequence", "VOILUTSequence"):
@@ -345,11 +369,14 @@ def _lut_index(stored: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _voi_key(view: Dataset, window: tuple[float, float] | None) -> tuple[object, ...] | None:
+def _voi_key(view: Dataset, window: Window | None) -> tuple[object, ...] | None:
     """What decides the VOI stage, or None when only the image content can (automatic)."""
     if window is not None:
-        center, width = window
-        return ("window", float(center), float(width), "LINEAR" if width >= 1 else "LINEAR_EXACT")
+        center, width = float(window[0]), float(window[1])
+        function = window[2] if len(window) > 2 else _file_function(view)
+        if function == "LINEAR" and width < 1:
+            function = "LINEAR_EXACT"
+        return ("window", center, width, function)
     if "VOILUTSequence" in view:
         return ("lut",)
     if "WindowCenter" in view and "WindowWidth" in view:
@@ -357,9 +384,7 @@ def _voi_key(view: Dataset, window: tuple[float, float] | None) -> tuple[object,
             center, width = _first(view.WindowCenter), _first(view.WindowWidth)
         except (TypeError, ValueError):
             center = width = math.nan
-        function = str(view.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
-        if function not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
-            function = "LINEAR"
+        function = _file_function(view)
         usable = math.isfinite(center) and math.isfinite(width) and width > 0
         if usable and (function != "LINEAR" or width >= 1):  # LINEAR needs a width of 1+
             return ("file", center, width, function)
@@ -368,6 +393,12 @@ def _voi_key(view: Dataset, window: tuple[float, float] | None) -> tuple[object,
             view.WindowCenter, view.WindowWidth, function,
         )  # fmt: skip
     return None
+
+
+def _file_function(view: Dataset) -> str:
+    """The file's VOI LUT Function; LINEAR when absent or not one the standard defines."""
+    function = str(view.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
+    return function if function in VOI_FUNCTIONS else "LINEAR"
 
 
 def _first(value: object) -> float:

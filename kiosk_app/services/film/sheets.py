@@ -29,6 +29,7 @@ from kiosk_app.services.film.layout import (
 )
 from kiosk_app.services.film.pipeline import (
     ATTRIBUTE_ERRORS,
+    Window,
     aspect_of,
     frame_count,
     frame_view,
@@ -60,7 +61,7 @@ def compose_sheets(
     layout: tuple[int, int] | DisplayFormat | None = None,
     margin_mm: float = 5.0,
     gutter_mm: float = 2.0,
-    window: tuple[float, float] | None = None,
+    window: Window | None = None,
     *,
     landscape: bool = False,
     annotations: AnnotationOptions | None = None,
@@ -80,7 +81,8 @@ def compose_sheets(
             that holds every image, or the largest one on several sheets.
         margin_mm: black border around the cells (the printer's unprintable edge and more).
         gutter_mm: black space between cells.
-        window: (center, width) for every greyscale image instead of its own VOI.
+        window: (center, width) for every greyscale image instead of its own VOI (its VOI
+            LUT Function kept), or (center, width, function): see ``pipeline.Window``.
         landscape: the film turned sideways (long edge horizontal).
         annotations: what to print with each image; None prints the images alone.
         frames: the (dataset, frame) pairs to print, when not every frame is wanted.
@@ -118,7 +120,7 @@ def _draw_cell(
     ds: Dataset,
     frame: int,
     box: Box,
-    window: tuple[float, float] | None,
+    window: Window | None,
     dpi: int,
     annotations: AnnotationOptions | None,
 ) -> None:
