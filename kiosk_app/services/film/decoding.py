@@ -2,14 +2,18 @@
 
 For each frame the decoders are tried in this order, the first that decodes it wins:
 
-1. **pylibjpeg** (libjpeg, OpenJPEG, RLE): the fastest, and it releases the GIL, so the
-   frames of a sheet decode on every core.
-2. **pydicom** (its own RLE decoder) and **pyjpegls** (CharLS) for RLE and JPEG-LS.
-3. **GDCM** (IJG libjpeg 8/12/16-bit, CharLS, OpenJPEG), through its own frame decoder here
+1. **pylibjpeg** (libjpeg, OpenJPEG): JPEG baseline and extended, JPEG 2000, HTJ2K.
+2. **pydicom** (its own RLE decoder) and **pyjpegls** (CharLS, when installed).
+3. **GDCM** (IJG libjpeg 8/12/16-bit, CharLS, OpenJPEG) last, except for lossless JPEG and
+   JPEG-LS, where it is the fastest and comes first (:data:`GDCM_FIRST`). Through its own frame
+   decoder here
    rather than pydicom's GDCM plug-in, which refuses 12-bit JPEG Extended. GDCM reads what
    pylibjpeg refuses: 12-bit JPEG Extended whose scan header is not strictly sequential
    (libjpeg: "A misplaced marker segment was found"; IJG and dcmtk only warn), and the
    retired JPEG processes (spectral selection, progressive, ...) pydicom has no decoder for.
+
+None of these decoders releases the GIL, so threads decode one frame at a time:
+:func:`submit` decodes a sheet's frames in decoder processes, side by side (one per core).
 
 A frame no decoder reads is refused with a plain :class:`FilmError` naming the transfer
 syntax; what each decoder said is logged at DEBUG only (it is library text, not a message
@@ -22,10 +26,14 @@ installing GDCM changes nothing for other code in the process.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
@@ -33,11 +41,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydicom import uid as uids
 from pydicom.dataset import Dataset
+from pydicom.encaps import encapsulate, get_frame
 from pydicom.pixels import as_pixel_options
 from pydicom.pixels.decoders.base import Decoder
 from pydicom.uid import UID
 
 from kiosk_app.services.film.errors import FilmError, brief
+from kiosk_app.services.film.workers import WORKERS
 
 if TYPE_CHECKING:
     from pydicom.pixels.decoders.base import DecodeRunner
@@ -60,6 +70,13 @@ CHAIN: tuple[tuple[str, tuple[str, str]], ...] = (
     ("gdcm", ("kiosk_app.services.film.decoding", "gdcm_frame")),
 )
 """(label, (module, function)) of each decoder, in the order they are tried."""
+
+GDCM_FIRST = frozenset(
+    (uids.JPEGLossless, uids.JPEGLosslessSV1, uids.JPEGLSLossless, uids.JPEGLSNearLossless)
+)
+"""Where GDCM comes before pylibjpeg: lossless JPEG (GDCM's IJG decodes a 512x512 CT slice in
+11 ms where libjpeg takes 15) and JPEG-LS (CharLS: 9 ms where libjpeg takes 20). GDCM's output
+for these agrees with dcmtk's (tests/e2e/test_film_transfer_syntaxes.py)."""
 
 # The encapsulated syntaxes GDCM decodes (its JPEG, JPEG-LS and JPEG 2000 codecs).
 _GDCM_SYNTAXES = frozenset(
@@ -128,29 +145,173 @@ def decoder_for(uid: UID, labels: tuple[str, ...] | None = None) -> Decoder | No
 
 def decode(ds: Dataset, uid: UID, frame: int, syntax: str) -> tuple[np.ndarray, dict[str, Any]]:
     """One frame of compressed pixel data as stored values, and pydicom's pixel properties
-    after decoding (its photometric interpretation, say).
+    after decoding (its photometric interpretation, say), decoded in this thread.
 
     Raises:
         FilmError: no decoder for the syntax, or none of them decodes the frame.
     """
+    _require_decoder(uid, syntax)
+    pixels, meta, failures = _run_chain(uid, ds, frame, as_pixel_options(ds))
+    return _finish(pixels, meta, failures, frame, syntax)
+
+
+def _require_decoder(uid: UID, syntax: str) -> Decoder:
     decoder = decoder_for(uid)
     if decoder is None:
         if uid.is_transfer_syntax and uid.is_compressed:
             raise FilmError(detail=f"pixel data in {syntax} cannot be decoded here (no decoder)")
         raise FilmError(detail=f"pixel data in {syntax} is not supported")
-    options = as_pixel_options(ds)
-    last: Exception | None = None
-    available = set(decoder.available_plugins)  # sorted by name: the chain's order is ours
-    for label in (label for label, _ in CHAIN if label in available):
+    return decoder
+
+
+_Failures = list[tuple[str, BaseException]]
+
+
+def _run_chain(
+    uid: UID, source: Dataset | bytes, frame: int, options: dict[str, Any]
+) -> tuple[np.ndarray | None, dict[str, Any], _Failures]:
+    """The chain over one frame: (pixels, properties, what the decoders before said), or
+    (None, {}, what every decoder said)."""
+    decoder = decoder_for(uid)
+    available = set(decoder.available_plugins) if decoder is not None else set()
+    failures: _Failures = []
+    for label in _order(uid, available):
         try:
-            return decoder.as_array(ds, index=frame, decoding_plugin=label, **options)
+            pixels, meta = decoder.as_array(  # type: ignore[union-attr]
+                source, index=frame, decoding_plugin=label, **options
+            )
+            return pixels, meta, failures
         except Exception as exc:  # decoders raise anything on data they refuse
-            logger.debug(
-                "decoder %s could not decode frame %d of pixel data in %s: %s",
-                label, frame, syntax, brief(exc),
-            )  # fmt: skip
-            last = exc
-    raise FilmError(detail=f"pixel data in {syntax} could not be decoded") from last
+            failures.append((label, exc))
+    return None, {}, failures
+
+
+def _order(uid: UID, available: set[str]) -> list[str]:
+    """The chain's decoders for ``uid``, GDCM first where it is the faster (:data:`GDCM_FIRST`)."""
+    labels = [label for label, _ in CHAIN if label in available]
+    if uid in GDCM_FIRST and "gdcm" in labels:
+        labels.remove("gdcm")
+        labels.insert(0, "gdcm")
+    return labels
+
+
+def _finish(
+    pixels: np.ndarray | None,
+    meta: dict[str, Any],
+    failures: _Failures,
+    frame: int,
+    syntax: str,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """What the chain gave, its decoders' refusals logged at DEBUG."""
+    for label, exc in failures:
+        logger.debug(
+            "decoder %s could not decode frame %d of pixel data in %s: %s",
+            label, frame, syntax, brief(exc),
+        )  # fmt: skip
+    if pixels is None:
+        cause = failures[-1][1] if failures else None
+        raise FilmError(detail=f"pixel data in {syntax} could not be decoded") from cause
+    return pixels, meta
+
+
+# --- decoding in other processes ----------------------------------------------------------
+
+PARALLEL_MIN_PIXELS = 128 * 128
+"""Frames at least this large are decoded in the decoder processes by :func:`submit`."""
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_BROKEN = False
+_POOL_LOCK = threading.Lock()
+
+
+def submit(ds: Dataset, frame: int) -> Future[Any] | None:
+    """Start decoding one compressed frame in a decoder process; :func:`collect` takes the
+    result. None when the frame is better decoded in the caller's thread (native pixel data,
+    a small frame, one core only, anything odd: :func:`decode` then says what is wrong).
+
+    pylibjpeg's decoders and GDCM hold the GIL while they decode, so threads decode one frame
+    at a time however many cores there are; processes decode a sheet's frames side by side,
+    while the threads that asked go on with the frames already decoded (lookup tables,
+    resampling). A decoder that crashes on a damaged frame takes down its process, not the
+    kiosk."""
+    if WORKERS < 2 or _POOL_BROKEN:
+        return None
+    try:
+        uid = UID(str(ds.file_meta.TransferSyntaxUID))
+        if not (uid.is_transfer_syntax and uid.is_compressed) or decoder_for(uid) is None:
+            return None
+        options = as_pixel_options(ds)
+        if int(options["rows"]) * int(options["columns"]) < PARALLEL_MIN_PIXELS:
+            return None
+        data = get_frame(
+            ds.PixelData,
+            frame,
+            number_of_frames=int(options["number_of_frames"]),
+            extended_offsets=options.pop("extended_offsets", None),
+        )
+    except Exception as exc:  # the thread's own decoding will report it properly
+        logger.debug("frame %d is decoded in this thread: %s", frame, brief(exc))
+        return None
+    options["number_of_frames"] = 1
+    return _pool().submit(_decode_in_process, str(uid), encapsulate([data]), options)
+
+
+def collect(
+    future: Future[Any], ds: Dataset, uid: UID, frame: int, syntax: str
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """The result of :func:`submit`, as :func:`decode` gives it. Should the decoder
+    processes fail (a process died, or could not start), the frame is decoded in this
+    thread instead, and no more frames go to processes.
+
+    Raises:
+        FilmError: no decoder decoded the frame.
+    """
+    try:
+        pixels, meta, refusals = future.result()
+    except (BrokenProcessPool, OSError, RuntimeError) as exc:
+        _reset_pool(broken=True)
+        logger.warning(
+            "the film's decoder processes failed (%s); decoding in the kiosk's process",
+            brief(exc),
+        )
+        return decode(ds, uid, frame, syntax)
+    failures: _Failures = [(label, RuntimeError(text)) for label, text in refusals]
+    return _finish(pixels, meta, failures, frame, syntax)
+
+
+def _pool() -> ProcessPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            # spawn: a fresh interpreter, never a fork of a process with Qt and threads
+            _POOL = ProcessPoolExecutor(
+                max_workers=WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_quiet_process,
+            )
+        return _POOL
+
+
+def _reset_pool(broken: bool = False) -> None:
+    global _POOL, _POOL_BROKEN
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+        _POOL_BROKEN = _POOL_BROKEN or broken
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _quiet_process() -> None:
+    """A decoder process says nothing on the console: refusals go back to the kiosk's log."""
+    logging.getLogger().addHandler(logging.NullHandler())
+    warnings.simplefilter("ignore")
+
+
+def _decode_in_process(
+    uid: str, data: bytes, options: dict[str, Any]
+) -> tuple[np.ndarray | None, dict[str, Any], list[tuple[str, str]]]:
+    pixels, meta, failures = _run_chain(UID(uid), data, 0, options)
+    return pixels, meta, [(label, brief(exc)) for label, exc in failures]
 
 
 def gdcm_frame(src: bytes, runner: DecodeRunner) -> bytes:

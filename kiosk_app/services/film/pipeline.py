@@ -27,7 +27,9 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -162,15 +164,17 @@ def render_frame(
     frame: int = 0,
     window: Window | None = None,
     view: Dataset | None = None,
+    pending: Future[Any] | None = None,
 ) -> Rendered:
     """Like :func:`display_frame`, also saying which window was used (for annotations).
 
-    ``view`` is the frame's :func:`frame_view` when the caller already has it.
+    ``view`` is the frame's :func:`frame_view` when the caller already has it; ``pending``
+    the frame's decoding already under way (:func:`decoding.submit`).
     """
     frames = frame_count(ds)
     if not 0 <= frame < frames:
         raise FilmError(detail=f"frame {frame} does not exist; the image has {frames} frame(s)")
-    pixels, photometric, native = _decode(ds, frame)
+    pixels, photometric, native = _decode(ds, frame, pending)
     try:
         view = frame_view(ds, frame) if view is None else view
         if photometric in ("MONOCHROME1", "MONOCHROME2"):
@@ -220,7 +224,9 @@ def frame_view(ds: Dataset, frame: int) -> Dataset:
 # --- decoding -----------------------------------------------------------------------------
 
 
-def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str, bool]:
+def _decode(
+    ds: Dataset, frame: int, pending: Future[Any] | None = None
+) -> tuple[np.ndarray, str, bool]:
     """The frame's stored values, the photometric interpretation they are now in, and
     whether the bits above Bits Stored are still to be dropped (PS3.5 8.1.1, as dcmtk does;
     decoders of signed JPEG-LS give the unsigned patterns). False for JPEG 2000, whose
@@ -245,7 +251,10 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str, bool]:
             raise FilmError(detail=f"pixel data in {syntax} could not be decoded") from exc
         raw = True
     else:
-        pixels, meta = decoding.decode(ds, uid, frame, syntax)
+        if pending is not None:
+            pixels, meta = decoding.collect(pending, ds, uid, frame, syntax)
+        else:
+            pixels, meta = decoding.decode(ds, uid, frame, syntax)
         raw = uid not in _CODESTREAM_PRECISION
     photometric = str(meta.get("photometric_interpretation", ds.get("PhotometricInterpretation")))
     return pixels, photometric.strip().upper(), raw

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from drivers.base import FilmSheet
+from kiosk_app.services.film import decoding
 from kiosk_app.services.film.annotate import AnnotationOptions, annotate_cell
 from kiosk_app.services.film.errors import FilmError, brief
 from kiosk_app.services.film.layout import (
@@ -98,18 +101,36 @@ def compose_sheets(
     boxes = cell_boxes(film_size_id, dpi, fmt, margin_mm, gutter_mm, landscape)
     shape = sheet_shape(film_size_id, dpi, landscape)
     sheets: list[FilmSheet] = []
-    for start in range(0, len(images), len(boxes)):
-        canvas = np.zeros(shape, dtype=np.uint8)
-        jobs = list(zip(images[start : start + len(boxes)], boxes, strict=False))
+    # Compressed frames decode in the decoder processes, a sheet ahead: this sheet's first
+    # (in cell order), then the next one's while this one is composed.
+    pending: list[Future[Any] | None] = []
 
-        def draw(job: tuple[Frame, Box], canvas: NDArray[np.uint8] = canvas) -> None:
-            (ds, frame), box = job
-            _draw_cell(canvas, ds, frame, box, window, dpi, annotations)
+    def look_ahead(until: int) -> None:
+        pending.extend(decoding.submit(*image) for image in images[len(pending) : until])
 
-        map_cells(draw, jobs)
-        sheets.append(
-            FilmSheet(pixels=canvas, film_size_id=film_size_id, dpi=dpi, portrait=not landscape)
-        )
+    try:
+        for start in range(0, len(images), len(boxes)):
+            look_ahead(start + 2 * len(boxes))
+            canvas = np.zeros(shape, dtype=np.uint8)
+            jobs = list(
+                zip(images[start : start + len(boxes)], boxes, pending[start:], strict=False)
+            )
+
+            def draw(
+                job: tuple[Frame, Box, Future[Any] | None],
+                canvas: NDArray[np.uint8] = canvas,
+            ) -> None:
+                (ds, frame), box, decoded = job
+                _draw_cell(canvas, ds, frame, box, window, dpi, annotations, decoded)
+
+            map_cells(draw, jobs)
+            sheets.append(
+                FilmSheet(pixels=canvas, film_size_id=film_size_id, dpi=dpi, portrait=not landscape)
+            )
+    finally:
+        for future in pending:  # after a failure: nothing more is decoded for nothing
+            if future is not None:
+                future.cancel()
     logger.debug("composed %d image(s) on %d %s sheet(s) as %s at %d dpi",
                  len(images), len(sheets), film_size_id, fmt, dpi)  # fmt: skip
     return sheets
@@ -123,13 +144,14 @@ def _draw_cell(
     window: Window | None,
     dpi: int,
     annotations: AnnotationOptions | None,
+    decoded: Future[Any] | None = None,
 ) -> None:
     try:
         view = frame_view(ds, frame)
     except ATTRIBUTE_ERRORS as exc:
         raise FilmError(detail=f"the image's attributes are unusable: {brief(exc)}") from exc
     aspect = aspect_of(view)  # before render_frame, which may drop unusable LUTs from the view
-    rendered = render_frame(ds, frame, window, view)
+    rendered = render_frame(ds, frame, window, view, decoded)
     image = rendered.pixels
     placed = fit(image.shape, aspect, box)
     top, left, bottom, right = placed

@@ -100,3 +100,55 @@ def test_pylibjpeg_comes_first_and_gdcm_last() -> None:
     assert extended is not None and {"pylibjpeg", "gdcm"} <= set(extended.available_plugins)
     retired = decoding.decoder_for(decoding.UID("1.2.840.10008.1.2.4.55"))  # progressive
     assert retired is not None and retired.available_plugins == ("gdcm",)
+
+
+def compressed_slices(count: int) -> list[Dataset]:
+    """Baseline JPEG slices of 160x200 (above the size that goes to the decoder processes)."""
+    rng = np.random.default_rng(3)
+    slices = []
+    for i in range(count):
+        pixels = (np.add.outer(np.arange(160), np.arange(200)) // 2 + 9 * i).astype(np.uint8)
+        pixels = np.clip(pixels + rng.integers(0, 20, pixels.shape), 0, 255).astype(np.uint8)
+        slices.append(dataset(jpeg(pixels, loose=i % 2 == 1), *pixels.shape))
+    return slices
+
+
+def test_a_sheet_of_compressed_slices_decodes_in_processes_as_in_the_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kiosk_app.services.film import compose_sheets
+
+    if decoding.WORKERS < 2:
+        pytest.skip("one core: frames decode in the thread")
+    slices = compressed_slices(6)  # every other one needs GDCM: the chain runs there too
+    future = decoding.submit(slices[1], 0)
+    assert future is not None, "a frame of 160x200 goes to a decoder process"
+    pixels, _meta = decoding.collect(future, slices[1], JPEGBaseline8Bit, 0, "JPEG Baseline")
+    assert np.array_equal(pixels, decoding.decode(slices[1], JPEGBaseline8Bit, 0, "x")[0])
+    assert future.result()[2], "pylibjpeg refused it in the process, GDCM decoded it"
+    in_processes = compose_sheets(slices, "8INX10IN", 60, (3, 2))
+    monkeypatch.setattr(decoding, "_POOL_BROKEN", True)  # every frame in the thread
+    assert decoding.submit(slices[0], 0) is None
+    in_thread = compose_sheets(slices, "8INX10IN", 60, (3, 2))
+    assert np.array_equal(in_processes[0].pixels, in_thread[0].pixels)
+    assert in_processes[0].pixels.any()
+
+
+def test_a_frame_no_decoder_process_reads_is_refused_plainly_with_the_causes_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if decoding.WORKERS < 2:
+        pytest.skip("one core: frames decode in the thread")
+    damaged = dataset(b"\xff\xd8\xff\xdb" + bytes(40), 160, 200)
+    caplog.set_level(logging.DEBUG, logger="kiosk_app.services.film")
+    with pytest.raises(FilmError) as raised:
+        compose_sheets_of([damaged, *compressed_slices(1)])
+    assert "could not be decoded" in raised.value.params["detail"]
+    tried = {r.getMessage().split()[1] for r in caplog.records if r.levelno == logging.DEBUG}
+    assert {"pylibjpeg", "gdcm"} <= tried
+
+
+def compose_sheets_of(slices: list[Dataset]) -> object:
+    from kiosk_app.services.film import compose_sheets
+
+    return compose_sheets(slices, "8INX10IN", 60, (2, 1))
