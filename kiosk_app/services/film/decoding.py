@@ -2,7 +2,8 @@
 
 For each frame the decoders are tried in this order, the first that decodes it wins:
 
-1. **pylibjpeg** (libjpeg, OpenJPEG): JPEG baseline and extended, JPEG 2000, HTJ2K.
+1. **pylibjpeg** (libjpeg, OpenJPEG, pylibjpeg-rle): JPEG baseline and extended, JPEG 2000,
+   HTJ2K, RLE.
 2. **pydicom** (its own RLE decoder) and **pyjpegls** (CharLS, when installed).
 3. **GDCM** (IJG libjpeg 8/12/16-bit, CharLS, OpenJPEG) last, except for lossless JPEG and
    JPEG-LS, where it is the fastest and comes first (:data:`GDCM_FIRST`). Through its own frame
