@@ -280,6 +280,16 @@ def collect(
     return _finish(pixels, meta, failures, frame, syntax)
 
 
+def warm_up() -> None:
+    """Start the decoder processes now (they take about a second to import the decoders),
+    so that the first film does not wait for them; returns at once. For the kiosk's start."""
+    if WORKERS < 2 or _POOL_BROKEN:
+        return
+    pool = _pool()
+    for _ in range(WORKERS):
+        pool.submit(os.getpid)
+
+
 def _pool() -> ProcessPoolExecutor:
     global _POOL
     with _POOL_LOCK:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -152,3 +153,13 @@ def compose_sheets_of(slices: list[Dataset]) -> object:
     from kiosk_app.services.film import compose_sheets
 
     return compose_sheets(slices, "8INX10IN", 60, (2, 1))
+
+
+def test_warm_up_starts_one_decoder_process_per_core() -> None:
+    if decoding.WORKERS < 2:
+        pytest.skip("one core: no decoder processes")
+    decoding.warm_up()
+    pool = decoding._pool()
+    futures = [pool.submit(os.getpid) for _ in range(4 * decoding.WORKERS)]
+    pids = {future.result(timeout=60) for future in futures}
+    assert os.getpid() not in pids and 1 <= len(pids) <= decoding.WORKERS
