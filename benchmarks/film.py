@@ -1,7 +1,9 @@
 """The film engine's speed, stage by stage, against the dcmtk + ImageMagick way of doing it.
 
 Cases (issue 3): a 4x5 CT sheet of 20 512x512 slices on 14INX17IN at 300 dpi (raw inputs and
-JPEG-lossless inputs), a 1x1 3000x3000 16-bit DX on 14INX17IN, a 2000x2500 MONOCHROME1 CR, and a
+JPEG-lossless inputs; issue 15: the same raw slices re-encoded as JPEG-lossless SV1, JPEG-LS
+lossless, JPEG 2000 lossless and RLE, each with its ratio to raw), a 1x1 3000x3000 16-bit DX on
+14INX17IN, a 2000x2500 MONOCHROME1 CR, and a
 30-frame ultrasound on 11INX14IN (2x3, five sheets). For each: the median and range (min-max) of
 ``--runs`` warm runs per stage, each stage timed on its own, called from one thread (OpenCV's
 resize and the PDF's deflate bands still use every core, as they do in the kiosk):
@@ -62,6 +64,7 @@ from kiosk_app.services.film import (  # noqa: E402
     DisplayFormat,
     cell_boxes,
     compose_sheets,
+    decoding,
 )
 from kiosk_app.services.film.annotate import annotate_cell  # noqa: E402
 from kiosk_app.services.film.layout import fit, resample, sheet_shape  # noqa: E402
@@ -109,6 +112,49 @@ def ct_slices(folder: Path) -> list[Path]:
         ds.set_pixel_data(np.roll(pixels, 7 * i, axis=0), "MONOCHROME2", 16)
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
         paths.append(save(ds, folder / f"ct_raw_{i:02}.dcm"))
+    return paths
+
+
+COMPRESSED = {
+    "JPEG-LL SV1": ("1.2.840.10008.1.2.4.70", ["/usr/bin/dcmcjpeg", "+e1"]),
+    "JPEG-LS lossless": ("1.2.840.10008.1.2.4.80", ["/usr/bin/dcmcjpls", "+el"]),
+    "JPEG 2000 lossless": ("1.2.840.10008.1.2.4.90", []),
+    "RLE": ("1.2.840.10008.1.2.5", ["/usr/bin/dcmcrle"]),
+}
+"""The compressed copies of the raw CT slices (issue 15): dcmtk's encoders, GDCM's for JPEG
+2000 (dcmtk has none)."""
+
+
+def ct_compressed(raw: list[Path], folder: Path, syntax: str) -> list[Path] | None:
+    """The raw CT slices re-encoded in ``syntax`` (a :data:`COMPRESSED` key); None when the
+    encoder is not installed."""
+    uid, command = COMPRESSED[syntax]
+    paths = []
+    for path in raw:
+        target = folder / f"{path.stem}_{uid}.dcm"
+        if command:
+            if not os.access(command[0], os.X_OK):
+                return None
+            subprocess.run([*command, str(path), str(target)], check=True, capture_output=True)
+        else:
+            try:
+                import gdcm
+            except ImportError:
+                return None
+            reader = gdcm.ImageReader()
+            reader.SetFileName(str(path))
+            reader.Read()
+            change = gdcm.ImageChangeTransferSyntax()
+            change.SetTransferSyntax(gdcm.TransferSyntax(gdcm.TransferSyntax.JPEG2000Lossless))
+            change.SetInput(reader.GetImage())
+            change.Change()
+            writer = gdcm.ImageWriter()
+            writer.SetFileName(str(target))
+            writer.SetFile(reader.GetFile())
+            writer.SetImage(change.GetOutput())
+            writer.Write()
+        assert read(target).file_meta.TransferSyntaxUID == uid, f"{target} is not {syntax}"
+        paths.append(target)
     return paths
 
 
@@ -179,9 +225,9 @@ def stages(
 
     def lut() -> list[np.ndarray]:
         out = []
-        for (pixels, photometric), view, (ds, _f) in zip(decoded, views, frames, strict=True):
+        for (pixels, photometric, raw), view, (ds, _f) in zip(decoded, views, frames, strict=True):
             if photometric.startswith("MONOCHROME"):
-                out.append(_grey_to_display(pixels, copy.copy(view), None).pixels)
+                out.append(_grey_to_display(pixels, copy.copy(view), None, raw).pixels)
             else:
                 out.append(_colour_to_display(pixels, photometric, ds))
         return out
@@ -333,6 +379,12 @@ def main() -> None:
         cases = [
             ("CT 4x5 raw, 14INX17IN", raw, "14INX17IN", DisplayFormat.standard(4, 5)),
             ("CT 4x5 JPEG-LL, 14INX17IN", jpll, "14INX17IN", DisplayFormat.standard(4, 5)),
+            *(
+                (f"CT 4x5 raw slices as {syntax}", paths, "14INX17IN",
+                 DisplayFormat.standard(4, 5))
+                for syntax in COMPRESSED
+                if (paths := ct_compressed(raw, folder, syntax)) is not None
+            ),
             ("DX 3000x3000 1x1, 14INX17IN", [dx], "14INX17IN", DisplayFormat.standard(1, 1)),
             ("CR 2000x2500 MONO1 1x1, 14INX17IN", [cr], "14INX17IN",
              DisplayFormat.standard(1, 1)),
@@ -344,6 +396,14 @@ def main() -> None:
             result = stages(datasets, film, 300, layout, args.runs)
             result.update(whole(paths, film, 300, layout, args.runs))
             rows.append((name, result))
+        # The compressed cases again with every frame decoded in the cells' threads (the
+        # decoders hold the GIL there): what the decoder processes gain.
+        threads_only: dict[str, list[float]] = {}
+        decoding.use_processes(False)
+        for name, paths, film, layout in cases:
+            if name.startswith("CT 4x5 raw slices as "):
+                threads_only[name] = whole(paths, film, 300, layout, args.runs)["+ PDF"]
+        decoding.use_processes(True)
         dcmtk = None if args.skip_dcmtk else dcmtk_montage(raw, folder, args.dcmtk_runs)
         rss = peak_rss_mb(raw)
 
@@ -365,6 +425,16 @@ def main() -> None:
     for name, result in rows:
         print(f"| {name} | " + " | ".join(cell(result[c]).strip() for c in columns) + " |")
     ct_total = rows[0][1]["+ PDF"]
+    print("\n4x5 sheet from compressed slices (the raw CT's 20 slices re-encoded), rendered +")
+    print("annotated + PDF, against the same slices raw (goal: within 1.5x):")
+    for name, result in rows:
+        if name.startswith("CT 4x5 raw slices as "):
+            ratio = statistics.median(result["+ PDF"]) / statistics.median(ct_total)
+            decode = statistics.median(result["decode"])
+            threads = statistics.median(threads_only[name]) / statistics.median(ct_total)
+            print(f"- {name.removeprefix('CT 4x5 raw slices as ')}: {ratio:.2f}x raw "
+                  f"(decoding in threads only: {threads:.2f}x; decoding alone: {decode:.0f} ms "
+                  "on one thread)")  # fmt: skip
     if dcmtk:
         ratio = statistics.median(dcmtk) / statistics.median(ct_total)
         print(f"\ndcmtk dcmj2pnm x20 + ImageMagick montage, CT 4x5 raw: {cell(dcmtk).strip()} ms "

@@ -4,4 +4,5 @@ import sys
 
 from kiosk_app.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when the film's decoder processes import it (spawn)
+    sys.exit(main())

@@ -269,7 +269,7 @@ def _film_frames(datasets: Sequence[Any]) -> tuple[list[Any] | None, dict[Any, A
     return frames, presentations(datasets, frames, chosen, named)
 
 
-def _presented_frame(ds: Any, frame: int, state: Any, window: tuple[float, float] | None) -> Any:
+def _presented_frame(ds: Any, frame: int, state: Any, window: Any) -> Any:
     from kiosk_app.services.film.presentation import presentations, render_presented
 
     found = presentations([state], [(ds, frame)])
@@ -481,8 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gutter", type=float, default=2.0, metavar="MM", help="default 2 mm")
     p.add_argument(
         "--window",
-        help="center,width for every image (a negative center: --window=-600,1500); "
-        "default: each file's first window, else automatic",
+        help="center,width[,function] for every image (a negative center: "
+        "--window=-600,1500); the file's VOI LUT Function is kept unless one of LINEAR, "
+        "LINEAR_EXACT, SIGMOID is given; default: each file's first window, else automatic",
     )
     p.add_argument("--no-annotations", action="store_true", help="the images without text")
     p.add_argument("--hospital", default="", help="hospital name printed on each image")
@@ -502,8 +503,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frame", type=int, default=0, help="frame number from 0 (default 0)")
     p.add_argument(
         "--window",
-        help="center,width in modality units, e.g. 40,400 (a negative center: "
-        "--window=-600,1500); default: the file's first window, else automatic",
+        help="center,width[,function] in modality units, e.g. 40,400 (a negative center: "
+        "--window=-600,1500); the file's VOI LUT Function is kept unless one of LINEAR, "
+        "LINEAR_EXACT, SIGMOID is given (40,400,LINEAR); default: the file's first window, "
+        "else automatic",
     )
     p.add_argument(
         "--pstate",

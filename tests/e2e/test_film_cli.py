@@ -23,26 +23,29 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import pydicom
 import pytest
 from PIL import Image
-from pydicom.pixels import apply_modality_lut
 from pypdf import PdfReader
 
-pytestmark = pytest.mark.e2e
+from tests.helpers.film_compare import (
+    CORPUS,
+    DCMDJPLS,
+    DCMJ2PNM,
+    corpus,
+    has_window,
+    kiosk,
+    need_dcmtk,
+    read,
+    render_difference,
+    windows_for,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "data" / "dicom"
-DCMJ2PNM = "/usr/bin/dcmj2pnm"
-DCMDJPLS = "/usr/bin/dcmdjpls"  # dcmj2pnm reads JPEG-LS once dcmtk's own tool decompresses it
+pytestmark = pytest.mark.e2e
 
 # Every corpus image dcmtk reads, with the frames compared (1-based, as dcmj2pnm counts).
 DCMTK_READABLE: dict[str, tuple[int, ...]] = {
@@ -100,70 +103,6 @@ REFUSED: dict[str, str] = {
 }
 
 
-def corpus(name: str) -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"public DICOM corpus not found at {CORPUS} (MANIFEST.tsv lists it)")
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"{name} is not in the corpus at {CORPUS}")
-    return path
-
-
-def need_dcmtk() -> None:
-    if not os.access(DCMJ2PNM, os.X_OK):
-        pytest.skip(f"{DCMJ2PNM} not installed (Debian package dcmtk, scripts/setup.sh)")
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk_app", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
-
-
-def read(path: Path) -> pydicom.Dataset:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pydicom.dcmread(path)
-
-
-def grey(png: Path) -> np.ndarray:
-    pixels = np.asarray(Image.open(png)).astype(np.float64)
-    if pixels.ndim == 3:  # dcmtk's colour output, as the luminance a film shows
-        pixels = pixels[..., :3] @ np.array([0.299, 0.587, 0.114])
-    return pixels
-
-
-def windows_for(ds: pydicom.Dataset) -> list[tuple[float, float]]:
-    """The file's windows, and one over the middle of its content's values."""
-    found = []
-    if has_window(ds):
-        centers = ds.WindowCenter if ds["WindowCenter"].VM > 1 else [ds.WindowCenter]
-        widths = ds.WindowWidth if ds["WindowWidth"].VM > 1 else [ds.WindowWidth]
-        found = [(float(c), float(w)) for c, w in zip(centers, widths, strict=False)][:2]
-    try:
-        values = apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
-    except TypeError:  # an empty Modality LUT Sequence (ignored by both programs)
-        values = ds.pixel_array.astype(np.float64)
-    content = values[~padding_mask(ds, ds.pixel_array)]
-    low, high = np.percentile(content, [2, 98])
-    found.append((round(float(low + high) / 2, 2), round(max(float(high - low), 2.0), 2)))
-    return found
-
-
-def has_window(ds: pydicom.Dataset) -> bool:
-    return ds.get("WindowCenter") not in (None, "") and ds.get("WindowWidth") not in (None, "")
-
-
-def padding_mask(ds: pydicom.Dataset, stored: np.ndarray) -> np.ndarray:
-    if ds.get("PixelPaddingValue") is None:
-        return np.zeros(stored.shape, dtype=bool)
-    return np.asarray(stored == int(ds.PixelPaddingValue))
-
-
 @pytest.mark.parametrize("name", sorted(DCMTK_READABLE))
 def test_render_matches_dcmtk(name: str, tmp_path: Path) -> None:
     need_dcmtk()
@@ -193,27 +132,43 @@ def test_render_matches_dcmtk(name: str, tmp_path: Path) -> None:
 
     def compare(index: int) -> str | None:
         label, ours, theirs = runs[index]
-        mine, dcmtk = tmp_path / f"kiosk-{index}.png", tmp_path / f"dcmtk-{index}.png"
-        run = kiosk("render", str(path), *ours, "-o", str(mine))
-        assert run.returncode == 0, f"{label}: {run.stderr}"
-        subprocess.run(
-            [DCMJ2PNM, "+on", *theirs, str(dcmtk_input), str(dcmtk)],
-            check=True,
-            capture_output=True,
-        )
-        a, b = grey(mine), grey(dcmtk)
-        assert a.shape == b.shape, f"{label}: {a.shape} vs dcmtk {b.shape}"
-        frame = int(ours[1]) if "--frame" in ours else 0
-        stored = (
-            ds.pixel_array if int(ds.get("NumberOfFrames") or 1) == 1 else ds.pixel_array[frame]
-        )
-        keep = ~padding_mask(ds, stored) if not colour else np.ones(a.shape[:2], dtype=bool)
-        difference = float(np.abs(a - b)[keep].mean())
+        out = tmp_path / f"run-{index}"
+        difference = render_difference(path, dcmtk_input, ours, theirs, out, ds, label)
         return None if difference <= 1 else f"{label}: mean |kiosk - dcmtk| = {difference:.2f}"
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         failures = [f for f in pool.map(compare, range(len(runs))) if f]
     assert not failures, failures
+
+
+@pytest.mark.parametrize(
+    ("function", "ours", "theirs"),
+    [
+        ("SIGMOID", "600,1600", []),  # a given window keeps the file's SIGMOID, as +Ww does
+        ("SIGMOID", "600,1600,LINEAR", ["+Wfl"]),  # unless the caller names a function
+        ("LINEAR", "300,800", []),
+        ("LINEAR", "300,800,SIGMOID", ["+Wfs"]),
+    ],
+)
+def test_a_given_window_and_the_files_voi_lut_function_as_dcmtk_applies_them(
+    function: str, ours: str, theirs: list[str], tmp_path: Path
+) -> None:
+    need_dcmtk()
+    ds = read(corpus("MR_small.dcm"))
+    ds.VOILUTFunction = function
+    path = tmp_path / f"mr-{function}.dcm"
+    ds.save_as(path)
+    center, width = ours.split(",")[:2]
+    difference = render_difference(
+        path, path, [f"--window={ours}"], ["+Ww", center, width, *theirs], tmp_path / "voi", ds,
+        f"{function} file, --window {ours}",
+    )  # fmt: skip
+    assert difference <= 1, f"mean |kiosk - dcmtk| = {difference:.2f}"
+    plain = tmp_path / "plain.png"
+    assert kiosk("render", str(path), f"--window={center},{width},{function}", "-o",
+                 str(plain)).returncode == 0  # fmt: skip
+    same = Image.open(plain).tobytes() == Image.open(tmp_path / "voi-kiosk.png").tobytes()
+    assert same == (ours.count(",") == 1), "the function named is the one used"
 
 
 def test_the_corpus_is_fully_classified() -> None:

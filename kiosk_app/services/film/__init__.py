@@ -22,7 +22,9 @@ from kiosk_app.services.film.layout import (
     parse_layout,
 )
 from kiosk_app.services.film.pipeline import (
+    VOI_FUNCTIONS,
     Rendered,
+    Window,
     display_frame,
     parse_window,
     pixel_aspect,
@@ -34,6 +36,7 @@ from kiosk_app.services.film.sheets import compose_sheets
 __all__ = [
     "AUTO_LAYOUTS",
     "FILM_SIZES",
+    "VOI_FUNCTIONS",
     "AnnotationOptions",
     "DisplayFormat",
     "FilmConfig",
@@ -42,6 +45,7 @@ __all__ = [
     "PlanRules",
     "PlanSource",
     "Rendered",
+    "Window",
     "cell_boxes",
     "compose_exam",
     "compose_plan",

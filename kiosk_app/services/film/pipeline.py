@@ -4,6 +4,14 @@ The greyscale pipeline follows PS3.4 N.2: decode → modality LUT → VOI LUT or
 presentation (MONOCHROME1 / INVERSE) → P-values. Colour images (palette, RGB, YBR) become
 their ITU-R BT.601 luminance, since film is greyscale.
 
+The VOI stage, in this order: a window the caller gives (a film plan's, ``kiosk film`` /
+``kiosk render --window``), else the file's VOI LUT Sequence, else its first window, else one
+over the content's 0.5th..99.5th percentiles. A given window keeps the file's VOI LUT Function
+(LINEAR, LINEAR_EXACT or SIGMOID, PS3.3 C.11.2.1.3), as dcmtk's ``+Ww`` does: a SIGMOID MR
+stays sigmoid at the plan's centre and width. The caller overrides it by naming a function
+with the window (``(40, 400, "LINEAR")``, ``--window 40,400,LINEAR``, like dcmtk's ``+Wfl``).
+A LINEAR window narrower than 1 (which LINEAR does not define) is drawn LINEAR_EXACT.
+
 Speed: 8- and 16-bit stored values (nearly every image) never go through floating point
 per pixel. The whole chain is evaluated once for every possible stored value (at most 65536),
 in float64 and exactly as the standard writes it, into a lookup table; the frame is then one
@@ -19,7 +27,9 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,12 +46,17 @@ from pydicom.pixels import (
 )
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import (
+    HTJ2K,
     UID,
     DeflatedExplicitVRLittleEndian,
     ExplicitVRLittleEndian,
+    HTJ2KLossless,
+    HTJ2KLosslessRPCL,
     ImplicitVRLittleEndian,
+    JPEG2000TransferSyntaxes,
 )
 
+from kiosk_app.services.film import decoding
 from kiosk_app.services.film.errors import FilmError, brief
 from kiosk_app.services.film.workers import WORKERS, map_parts
 
@@ -50,6 +65,9 @@ logger = logging.getLogger(__name__)
 _BT601 = np.array([0.299, 0.587, 0.114])
 _NATIVE_LITTLE_ENDIAN = (ImplicitVRLittleEndian, ExplicitVRLittleEndian,
                          DeflatedExplicitVRLittleEndian)  # fmt: skip
+_CODESTREAM_PRECISION = frozenset(
+    (*JPEG2000TransferSyntaxes, HTJ2K, HTJ2KLossless, HTJ2KLosslessRPCL)
+)  # fmt: skip
 _PIXEL_DATA_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _VIEW_KEYWORDS = (
     "PhotometricInterpretation", "BitsStored", "PixelRepresentation",
@@ -89,34 +107,50 @@ class Rendered:
     """``window`` (given), ``file`` (the file's first window), ``auto``, ``lut`` or ``colour``."""
 
 
-def parse_window(text: str) -> tuple[float, float]:
-    """Parse a window such as ``"40,400"`` into (center, width).
+VOI_FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
+"""The VOI LUT Functions of PS3.3 C.11.2.1.3."""
+
+Window = tuple[float, float] | tuple[float, float, str]
+"""(center, width) in modality units, keeping the file's VOI LUT Function, or
+(center, width, function) with one of :data:`VOI_FUNCTIONS` instead of the file's."""
+
+
+def parse_window(text: str) -> Window:
+    """Parse a window such as ``"40,400"`` into (center, width), or ``"40,400,LINEAR"`` into
+    (center, width, function) (any case; one of :data:`VOI_FUNCTIONS`).
 
     Raises:
-        ValueError: the text is not two finite numbers, or the width is not positive.
+        ValueError: the text is not two finite numbers (and a function), or the width is
+            not positive.
     """
     parts = text.split(",")
+    function = parts.pop().strip().upper() if len(parts) == 3 else None
     try:
         center, width = (float(part) for part in parts)
     except ValueError:
         raise ValueError(
-            f"window {text!r} should be CENTER,WIDTH, such as 40,400 for soft tissue"
+            f"window {text!r} should be CENTER,WIDTH[,FUNCTION], such as 40,400 for soft tissue"
         ) from None
     if not (math.isfinite(center) and math.isfinite(width)) or width <= 0:
         raise ValueError(f"window {text!r} needs finite numbers and a width above 0")
-    return center, width
+    if function is None:
+        return center, width
+    if function not in VOI_FUNCTIONS:
+        raise ValueError(
+            f"window {text!r}: the function should be one of {', '.join(VOI_FUNCTIONS)}"
+        )
+    return center, width, function
 
 
-def display_frame(
-    ds: Dataset, frame: int = 0, window: tuple[float, float] | None = None
-) -> NDArray[np.uint8]:
+def display_frame(ds: Dataset, frame: int = 0, window: Window | None = None) -> NDArray[np.uint8]:
     """One frame after the whole pixel pipeline, as 8-bit greyscale (0 black).
 
     Args:
         ds: an image dataset with file meta (the transfer syntax says how to decode).
         frame: which frame of a multi-frame object, from 0.
         window: (center, width) in modality units (HU for CT) replacing the file's own
-            VOI; ignored for colour images.
+            VOI but keeping its VOI LUT Function, or (center, width, function) with the
+            function too (see :data:`Window`); ignored for colour images.
 
     Raises:
         FilmError: no pixel data, a frame that does not exist, undecodable or damaged
@@ -128,21 +162,23 @@ def display_frame(
 def render_frame(
     ds: Dataset,
     frame: int = 0,
-    window: tuple[float, float] | None = None,
+    window: Window | None = None,
     view: Dataset | None = None,
+    pending: Future[Any] | None = None,
 ) -> Rendered:
     """Like :func:`display_frame`, also saying which window was used (for annotations).
 
-    ``view`` is the frame's :func:`frame_view` when the caller already has it.
+    ``view`` is the frame's :func:`frame_view` when the caller already has it; ``pending``
+    the frame's decoding already under way (:func:`decoding.submit`).
     """
     frames = frame_count(ds)
     if not 0 <= frame < frames:
         raise FilmError(detail=f"frame {frame} does not exist; the image has {frames} frame(s)")
-    pixels, photometric = _decode(ds, frame)
+    pixels, photometric, native = _decode(ds, frame, pending)
     try:
         view = frame_view(ds, frame) if view is None else view
         if photometric in ("MONOCHROME1", "MONOCHROME2"):
-            return _grey_to_display(pixels, view, window)
+            return _grey_to_display(pixels, view, window, native)
         return Rendered(_colour_to_display(pixels, photometric, ds), None, "colour")
     except ATTRIBUTE_ERRORS as exc:
         raise FilmError(
@@ -188,8 +224,15 @@ def frame_view(ds: Dataset, frame: int) -> Dataset:
 # --- decoding -----------------------------------------------------------------------------
 
 
-def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
-    """The frame's stored values and the photometric interpretation they are now in."""
+def _decode(
+    ds: Dataset, frame: int, pending: Future[Any] | None = None
+) -> tuple[np.ndarray, str, bool]:
+    """The frame's stored values, the photometric interpretation they are now in, and
+    whether the bits above Bits Stored are still to be dropped (PS3.5 8.1.1, as dcmtk does;
+    decoders of signed JPEG-LS give the unsigned patterns). False for JPEG 2000, whose
+    codestream says the precision: a lossy codestream of 16-bit precision for 12-bit data
+    overshoots the 12-bit range near its ends, and those values are kept as decoded (as GDCM
+    keeps them) instead of wrapping round to the far end of the grey scale."""
     file_meta = getattr(ds, "file_meta", None)
     uid = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
     if not uid and not file_meta:
@@ -198,22 +241,23 @@ def _decode(ds: Dataset, frame: int) -> tuple[np.ndarray, str]:
         raise FilmError(detail="the file does not say how its pixel data is encoded")
     native = _native_frame(ds, uid, frame)
     if native is not None:
-        return native, str(ds.PhotometricInterpretation).strip().upper()
+        return native, str(ds.PhotometricInterpretation).strip().upper(), True
     syntax = f"{uid.name} ({uid})" if uid.name != str(uid) else str(uid)
-    try:
-        decoder = get_decoder(uid)
-    except NotImplementedError:
-        raise FilmError(detail=f"pixel data in {syntax} is not supported") from None
-    if not decoder.is_available:
-        raise FilmError(detail=f"pixel data in {syntax} cannot be decoded here (no decoder)")
-    try:
-        pixels, meta = decoder.as_array(ds, index=frame, **as_pixel_options(ds))
-    except Exception as exc:  # decoders raise anything on damaged data; the cause is kept
-        raise FilmError(
-            detail=f"pixel data in {syntax} could not be decoded: {brief(exc)}"
-        ) from exc
+    if uid.is_transfer_syntax and not uid.is_compressed:  # big endian, damaged native data
+        try:
+            pixels, meta = get_decoder(uid).as_array(ds, index=frame, **as_pixel_options(ds))
+        except Exception as exc:  # pydicom's checks of length and attributes
+            logger.debug("pixel data in %s could not be read: %s", syntax, brief(exc))
+            raise FilmError(detail=f"pixel data in {syntax} could not be decoded") from exc
+        raw = True
+    else:
+        if pending is not None:
+            pixels, meta = decoding.collect(pending, ds, uid, frame, syntax)
+        else:
+            pixels, meta = decoding.decode(ds, uid, frame, syntax)
+        raw = uid not in _CODESTREAM_PRECISION
     photometric = str(meta.get("photometric_interpretation", ds.get("PhotometricInterpretation")))
-    return pixels, photometric.strip().upper()
+    return pixels, photometric.strip().upper(), raw
 
 
 def _native_frame(ds: Dataset, uid: UID, frame: int) -> np.ndarray | None:
@@ -276,8 +320,9 @@ _LUT_LOCK = threading.Lock()
 
 
 def _grey_to_display(
-    stored: np.ndarray, view: Dataset, window: tuple[float, float] | None
+    stored: np.ndarray, view: Dataset, window: Window | None, raw: bool = True
 ) -> Rendered:
+    """``raw``: ``stored`` holds the file's bit patterns (see :func:`_decode`)."""
     for keyword in ("ModalityLUTSequence", "VOILUTSequence"):
         if keyword in view and not _usable_lut(view[keyword].value):
             logger.warning("ignoring an empty or incomplete %s", keyword)
@@ -289,11 +334,13 @@ def _grey_to_display(
         table, used, voi = _transfer(stored, view, _voi_key(view, window))
         return Rendered(table, used, voi)
     size = 1 << (8 * stored.dtype.itemsize)
-    domain = _stored_values(np.arange(size, dtype=index.dtype).view(stored.dtype), view)
+    domain = np.arange(size, dtype=index.dtype).view(stored.dtype)
+    if raw:
+        domain = _stored_values(domain, view)
     voi_key = _voi_key(view, window)
     if voi_key is None:  # automatic window: depends on this image's content
         voi_key = ("auto", *_auto_window(domain, view, index))
-    key = (stored.dtype.str, _freeze(view, _LUT_TAGS), voi_key)
+    key = (stored.dtype.str, raw, _freeze(view, _LUT_TAGS), voi_key)
     with _LUT_LOCK:
         cached = _LUT_CACHE.get(key)
         if cached is not None:
@@ -331,11 +378,14 @@ def _lut_index(stored: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _voi_key(view: Dataset, window: tuple[float, float] | None) -> tuple[object, ...] | None:
+def _voi_key(view: Dataset, window: Window | None) -> tuple[object, ...] | None:
     """What decides the VOI stage, or None when only the image content can (automatic)."""
     if window is not None:
-        center, width = window
-        return ("window", float(center), float(width), "LINEAR" if width >= 1 else "LINEAR_EXACT")
+        center, width = float(window[0]), float(window[1])
+        function = window[2] if len(window) > 2 else _file_function(view)
+        if function == "LINEAR" and width < 1:
+            function = "LINEAR_EXACT"
+        return ("window", center, width, function)
     if "VOILUTSequence" in view:
         return ("lut",)
     if "WindowCenter" in view and "WindowWidth" in view:
@@ -343,9 +393,7 @@ def _voi_key(view: Dataset, window: tuple[float, float] | None) -> tuple[object,
             center, width = _first(view.WindowCenter), _first(view.WindowWidth)
         except (TypeError, ValueError):
             center = width = math.nan
-        function = str(view.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
-        if function not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
-            function = "LINEAR"
+        function = _file_function(view)
         usable = math.isfinite(center) and math.isfinite(width) and width > 0
         if usable and (function != "LINEAR" or width >= 1):  # LINEAR needs a width of 1+
             return ("file", center, width, function)
@@ -354,6 +402,12 @@ def _voi_key(view: Dataset, window: tuple[float, float] | None) -> tuple[object,
             view.WindowCenter, view.WindowWidth, function,
         )  # fmt: skip
     return None
+
+
+def _file_function(view: Dataset) -> str:
+    """The file's VOI LUT Function; LINEAR when absent or not one the standard defines."""
+    function = str(view.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
+    return function if function in VOI_FUNCTIONS else "LINEAR"
 
 
 def _first(value: object) -> float:

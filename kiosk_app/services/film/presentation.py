@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,7 +49,7 @@ from kiosk_app.services.film.graphics import (
     text_object,
     values_of,
 )
-from kiosk_app.services.film.pipeline import Rendered, frame_view, render_frame
+from kiosk_app.services.film.pipeline import Rendered, Window, frame_view, render_frame
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +175,9 @@ def render_presented(
     ds: Dataset,
     frame: int,
     presentation: Presentation,
-    window: tuple[float, float] | None = None,
+    window: Window | None = None,
     view: Dataset | None = None,
+    pending: Future[Any] | None = None,
 ) -> tuple[Rendered, NDArray[np.uint8], Geometry]:
     """One frame through the pixel pipeline as ``presentation`` shows it, at native size.
 
@@ -187,7 +190,7 @@ def render_presented(
             presentation that does not fit the image.
     """
     shown = presentation.present(frame_view(ds, frame) if view is None else view)
-    rendered = render_frame(ds, frame, window, shown)
+    rendered = render_frame(ds, frame, window, shown, pending)
     pixels, geometry = presentation.arrange(rendered.pixels)
     return rendered, pixels, geometry
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from drivers.base import FilmSheet
+from kiosk_app.services.film import decoding
 from kiosk_app.services.film.annotate import AnnotationOptions, annotate_cell, text_size
 from kiosk_app.services.film.errors import FilmError, brief
 from kiosk_app.services.film.graphics import Geometry, draw_graphics
@@ -30,6 +33,7 @@ from kiosk_app.services.film.layout import (
 )
 from kiosk_app.services.film.pipeline import (
     ATTRIBUTE_ERRORS,
+    Window,
     aspect_of,
     frame_count,
     frame_view,
@@ -62,7 +66,7 @@ def compose_sheets(
     layout: tuple[int, int] | DisplayFormat | None = None,
     margin_mm: float = 5.0,
     gutter_mm: float = 2.0,
-    window: tuple[float, float] | None = None,
+    window: Window | None = None,
     *,
     landscape: bool = False,
     annotations: AnnotationOptions | None = None,
@@ -83,7 +87,8 @@ def compose_sheets(
             that holds every image, or the largest one on several sheets.
         margin_mm: black border around the cells (the printer's unprintable edge and more).
         gutter_mm: black space between cells.
-        window: (center, width) for every greyscale image instead of its own VOI.
+        window: (center, width) for every greyscale image instead of its own VOI (its VOI
+            LUT Function kept), or (center, width, function): see ``pipeline.Window``.
         landscape: the film turned sideways (long edge horizontal).
         annotations: what to print with each image; None prints the images alone.
         frames: the (dataset, frame) pairs to print, when not every frame is wanted.
@@ -102,21 +107,40 @@ def compose_sheets(
     boxes = cell_boxes(film_size_id, dpi, fmt, margin_mm, gutter_mm, landscape)
     shape = sheet_shape(film_size_id, dpi, landscape)
     sheets: list[FilmSheet] = []
-    for start in range(0, len(images), len(boxes)):
-        canvas = np.zeros(shape, dtype=np.uint8)
-        jobs = list(zip(images[start : start + len(boxes)], boxes, strict=False))
+    # Compressed frames decode in the decoder processes, a sheet ahead: this sheet's first
+    # (in cell order), then the next one's while this one is composed.
+    pending: list[Future[Any] | None] = []
 
-        def draw(job: tuple[Frame, Box], canvas: NDArray[np.uint8] = canvas) -> None:
-            (ds, frame), box = job
-            presentation = None
-            if presentations:
-                presentation = presentations.get((str(ds.get("SOPInstanceUID", "")), frame))
-            _draw_cell(canvas, ds, frame, box, window, dpi, annotations, presentation)
+    def look_ahead(until: int) -> None:
+        pending.extend(decoding.submit(*image) for image in images[len(pending) : until])
 
-        map_cells(draw, jobs)
-        sheets.append(
-            FilmSheet(pixels=canvas, film_size_id=film_size_id, dpi=dpi, portrait=not landscape)
-        )
+    try:
+        for start in range(0, len(images), len(boxes)):
+            look_ahead(start + 2 * len(boxes))
+            canvas = np.zeros(shape, dtype=np.uint8)
+            jobs = list(
+                zip(images[start : start + len(boxes)], boxes, pending[start:], strict=False)
+            )
+
+            def draw(
+                job: tuple[Frame, Box, Future[Any] | None],
+                canvas: NDArray[np.uint8] = canvas,
+            ) -> None:
+                (ds, frame), box, decoded = job
+                presentation = None
+                if presentations:
+                    uid = str(ds.get("SOPInstanceUID", ""))
+                    presentation = presentations.get((uid, frame))
+                _draw_cell(canvas, ds, frame, box, window, dpi, annotations, presentation, decoded)
+
+            map_cells(draw, jobs)
+            sheets.append(
+                FilmSheet(pixels=canvas, film_size_id=film_size_id, dpi=dpi, portrait=not landscape)
+            )
+    finally:
+        for future in pending:  # after a failure: nothing more is decoded for nothing
+            if future is not None:
+                future.cancel()
     logger.debug("composed %d image(s) on %d %s sheet(s) as %s at %d dpi",
                  len(images), len(sheets), film_size_id, fmt, dpi)  # fmt: skip
     return sheets
@@ -127,10 +151,11 @@ def _draw_cell(
     ds: Dataset,
     frame: int,
     box: Box,
-    window: tuple[float, float] | None,
+    window: Window | None,
     dpi: int,
     annotations: AnnotationOptions | None,
     presentation: Presentation | None = None,
+    decoded: Future[Any] | None = None,
 ) -> None:
     try:
         view = frame_view(ds, frame)
@@ -140,7 +165,9 @@ def _draw_cell(
     geometry = None
     if presentation is not None:
         try:
-            rendered, image, geometry = render_presented(ds, frame, presentation, window, view)
+            rendered, image, geometry = render_presented(
+                ds, frame, presentation, window, view, decoded
+            )
             aspect = presentation.display_aspect(aspect)
         except (FilmError, *ATTRIBUTE_ERRORS) as exc:
             # A presentation state must never stop a film: the image prints as without it.
@@ -148,7 +175,7 @@ def _draw_cell(
                            presentation.label[:64], brief(exc))  # fmt: skip
             presentation = geometry = None
     if geometry is None:
-        rendered = render_frame(ds, frame, window, view)
+        rendered = render_frame(ds, frame, window, view, decoded)
         image = rendered.pixels
     placed = fit(image.shape, aspect, box)
     top, left, bottom, right = placed

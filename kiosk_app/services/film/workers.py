@@ -1,9 +1,11 @@
 """The film engine's two small thread pools.
 
-Decoding, lookup tables, OpenCV's resampling and zlib all release the GIL, so two cores render
-nearly twice as fast. One pool takes whole cells of a sheet; the other takes parts (strips) of
-one large image, which is what a 1x1 radiograph needs. Parts never wait on other work, so a
-cell's task may use the parts pool without ever deadlocking.
+Lookup tables, OpenCV's resampling and zlib release the GIL, so two cores render nearly twice
+as fast. The compressed-image decoders (pylibjpeg, GDCM) do not: compressed frames decode in
+processes instead (:func:`kiosk_app.services.film.decoding.submit`). One pool takes whole
+cells of a sheet; the other takes parts (strips) of one large image, which is what a 1x1
+radiograph needs. Parts never wait on other work, so a cell's task may use the parts pool
+without ever deadlocking.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pydicom.dataset import Dataset
 from pydicom.encaps import generate_frames
 from pydicom.uid import SecondaryCaptureImageStorage
 
-from kiosk_app.services.film import FilmError, display_frame, render_frame
+from kiosk_app.services.film import FilmError, display_frame, parse_window, render_frame
 
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "dicom"
 SPOTS = [(0, 0), (100, 100), (256, 256), (300, 200), (400, 380), (511, 511), (50, 450)]
@@ -77,6 +77,54 @@ def test_lookup_table_equals_the_formula_pixel_by_pixel(function: str, dtype: ty
     out = display_frame(ds)
     assert np.array_equal(out, np.rint(expected).astype(np.uint8))
     assert render_frame(ds).window == (center, width)
+
+
+def sigmoid(values: np.ndarray, center: float, width: float) -> np.ndarray:
+    """PS3.3 C.11.2.1.3.1 SIGMOID onto 0..255."""
+    return 255 / (1 + np.exp(-4 * (values - center) / width))
+
+
+def test_a_given_window_keeps_the_files_sigmoid_as_dcmtk_does() -> None:
+    stored = np.arange(-1000, 1000, 5, dtype=np.int16).reshape(20, 20)
+    ds = image(stored, RescaleSlope=1, RescaleIntercept=0, WindowCenter=500, WindowWidth=3000,
+               VOILUTFunction="SIGMOID")  # fmt: skip
+    values = stored.astype(np.float64)
+    given = render_frame(ds, window=(40, 400))
+    assert np.array_equal(given.pixels, np.rint(sigmoid(values, 40, 400)).astype(np.uint8))
+    assert given.window == (40, 400) and given.voi == "window"
+    # Naming a function with the window overrides the file's, as dcmtk's +Wfl does.
+    linear_given = display_frame(ds, window=(40, 400, "LINEAR"))
+    expected = np.rint(np.vectorize(linear)(values, 40, 400)).astype(np.uint8)
+    assert np.array_equal(linear_given, expected)
+    assert not np.array_equal(linear_given, given.pixels)
+
+
+def test_a_given_window_can_ask_for_sigmoid_on_a_linear_file() -> None:
+    stored = np.arange(0, 400, dtype=np.uint16).reshape(20, 20)
+    ds = image(stored, WindowCenter=200, WindowWidth=400)  # LINEAR by default
+    plain = display_frame(ds, window=(150, 100))
+    assert np.array_equal(plain, np.rint(np.vectorize(linear)(stored.astype(float), 150, 100)))
+    curved = display_frame(ds, window=(150, 100, "SIGMOID"))
+    assert np.array_equal(curved, np.rint(sigmoid(stored.astype(float), 150, 100)))
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("40,400", (40.0, 400.0)),
+        ("-600,1500,linear", (-600.0, 1500.0, "LINEAR")),
+        ("40, 400, SIGMOID", (40.0, 400.0, "SIGMOID")),
+        ("0.5,0.5,LINEAR_EXACT", (0.5, 0.5, "LINEAR_EXACT")),
+    ],
+)
+def test_parse_window_with_and_without_a_function(text: str, window: tuple[object, ...]) -> None:
+    assert parse_window(text) == window
+
+
+@pytest.mark.parametrize("text", ["40", "40,400,CUBIC", "40,0", "a,b", "40,400,LINEAR,1"])
+def test_parse_window_refuses_what_is_not_a_window(text: str) -> None:
+    with pytest.raises(ValueError, match="window"):
+        parse_window(text)
 
 
 def test_32_bit_pixels_take_the_same_chain() -> None:
