@@ -392,6 +392,7 @@ def large_rows(
 def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[str]) -> None:
     """The patient flow on the large study: confirmation -> first sheet accepted."""
     from kiosk_app.app import build
+    from kiosk_app.services.film import decoding
     from kiosk_app.settings import load
 
     http = orthanc_session(env)
@@ -419,6 +420,8 @@ def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[st
                     overrides["KIOSK_PRINTERS__FILM__BACKEND"] = "folder"
                     overrides["KIOSK_PRINTERS__FILM__OUTPUT_DIR"] = str(Path(tmp) / "film")
                 kiosk = build(load(None, env=overrides))
+                decoding.warm_up()  # as `kiosk run` does at start
+                time.sleep(2)
                 try:
                     t0 = time.perf_counter()
                     _credential, exams = kiosk.visit.find(spec.accession)

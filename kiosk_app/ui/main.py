@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk_app.app import Devices, build, build_devices
 from kiosk_app.core import systemd
 from kiosk_app.health.endpoint import HealthEndpoint
+from kiosk_app.services.film import decoding
 from kiosk_app.services.voice import VoicePrompts
 from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
@@ -43,6 +44,8 @@ def create_window(settings: Settings, devices: Devices | None = None) -> KioskWi
     fakes); None: the configured ones.
     """
     kiosk = build(settings, console_log=True, devices=devices or build_devices(settings))
+    # The film decoder processes take about a second to start: not on the first patient's time.
+    decoding.warm_up()
     scanner, card_reader = kiosk.devices.scanner, kiosk.devices.card_reader
     prompt_player = kiosk.devices.prompt_player
     voice = VoicePrompts(prompt_player, settings.voice.directory, enabled=settings.voice.enabled)
