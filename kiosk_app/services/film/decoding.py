@@ -73,11 +73,13 @@ CHAIN: tuple[tuple[str, tuple[str, str]], ...] = (
 """(label, (module, function)) of each decoder, in the order they are tried."""
 
 GDCM_FIRST = frozenset(
-    (uids.JPEGLossless, uids.JPEGLosslessSV1, uids.JPEGLSLossless, uids.JPEGLSNearLossless)
-)
+    (uids.JPEGLossless, uids.JPEGLosslessSV1, uids.JPEGLSLossless, uids.JPEGLSNearLossless,
+     uids.JPEG2000Lossless)
+)  # fmt: skip
 """Where GDCM comes before pylibjpeg: lossless JPEG (GDCM's IJG decodes a 512x512 CT slice in
-11 ms where libjpeg takes 15) and JPEG-LS (CharLS: 9 ms where libjpeg takes 20). GDCM's output
-for these agrees with dcmtk's (tests/e2e/test_film_transfer_syntaxes.py)."""
+11 ms where libjpeg takes 15), JPEG-LS (CharLS: 9 ms where libjpeg takes 20) and lossless JPEG
+2000 (23 ms where pylibjpeg-openjpeg takes 36; lossless, so both give the same values). GDCM's
+output for these agrees with dcmtk's (tests/e2e/test_film_transfer_syntaxes.py)."""
 
 # The encapsulated syntaxes GDCM decodes (its JPEG, JPEG-LS and JPEG 2000 codecs).
 _GDCM_SYNTAXES = frozenset(
