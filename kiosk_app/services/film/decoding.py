@@ -260,7 +260,15 @@ def submit(ds: Dataset, frame: int) -> Future[Any] | None:
         logger.debug("frame %d is decoded in this thread: %s", frame, brief(exc))
         return None
     options["number_of_frames"] = 1
-    return _pool().submit(_decode_in_process, str(uid), encapsulate([data]), options)
+    try:
+        return _pool().submit(_decode_in_process, str(uid), encapsulate([data]), options)
+    except (BrokenProcessPool, OSError, RuntimeError) as exc:  # died, or cannot start
+        _reset_pool(broken=True)
+        logger.warning(
+            "the film's decoder processes failed (%s); decoding in the kiosk's process",
+            brief(exc),
+        )
+        return None
 
 
 def collect(

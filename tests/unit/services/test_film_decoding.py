@@ -163,3 +163,34 @@ def test_warm_up_starts_one_decoder_process_per_core() -> None:
     futures = [pool.submit(os.getpid) for _ in range(4 * decoding.WORKERS)]
     pids = {future.result(timeout=60) for future in futures}
     assert os.getpid() not in pids and 1 <= len(pids) <= decoding.WORKERS
+
+
+def test_decoder_processes_that_cannot_start_leave_the_film_to_the_thread(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pool that is broken when a frame is handed to it (a process died, or none could be
+    spawned) must not fail the film: the frames decode in the kiosk's own process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from kiosk_app.services.film import compose_sheets
+
+    if decoding.WORKERS < 2:
+        pytest.skip("one core: frames decode in the thread")
+    slices = compressed_slices(4)
+    monkeypatch.setattr(decoding, "_POOL_BROKEN", True)
+    in_thread = compose_sheets(slices, "8INX10IN", 60, (2, 2))
+    monkeypatch.setattr(decoding, "_POOL_BROKEN", False)
+
+    class Broken:
+        def submit(self, *_args: object) -> None:
+            raise BrokenProcessPool("a child process terminated abruptly")
+
+        def shutdown(self, **_kwargs: object) -> None:
+            return None
+
+    monkeypatch.setattr(decoding, "_pool", Broken)
+    with caplog.at_level(logging.WARNING):
+        sheets = compose_sheets(slices, "8INX10IN", 60, (2, 2))
+    assert np.array_equal(sheets[0].pixels, in_thread[0].pixels)
+    assert "decoding in the kiosk's process" in caplog.text
+    assert decoding.submit(slices[0], 0) is None  # and no more frames go to processes
