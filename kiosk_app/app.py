@@ -358,6 +358,7 @@ def build(
             dpi=settings.film.dpi,
             config=film.FilmConfig.from_settings(settings.film, settings.kiosk.hospital_name),
         ),
+        prepare_ahead=settings.film.prepare_ahead,
     )
     printing = PrintingService(
         store,

@@ -375,6 +375,13 @@ class FilmSection:
             maximum=50,
         ),
     )
+    prepare_ahead: bool = field(
+        default=True,
+        metadata=_doc(
+            "Fetch and compose a printable film while the patient reads the confirmation "
+            "screen, so it prints at once when confirmed (discarded otherwise)."
+        ),
+    )
     annotations: bool = field(
         default=True, metadata=_doc("Print text with the images (the switches below).")
     )

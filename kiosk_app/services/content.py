@@ -9,6 +9,9 @@ get this one object from the composition root, so neither needs the other to exi
 from __future__ import annotations
 
 import dataclasses
+import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from kiosk_app.core.errors import BadStudyDataError
 from kiosk_app.core.models import Credential, CredentialKind, Exam, ItemKind
 from kiosk_app.services import film
 from kiosk_app.services.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,44 @@ class FilmOptions:
 class ItemContent:
     """Film sheets and report PDFs of a catalog's exams, composed with one set of film options."""
 
-    def __init__(self, catalog: Catalog, film_options: FilmOptions) -> None:
+    #: films composed ahead and kept for the patient's confirmation (the last visit's)
+    PREPARED = 2
+
+    def __init__(
+        self, catalog: Catalog, film_options: FilmOptions, *, prepare_ahead: bool = False
+    ) -> None:
         self.catalog = catalog
         self.film_options = film_options
+        self.prepare_ahead = prepare_ahead
+        self._prepared: OrderedDict[tuple[object, ...], Future[list[FilmSheet]]] = OrderedDict()
+        self._prepared_lock = threading.Lock()
+        self._preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="film-prepare")
+
+    def prepare(self, exam: Exam) -> None:
+        """Start composing the exam's film in the background (``prepare_ahead``), while the
+        patient reads the confirmation screen: :meth:`sheets` then hands it over at once.
+        What is not confirmed is dropped when the next films are prepared or :meth:`forget`."""
+        if not self.prepare_ahead:
+            return
+        key = self._key(exam)
+        with self._prepared_lock:
+            if key in self._prepared:
+                return
+            self._prepared[key] = self._preparer.submit(self._compose, exam)
+            while len(self._prepared) > self.PREPARED:
+                _old, future = self._prepared.popitem(last=False)
+                future.cancel()
+
+    def forget(self) -> None:
+        """Drop every film prepared ahead (the patient left)."""
+        with self._prepared_lock:
+            for future in self._prepared.values():
+                future.cancel()
+            self._prepared.clear()
+
+    @staticmethod
+    def _key(exam: Exam) -> tuple[object, ...]:
+        return (exam.study_uid, exam.images, exam.key_objects, exam.presentation_states)
 
     @property
     def film_config(self) -> film.FilmConfig:
@@ -63,6 +103,16 @@ class ItemContent:
         plan prints 20 fetches 20): the plan is made from headers, then filled with the full
         images. A source without cheap headers has every image fetched and planned.
         """
+        with self._prepared_lock:
+            prepared = self._prepared.pop(self._key(exam), None)
+        if prepared is not None:
+            try:
+                return prepared.result()
+            except Exception as exc:  # composed again below, so the error is this call's own
+                log.info("the film prepared ahead failed (%s); composing it again", exc)
+        return self._compose(exam)
+
+    def _compose(self, exam: Exam) -> list[FilmSheet]:
         config = self.film_config
         plan = self.film_plan(exam)
         if plan is None:

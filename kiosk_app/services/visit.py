@@ -124,12 +124,16 @@ class VisitService:
         from the film plan over the images' headers (no pixel data fetched or rendered). A
         count that cannot be had cheaply, or fails, stays None: the screen then counts items.
         """
-        return [
+        counted = [
             dataclasses.replace(item, count=self._count(item))
             if item.decision.printable and item.count is None
             else item
             for item in planned
         ]
+        for item in counted:  # while the patient reads the confirmation screen
+            if item.kind is ItemKind.FILM and item.decision.printable and item.count:
+                self.content.prepare(item.exam)
+        return counted
 
     def _count(self, item: PlannedItem) -> int | None:
         try:

@@ -335,6 +335,7 @@ class KioskWindow(QMainWindow):
         self.countdown_timer.stop()
         self.countdown.hide()
         self.found = None
+        self.bridge.visit.content.forget()  # a film composed ahead and not printed
         self._lookup += 1  # a staff-card check still running is dropped
         self._pending_code = ""
         for screen in (self.result, self.exams, self.printing, self.finding, self.keypad):

@@ -256,3 +256,35 @@ def test_several_sheets_are_fetched_a_sheet_at_a_time_and_equal_one_composition(
     whole = film.compose_plan(plan, visit.content.film_config)
     for got, expected in zip(sheets, whole, strict=True):
         np.testing.assert_array_equal(got.pixels, expected.pixels)
+
+
+def test_a_film_prepared_while_the_patient_confirms_is_the_one_printed(store: Store) -> None:
+    images = numbered_ct(40)
+    source = CountingSource([sr_report(final=True), *images])
+    visit = visit_over(store, source)
+    visit.content.prepare_ahead = True
+    exam = exam_of(visit)
+    fresh = visit_over(store, CountingSource([sr_report(final=True), *images]))
+    expected = fresh.content.sheets(exam_of(fresh))
+    film_item = next(p for p in visit.plan([exam], count=True) if p.kind is ItemKind.FILM)
+    assert film_item.count == 1  # counting started the composition in the background
+    with visit.content._prepared_lock:
+        (prepared,) = visit.content._prepared.values()
+    prepared.result(timeout=30)
+    fetched = list(source.fetched)
+    sheets = visit.content.sheets(exam)
+    assert source.fetched == fetched  # nothing fetched again: the prepared film was handed over
+    np.testing.assert_array_equal(sheets[0].pixels, expected[0].pixels)
+    # the next time it is composed afresh (a prepared film is used once)
+    visit.content.sheets(exam)
+    assert len(source.fetched) > len(fetched)
+
+
+def test_a_film_prepared_and_not_confirmed_is_forgotten(store: Store) -> None:
+    source = CountingSource([sr_report(final=True), *numbered_ct(8)])
+    visit = visit_over(store, source)
+    visit.content.prepare_ahead = True
+    visit.plan([exam_of(visit)], count=True)
+    assert len(visit.content._prepared) == 1
+    visit.content.forget()
+    assert not visit.content._prepared
