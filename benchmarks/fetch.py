@@ -452,7 +452,9 @@ def first_sheet(args: argparse.Namespace, env: dict[str, str], syntaxes: list[st
             film = [i for i in summary.items if i.kind is ItemKind.FILM]
             if not film or film[0].state is not ItemState.DELIVERED or "first" not in marks:
                 raise SystemExit(f"{name}: the film did not print: {summary.items}")
-            runs.append((t_found - t0, t_planned - t_found, marks["first"] - t1, t2 - t1, film[0].count))
+            runs.append(
+                (t_found - t0, t_planned - t_found, marks["first"] - t1, t2 - t1, film[0].count)
+            )
             print(
                 f"  {name}: find {t_found - t0:.2f} s, plan {t_planned - t_found:.2f} s, "
                 f"first sheet {marks['first'] - t1:.2f} s, "
