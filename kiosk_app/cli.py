@@ -399,6 +399,27 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from kiosk_app.store import Store, audit
+
+    settings = _settings(args)
+    path = settings.database_path
+    if not path.is_file():
+        raise CommandError(f"no database at {path}", 4)
+    store = Store.open(path)
+    try:
+        with store.session() as session:
+            verdict = audit.verify(session)
+    finally:
+        store.close()
+    if verdict.intact:
+        _emit(args, verdict.to_json(), f"audit log intact: {verdict.rows} rows")
+        return EXIT_OK
+    _emit(args, verdict.to_json(), "")
+    print(f"kiosk: audit log broken at row {verdict.broken_id}: {verdict.reason}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def cmd_setup(args: argparse.Namespace) -> int:
     from kiosk_app import setup_wizard
 
@@ -558,6 +579,28 @@ def build_parser() -> argparse.ArgumentParser:
         demo=True,
         as_json=True,
     )
+    p = sub.add_parser(
+        "audit",
+        help="the tamper-evident audit log",
+        description="the tamper-evident audit log",
+    )
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    p = audit_sub.add_parser(
+        "verify",
+        help="check the audit log's hash chain (exit 1 and the first broken row if broken)",
+        description="check the audit log's hash chain; exit 1 and the first broken row "
+        "if it is not intact",
+    )
+    p.set_defaults(func=cmd_audit_verify)
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings file (default: $KIOSK_CONFIG, /etc/kiosk/kiosk.toml)",
+    )
+    p.add_argument("--demo", action="store_true", help="the demo profile's database")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-v", "--verbose", action="store_true", help="log to the console too")
     p = add("setup", "first-run configuration (interactive, or with options)", cmd_setup)
     from kiosk_app.setup_wizard import add_arguments
 

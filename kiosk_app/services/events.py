@@ -17,6 +17,7 @@ ITEM_DELIVERED = "item.delivered"
 REPRINT_AUTHORISED = "reprint.authorised"
 DEVICE_FAULT = "device.fault"
 HEARTBEAT = "heartbeat"
+AUDIT_RECORDED = "audit.recorded"
 
 
 def item_delivered(session: Session, job: PrintJob, entry: LedgerEntry) -> str:
@@ -51,3 +52,10 @@ def reprint_authorised(session: Session, item_key: str, authorisation_id: int, s
 
 def heartbeat(session: Session, data: dict[str, object]) -> str:
     return outbox.enqueue(session, HEARTBEAT, data, coalesce=True)
+
+
+def audit_recorded(session: Session, row: dict[str, object]) -> str:
+    """A copy of one audit row for the centre (its id, hash and the previous row's hash, so
+    the centre can check the chain it receives). Keyed by the row's hash: sent twice, counted
+    once."""
+    return outbox.enqueue(session, AUDIT_RECORDED, row, idempotency_key=str(row["hash"]))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kiosk_app.core.models import JobState
 from kiosk_app.store.tables import (
     AuditEntry,
+    AuditHead,
     Consumable,
     LedgerEntry,
     PrintJob,
@@ -130,6 +131,8 @@ class LedgerRepository:
 
 
 class AuditRepository:
+    """The audit log, only ever appended (see :mod:`kiosk_app.store.audit`)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -140,14 +143,47 @@ class AuditRepository:
         subject: str = "",
         detail: Mapping[str, object] | None = None,
     ) -> AuditEntry:
+        """Append one row, chained to the last, and its copy to the outbox (same transaction).
+
+        The chain head is written first: that takes SQLite's write lock, so the head read next
+        is the latest one even with another thread or process appending at the same time.
+        """
+        from kiosk_app.services import events
+        from kiosk_app.store import audit
+
+        bump = (
+            update(AuditHead)
+            .where(AuditHead.id == audit.HEAD_ID)
+            .values(count=AuditHead.count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if self.session.execute(bump).rowcount != 1:  # type: ignore[attr-defined]
+            self.session.execute(
+                insert(AuditHead).values(id=audit.HEAD_ID, count=1, last_id=0, last_hash="")
+            )
+        head = self.session.execute(
+            select(AuditHead.last_hash).where(AuditHead.id == audit.HEAD_ID)
+        ).scalar_one()
+        last_id = self.session.execute(select(func.max(AuditEntry.id))).scalar_one() or 0
         entry = AuditEntry(
+            id=last_id + 1,
+            at=utcnow(),
             actor=actor,
             action=action,
             subject=subject,
             detail=json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True),
+            prev_hash=head or audit.GENESIS,
         )
+        entry.hash = audit.entry_hash(entry)
         self.session.add(entry)
         self.session.flush()
+        self.session.execute(
+            update(AuditHead)
+            .where(AuditHead.id == audit.HEAD_ID)
+            .values(last_id=entry.id, last_hash=entry.hash)
+            .execution_options(synchronize_session=False)
+        )
+        events.audit_recorded(self.session, audit.to_json(entry))
         return entry
 
     def recent(self, limit: int = 50) -> Sequence[AuditEntry]:

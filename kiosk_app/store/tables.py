@@ -106,6 +106,26 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(100))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """The previous row's ``hash`` (:data:`kiosk_app.store.audit.GENESIS` for the first row)."""
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """SHA-256 over this row's canonical content and ``prev_hash`` (see ``store.audit``)."""
+
+
+class AuditHead(Base):
+    """The chain's end, one row: how many audit rows there are, the last one's id and hash.
+
+    Kept beside the rows so that deleting the newest rows (which leaves a shorter chain that
+    is itself intact) is detected too; the centre's copy through the outbox is the second
+    witness. A trigger refuses deleting it or moving it backwards.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_id: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Consumable(Base):
