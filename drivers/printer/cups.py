@@ -299,15 +299,17 @@ class _CupsQueue(Printer):
             # would be stale, except for a printer that gave up ("canceled at printer").
             reasons = _reasons(job_reasons, attrs.get("job-printer-state-reasons"))
             lost = _LOST_HISTORY in reasons
-            if phase is JobPhase.COMPLETED and (
-                lost or any(r.startswith(_PAPER_PATH) for r in reasons)
-            ):
-                # CUPS says completed, but its ipp backend lost the printer's job (the printer
-                # went away mid-job) or saw a fault during it, after which it may have missed
-                # that the printer gave up (drivers.printer.ipp). The printer itself decides.
-                # (CUPS leaves cups-ipp-missing-job-history on the queue, and copies it into
-                # every later job, so it alone does not make a job uncertain.)
-                remote = self._remote_outcome(connection, job_id, attrs, lost=lost)
+            if phase is JobPhase.COMPLETED:
+                # CUPS says completed, but its ipp backend may have missed that the printer
+                # gave up (drivers.printer.ipp): seen after a fault, and also with no fault
+                # reason left on the job. The printer itself decides. Its silence is trusted
+                # only when nothing went wrong (a printer may keep no job history); after a
+                # fault, or when the backend lost the printer's job (the printer went away
+                # mid-job), it makes the job uncertain. (CUPS leaves
+                # cups-ipp-missing-job-history on the queue, and copies it into every later
+                # job, so it alone does not make a job uncertain.)
+                suspect = lost or any(r.startswith(_PAPER_PATH) for r in reasons)
+                remote = self._remote_outcome(connection, job_id, attrs, lost=lost, suspect=suspect)
                 if remote is not None:
                     return JobStatus(remote[0], reasons, remote[1])
             message = ""
@@ -326,12 +328,20 @@ class _CupsQueue(Printer):
         return JobStatus(phase, reasons, str(message or ""))
 
     def _remote_outcome(
-        self, connection: Any, job_id: str, attrs: Mapping[str, Any], *, lost: bool
+        self,
+        connection: Any,
+        job_id: str,
+        attrs: Mapping[str, Any],
+        *,
+        lost: bool,
+        suspect: bool = True,
     ) -> tuple[JobPhase, str] | None:
         """How the network printer behind the queue ended its copy of a job CUPS calls completed:
         None when it printed (or the queue is not an IPP printer: CUPS's answer is all there is),
         (CANCELED or ABORTED, why) when the printer gave up; ``job.uncertain`` when it cannot say
         (``lost``: CUPS's backend lost the printer's job, and the printer does not know it).
+        When nothing made the job ``suspect`` (no fault, nothing lost), a printer that cannot
+        say is taken at CUPS's word.
 
         The printer's job is the newest of its ended jobs with the job's title (CUPS keeps no
         job-name after a job ends; :meth:`_submit` names the document after the title)."""
@@ -353,6 +363,9 @@ class _CupsQueue(Printer):
         try:
             jobs = [j for j in ipp.get_jobs(device) if title and _file_name(j.name) == title]
         except ipp.IppError as exc:
+            if not suspect:
+                log.info("job %s on %s: its printer cannot be asked (%s)", job_id, self.name, exc)
+                return None
             raise PrinterError(
                 "job.uncertain",
                 f"job {job_id}: CUPS says it completed after a printer fault, and the printer "
@@ -360,6 +373,8 @@ class _CupsQueue(Printer):
             ) from exc
         if not jobs and lost:
             raise went_away
+        if not jobs and not suspect:
+            return None
         if not jobs:
             raise PrinterError(
                 "job.uncertain",

@@ -423,9 +423,10 @@ class DicomWebSource:
         for study_uid in dict.fromkeys(ref.study_uid for ref in refs):
             for obj in self.metadata(study_uid):
                 try:
-                    # Without a bulk data handler, an element with a BulkDataURI is present
-                    # with an empty value (and parsing is several times faster).
-                    ds = Dataset.from_json(obj)
+                    # Bulk data stays on the server: its elements are kept with no value.
+                    # (Dropping the URI before parsing, rather than a handler answering b"",
+                    # parses several times faster, without pydicom's warning per element.)
+                    ds = Dataset.from_json(_without_bulk_data(obj))
                 except (ValueError, TypeError, KeyError) as exc:
                     raise BadStudyDataError(detail=f"unreadable metadata: {_short(exc)}") from exc
                 found[str(ds.get("SOPInstanceUID", ""))] = ds
@@ -658,6 +659,25 @@ def _result_key(obj: Mapping[str, Any]) -> object:
     """What identifies a QIDO-RS result: its UIDs, else the whole object."""
     uids = tuple(str(dicom_json.first(obj, tag, "") or "") for tag in _UID_TAGS)
     return uids if any(uids) else json.dumps(obj, sort_keys=True)
+
+
+def _without_bulk_data(obj: Any) -> Any:
+    """A DICOM JSON object with every BulkDataURI left out (nested sequences too)."""
+    out = {}
+    for tag, element in obj.items():
+        if isinstance(element, dict):
+            if "BulkDataURI" in element:
+                element = {k: v for k, v in element.items() if k != "BulkDataURI"}
+            elif element.get("vr") == "SQ" and isinstance(element.get("Value"), list):
+                element = {
+                    **element,
+                    "Value": [
+                        _without_bulk_data(i) if isinstance(i, dict) else i
+                        for i in element["Value"]
+                    ],
+                }
+        out[tag] = element
+    return out
 
 
 def _sop_uid_of(data: bytes) -> str:

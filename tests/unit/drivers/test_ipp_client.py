@@ -172,12 +172,22 @@ def film_printer(
     return cups_driver.CupsFilmPrinter("Film", server="/run/cups/cups.sock")
 
 
-def test_a_completed_job_without_a_fault_is_not_checked_with_the_printer(
+def test_a_completed_job_without_a_fault_is_taken_at_cups_word_unless_the_printer_says_not(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # the printer cannot be asked (nothing listens on port 9): with no fault, CUPS decides
     scheduler = Scheduler("ipp://127.0.0.1:9/ipp/print", ["toner-low-report"])
     status = film_printer(monkeypatch, scheduler).job_status("3")
-    assert status.phase is JobPhase.COMPLETED and scheduler.printer_asked == 0
+    assert status.phase is JobPhase.COMPLETED
+    # a printer with no record of it (no job history kept): CUPS decides too
+    monkeypatch.setattr(ipp, "get_jobs", lambda device: [])
+    status = film_printer(monkeypatch, Scheduler("ipp://127.0.0.1:9/ipp/print", [])).job_status("3")
+    assert status.phase is JobPhase.COMPLETED
+    # CUPS's backend race, with no fault reason left on the job: the printer aborted it
+    aborted = [ipp.RemoteJob(11, "film-x-s3", 8, ("aborted-by-system",))]
+    monkeypatch.setattr(ipp, "get_jobs", lambda device: aborted)
+    status = film_printer(monkeypatch, Scheduler("ipp://127.0.0.1:9/ipp/print", [])).job_status("3")
+    assert status.phase is JobPhase.ABORTED
 
 
 def test_after_a_jam_the_printers_own_answer_wins(
