@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
-import pydicom
 import pytest
 from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -30,38 +27,12 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from kiosk_app.services.film import cell_boxes, pixel_aspect
 from kiosk_app.services.film.layout import fit, resample
 from kiosk_app.services.film.plan import KEY_OBJECT_SELECTION
+from tests.helpers.film_compare import corpus, kiosk, read
 from tests.helpers.presentation_builders import make_presentation_state, reference, window
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "data" / "dicom"
 DCMP2PGM = "/usr/bin/dcmp2pgm"
-
-
-def corpus(name: str) -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"public DICOM corpus not found at {CORPUS} (MANIFEST.tsv lists it)")
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"{name} is not in the corpus at {CORPUS}")
-    return path
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk_app", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
-
-
-def read(path: Path) -> pydicom.Dataset:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pydicom.dcmread(path)
 
 
 def grey(path: Path) -> np.ndarray:

@@ -20,7 +20,7 @@ from pydicom.data import get_testdata_file
 from pypdf import PdfReader
 
 from kiosk_app.services import film
-from tests.e2e.test_kiosk_print import kiosk
+from tests.e2e.test_kiosk_print import FILM_DPI, FILM_SIZE, kiosk, write_config
 from tests.helpers.dicom_builders import (
     REJECTED_FOR_QUALITY,
     image_series,
@@ -32,8 +32,7 @@ from tests.unit.fakes import report_pdf
 
 pytestmark = pytest.mark.e2e
 
-DPI = 100
-SIZE = "8INX10IN"
+DPI, SIZE = FILM_DPI, FILM_SIZE  # the film write_config sets
 SLICES = 10
 
 
@@ -61,36 +60,10 @@ def bars(sheet: np.ndarray, layout: film.DisplayFormat, count: int) -> list[int]
     return found
 
 
-def config(tmp_path: Path, services_env: dict[str, str]) -> Path:
-    lines = [
-        "[kiosk]",
-        f'data_dir = "{tmp_path / "data"}"',
-        "[cloud]",
-        f'url = "{services_env["ORTHANC_DICOMWEB"]}"',
-        f'username = "{services_env["ORTHANC_USER"]}"',
-        f'password = "{services_env["ORTHANC_PASSWORD"]}"',
-        "[printers]",
-        f'cups_server = "{services_env["CUPS_SERVER"]}"',
-        "[printers.report]",
-        f'queue = "{services_env["KIOSK_PDF_QUEUE"]}"',
-        "[printers.film]",
-        f'queue = "{services_env["KIOSK_FILM_QUEUE"]}"',
-        "[film]",
-        f'size = "{SIZE}"',
-        f"dpi = {DPI}",
-        "annotations = false",
-        "[printing]",
-        "job_timeout = 120",
-        "poll_interval = 0.2",
-    ]
-    path = tmp_path / "kiosk.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def printed(tmp_path: Path, services_env, cups_queues, accession: str):  # type: ignore[no-untyped-def]
     """``kiosk print`` of one accession: its JSON summary, the report's text, the film sheets."""
-    run = kiosk("print", accession, "--config", str(config(tmp_path, services_env)), "--json")
+    config = write_config(tmp_path, services_env, ("annotations = false",))
+    run = kiosk("print", accession, "--config", str(config), "--json")
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     db = sqlite3.connect(tmp_path / "data" / "kiosk.db")

@@ -77,7 +77,13 @@ def report_pdf(chinese: str = FINDINGS_ZH) -> bytes:
     return buffer.getvalue()
 
 
-def write_config(tmp_path: Path, services_env: dict[str, str], **cloud: object) -> Path:
+def write_config(
+    tmp_path: Path,
+    services_env: dict[str, str],
+    film_lines: tuple[str, ...] = (),
+    **cloud: object,
+) -> Path:
+    """A kiosk.toml for Orthanc and cupsd; ``film_lines`` are added to its [film] section."""
     url = cloud.pop("url", services_env["ORTHANC_DICOMWEB"])
     lines = [
         "[kiosk]",
@@ -96,6 +102,7 @@ def write_config(tmp_path: Path, services_env: dict[str, str], **cloud: object) 
         "[film]",
         f'size = "{FILM_SIZE}"',
         f"dpi = {FILM_DPI}",
+        *film_lines,
         "[printing]",
         "job_timeout = 120",
         "poll_interval = 0.2",

@@ -18,14 +18,10 @@ import pydicom
 import pytest
 
 from kiosk_app.services import film
+from tests.e2e import test_key_images_orthanc as archive
 from tests.helpers.presentation_builders import make_presentation_state
 
 pytestmark = pytest.mark.e2e
-
-archive = pytest.importorskip(
-    "tests.e2e.test_key_images_orthanc",
-    reason="the key-image archive test (catalogue hands KOS and GSPS to the film plan) is absent",
-)
 
 
 def test_a_key_image_prints_as_its_presentation_state_turns_it(  # type: ignore[no-untyped-def]
