@@ -30,6 +30,7 @@ from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import FilmOptions, ItemContent
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceService
+from kiosk_app.services.operations import RemoteOperations
 from kiosk_app.services.policy import Policy
 from kiosk_app.services.prefetch import Prefetcher, PrefetchTask
 from kiosk_app.services.printing import PrintingService
@@ -75,6 +76,8 @@ class Kiosk:
     """What the nurse screens call."""
     devices: Devices
     """The scanner, ID-card reader and voice player (none unless :func:`build` was given them)."""
+    operations: RemoteOperations
+    """What the monitoring centre may do through the health endpoint's ``/ops/``."""
     # The cloud link: None when not configured (a local archive, no receiver).
     cache: BlobStore | None = None
     prefetcher: Prefetcher | None = None
@@ -394,6 +397,14 @@ def build(
         stale_after=settings.health.stale_after,
         probes=link_probes(store, source, cache, outbox_sender),
     )
+    maintenance = MaintenanceService(store, printing, printers)
+    operations = RemoteOperations(
+        maintenance,
+        kiosk_id=settings.kiosk.id,
+        log_dir=settings.log_dir,
+        selftest=lambda: _selftest_json(settings),
+        default_log_hours=settings.health.log_bundle_hours,
+    )
     return Kiosk(
         settings,
         store,
@@ -404,8 +415,9 @@ def build(
         visit,
         health,
         monitor,
-        MaintenanceService(store, printing, printers),
+        maintenance,
         devices or Devices(),
+        operations,
         cache=cache,
         prefetcher=prefetcher,
         outbox_sender=outbox_sender,
@@ -448,6 +460,15 @@ def _outbox_sender(settings: Settings, store: Store) -> OutboxSender | None:
         ca_bundle=str(settings.cloud.ca_bundle) if settings.cloud.ca_bundle else None,
     )
     return OutboxSender(store.engine, transport, backoff_max=section.backoff_max)
+
+
+def _selftest_json(settings: Settings) -> dict[str, Any]:
+    """The self-test's report as ``kiosk selftest --json`` prints it (remote operations)."""
+    from kiosk_app import __version__
+    from kiosk_app.services import selftest
+
+    report = selftest.run(build_selftest(settings), kiosk_id=settings.kiosk.id, version=__version__)
+    return report.to_json()
 
 
 def build_selftest(settings: Settings) -> list[Any]:

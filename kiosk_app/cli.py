@@ -304,6 +304,7 @@ def cmd_health_server(args: argparse.Namespace) -> int:
 
     from kiosk_app.app import build
     from kiosk_app.health.endpoint import HealthEndpoint
+    from kiosk_app.services.operations import EXIT_RESTART
 
     kiosk = build(_settings(args), console_log=True)
     try:
@@ -324,12 +325,18 @@ def cmd_health_server(args: argparse.Namespace) -> int:
         f"health endpoint on {endpoint.server.server_address[0]!s}:{endpoint.server.port}",
         flush=True,
     )
+    code = EXIT_OK
     try:
-        stop.wait()
+        while not stop.wait(0.5):
+            if kiosk.operations.restart_due():  # asked for by the centre; systemd restarts
+                print("restarting, as the monitoring centre asked", flush=True)
+                code = EXIT_RESTART
+                break
     finally:
         endpoint.stop()
+        kiosk.operations.wait_followers(5)
         kiosk.close()
-    return EXIT_OK
+    return code
 
 
 def cmd_decode(args: argparse.Namespace) -> int:

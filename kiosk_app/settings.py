@@ -460,6 +460,43 @@ class HealthSection:
         default=None, metadata=_doc("PEM certificate: serve HTTPS when set with tls_key.")
     )
     tls_key: Path | None = field(default=None, metadata=_doc("PEM private key for tls_cert."))
+    operators: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "Credentials of the `operate` role, which may call the remote operations under "
+            "/ops/ (the `token` above is the `read` role: /status and /metrics only): "
+            '`"name:sha256$hex"` entries, made by `python -m kiosk_app.health.access NAME` '
+            "(the name is the operator's identity in the audit log). In the environment: "
+            "comma-separated. Empty, and no client_ca: no remote operations.",
+            pattern=r"[A-Za-z0-9._-]{2,24}:sha256\$[0-9a-f]{64}",
+            expected='"name:sha256$..." (python -m kiosk_app.health.access NAME)',
+        ),
+    )
+    client_ca: Path | None = field(
+        default=None,
+        metadata=_doc(
+            "PEM CA of the centre's operator certificates (HTTPS only): a client certificate it "
+            "signed has the `operate` role, its subject's common name is the operator's identity."
+        ),
+    )
+    ops_per_minute: int = field(
+        default=30,
+        metadata=_doc(
+            "Remote operations (and refused credentials) allowed per source address and minute; "
+            "more are answered 429.",
+            minimum=1,
+            maximum=6000,
+        ),
+    )
+    log_bundle_hours: int = field(
+        default=24,
+        metadata=_doc(
+            "Hours of log a remote log bundle holds when the operator does not say; at most "
+            "168 may be asked for.",
+            minimum=1,
+            maximum=168,
+        ),
+    )
     poll_interval: float = field(
         default=5.0,
         metadata=_doc("Seconds between health checks of devices and the cloud.", minimum=0.2),

@@ -35,7 +35,15 @@ class HealthEndpoint:
             else None
         )
         self.server = HealthServer(
-            (settings.bind, settings.port), self.monitor, self.metrics, settings.token, tls
+            (settings.bind, settings.port),
+            self.monitor,
+            self.metrics,
+            settings.token,
+            tls,
+            operations=self.kiosk.operations,
+            operators=settings.operators,
+            client_ca=settings.client_ca,
+            ops_per_minute=settings.ops_per_minute,
         )
 
     def start(self) -> None:

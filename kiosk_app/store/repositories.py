@@ -59,6 +59,10 @@ class JobRepository:
         self.session.flush()
         return job
 
+    def find(self, job_id: int) -> PrintJob | None:
+        """The job, or None when there is no such job."""
+        return self.session.get(PrintJob, job_id)
+
     def get(self, job_id: int) -> PrintJob:
         return self.session.get_one(PrintJob, job_id)
 

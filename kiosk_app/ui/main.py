@@ -15,6 +15,7 @@ from kiosk_app.app import Devices, build, build_devices
 from kiosk_app.core import systemd
 from kiosk_app.health.endpoint import HealthEndpoint
 from kiosk_app.services.film import decoding
+from kiosk_app.services.operations import EXIT_RESTART, Present
 from kiosk_app.services.voice import VoicePrompts
 from kiosk_app.settings import Settings
 from kiosk_app.ui.bridge import VisitBridge
@@ -78,6 +79,21 @@ def create_window(settings: Settings, devices: Devices | None = None) -> KioskWi
     endpoint.start()
     kiosk.start_background()  # prefetch and the outbox sender (heartbeats carry the status)
     window.health_endpoint = endpoint
+    # Who is at the kiosk, for the centre's remote operations (refused while someone is).
+    nurse_screens = tuple(s for s in (window.login, window.panel) if s is not None)
+
+    def screen_changed(_index: int) -> None:
+        current = window.stack.currentWidget()
+        who = (
+            Present.NOBODY
+            if current is window.home
+            else Present.NURSE
+            if current in nurse_screens
+            else Present.PATIENT
+        )
+        kiosk.operations.presence.set(who)
+
+    window.stack.currentChanged.connect(screen_changed)
 
     def close(*_: object) -> None:
         voice.close()
@@ -161,7 +177,8 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: window.allow_close())
     wakeup = QTimer()  # lets Python run its signal handlers while Qt's loop waits
     wakeup.start(250)
-    wakeup.timeout.connect(lambda: None)
+    restart = RestartWatch(window)
+    wakeup.timeout.connect(restart.check)
     # systemd (Type=notify, WatchdogSec): pinged from this loop, so a frozen screen is restarted.
     # Ready once the loop runs: the home screen has been laid out and painted by then.
     QTimer.singleShot(0, lambda: home_shown(window))
@@ -173,4 +190,22 @@ def run(settings: Settings) -> int:
     code = app.exec()
     window.bridge.wait_idle()
     window.worker.wait_idle()
-    return int(code)
+    return EXIT_RESTART if restart.restarting else int(code)
+
+
+class RestartWatch:
+    """Closes the window once a restart the centre asked for is due (nobody at the kiosk,
+    nothing printing); the program then exits with :data:`EXIT_RESTART` and systemd starts
+    it again (``Restart=always``)."""
+
+    def __init__(self, window: KioskWindow) -> None:
+        self.window = window
+        self.restarting = False
+
+    def check(self) -> None:
+        kiosk = self.window.kiosk
+        if self.restarting or kiosk is None or not kiosk.operations.restart_due():
+            return
+        self.restarting = True
+        log.warning("restarting the kiosk program, as the monitoring centre asked")
+        self.window.allow_close()

@@ -23,11 +23,11 @@ from kiosk_app.core.models import JobState
 from kiosk_app.services.device_status import DeviceCondition, Severity
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService, WaitingJob
+from kiosk_app.services.testpage import send_test_print
 from kiosk_app.services.visit import PlannedItem, VisitService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository
 from kiosk_app.ui.bridge import Worker
-from kiosk_app.ui.maintenance.testpage import send_test_print
 from kiosk_app.ui.screens.common import button, clear_layout_widgets, label
 from kiosk_app.ui.translator import tr
 
