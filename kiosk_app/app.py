@@ -382,6 +382,7 @@ def build(
         content=content,
         job_timeout=settings.printing.job_timeout,
         identify=find,
+        recent_days=settings.policy.recent_days,
     )
     health = HealthService(
         kiosk_id=settings.kiosk.id, printers=printers, source=source, store=store

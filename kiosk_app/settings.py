@@ -425,6 +425,16 @@ class PolicySection:
             "flags say otherwise."
         ),
     )
+    recent_days: int = field(
+        default=30,
+        metadata=_doc(
+            "A visit by ID card, hospital card or e-health card offers the exams of these "
+            'last days ticked; older exams are listed unticked behind "more" and '
+            "`kiosk print` leaves them out. An exam slip offers only its exam, however old. "
+            "0: today's exams only.",
+            minimum=0,
+        ),
+    )
 
 
 @dataclass(frozen=True)
