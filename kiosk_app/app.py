@@ -40,7 +40,7 @@ from kiosk_app.sources.base import StudySource
 from kiosk_app.sources.cached import CachingSource
 from kiosk_app.sources.dicomweb import DicomWebSource
 from kiosk_app.sources.local import LocalArchiveSource
-from kiosk_app.store import Store
+from kiosk_app.store import Store, retention
 from offline_cache.blobs import BlobStore
 from offline_cache.keyfile import load_or_create_key
 from offline_cache.sync import HttpTransport, OutboxSender
@@ -86,11 +86,15 @@ class Kiosk:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start_background(self) -> None:
-        """Start the prefetch task and the outbox sender (the running kiosk, not one-shots)."""
+        """Start the prefetch task, the retention pass and the outbox sender (the running
+        kiosk, not one-shots)."""
         if self.prefetcher is not None and self.settings.prefetch.enabled:
             task = PrefetchTask(self.prefetcher, self.settings.prefetch.interval)
             task.start()
             self._background.append(task)
+        thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
+        thread.start()
+        self._background.append(thread)
         if self.outbox_sender is not None:
             section = self.settings.outbox
             thread = threading.Thread(
@@ -107,6 +111,23 @@ class Kiosk:
             )
             thread.start()
             self._background.append(thread)
+
+    def enforce_retention(self, *, apply: bool = True) -> retention.RetentionReport:
+        """Replace the patient identifiers of finished items older than ``[policy]
+        retention_days`` by refs (:mod:`kiosk_app.store.retention`)."""
+        key = load_or_create_key(self.settings.patient_ref_key_file)
+        days = timedelta(days=self.settings.policy.retention_days)
+        return retention.run(self.store, key, days, apply=apply)
+
+    def _retention_loop(self) -> None:
+        """The retention pass at start and then as often as the offline cache is purged
+        (every ``[prefetch] interval``): cheap when nothing is due, and nothing waits a day."""
+        while not self._stop.is_set():
+            try:
+                self.enforce_retention()
+            except Exception:  # the kiosk must outlive a failed pass; the next one retries
+                log.exception("retention pass failed")
+            self._stop.wait(self.settings.prefetch.interval)
 
     def heartbeat(self) -> dict[str, object]:
         beat: dict[str, object] = {
@@ -385,6 +406,7 @@ def build(
         content=content,
         job_timeout=settings.printing.job_timeout,
         identify=find,
+        recent_days=settings.policy.recent_days,
     )
     health = HealthService(
         kiosk_id=settings.kiosk.id, printers=printers, source=source, store=store

@@ -427,6 +427,36 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from kiosk_app.store import Store, retention
+    from offline_cache.errors import KeyFileError
+    from offline_cache.keyfile import load_or_create_key
+
+    settings = _settings(args)
+    path = settings.database_path
+    if not path.is_file():
+        raise CommandError(f"no database at {path}", 4)
+    try:
+        key = load_or_create_key(settings.patient_ref_key_file)
+    except (KeyFileError, OSError) as exc:
+        raise CommandError(f"patient ref key: {exc}") from None
+    days = settings.policy.retention_days
+    store = Store.open(path)
+    try:
+        report = retention.run(store, key, timedelta(days=days), apply=args.apply)
+    finally:
+        store.close()
+    verb = "redacted" if report.applied else "due (dry run; --apply to redact)"
+    human = (
+        f"{report.jobs} job(s) and {report.deliveries} delivery(ies) finished before "
+        f"{report.before.date().isoformat()} (retention {days} days): {verb}"
+    )
+    _emit(args, {**report.to_json(), "retention_days": days}, human)
+    return EXIT_OK
+
+
 def cmd_setup(args: argparse.Namespace) -> int:
     from kiosk_app import setup_wizard
 
@@ -608,6 +638,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="the demo profile's database")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("-v", "--verbose", action="store_true", help="log to the console too")
+    p = add(
+        "retention",
+        "replace the PatientIDs and accession numbers of finished items older than "
+        "[policy] retention_days by keyed hashes (the running kiosk does it by itself)",
+        cmd_retention,
+        demo=True,
+        as_json=True,
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--dry-run", action="store_true", help="count what is due and change nothing (default)"
+    )
+    mode.add_argument("--apply", action="store_true", help="redact what is due, and audit it")
     p = add("setup", "first-run configuration (interactive, or with options)", cmd_setup)
     from kiosk_app.setup_wizard import add_arguments
 

@@ -425,6 +425,27 @@ class PolicySection:
             "flags say otherwise."
         ),
     )
+    recent_days: int = field(
+        default=30,
+        metadata=_doc(
+            "A visit by ID card, hospital card or e-health card offers the exams of these "
+            'last days ticked; older exams are listed unticked behind "more" and '
+            "`kiosk print` leaves them out. An exam slip offers only its exam, however old. "
+            "0: today's exams only.",
+            minimum=0,
+        ),
+    )
+    retention_days: int = field(
+        default=90,
+        metadata=_doc(
+            "Days a finished print job and a delivery keep the patient's PatientID and "
+            "accession number in kiosk.db; after that (checked every `[prefetch] interval`) "
+            "both are replaced by keyed hashes. Print-once goes by the study and is not "
+            "affected; open and unknown jobs are never touched. 90: a quarter, for the "
+            "billing office's monthly reconciliation and a patient's question about a print.",
+            minimum=1,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -797,6 +818,11 @@ class Settings:
     @property
     def cache_key_file(self) -> Path:
         return self.cache.key_file or self.kiosk.data_dir / "cache.key"
+
+    @property
+    def patient_ref_key_file(self) -> Path:
+        """The key of the refs that replace patient identifiers after retention (0600)."""
+        return self.kiosk.data_dir / "patient-ref.key"
 
     def output_dir(self, printer: PrinterSection) -> Path:
         return printer.output_dir or self.kiosk.data_dir / "output"

@@ -154,6 +154,11 @@
         <translation>This exam has no report yet.</translation>
     </message>
     <message>
+        <source>item.not_recent</source>
+        <extracomment>This exam is more than {days} days old; it prints only when chosen on the kiosk screen.</extracomment>
+        <translation>This exam is more than {days} days old; it prints only when chosen on the kiosk screen.</translation>
+    </message>
+    <message>
         <source>item.report_expected</source>
         <extracomment>The report is not final yet; expected at {time}.</extracomment>
         <translation>The report is not final yet; expected at {time}.</translation>
@@ -522,6 +527,11 @@
         <translation>中文</translation>
     </message>
     <message>
+        <source>ui.more_exams</source>
+        <extracomment>Earlier exams ({count})</extracomment>
+        <translation>Earlier exams ({count})</translation>
+    </message>
+    <message>
         <source>ui.more_time</source>
         <extracomment>More time</extracomment>
         <translation>More time</translation>
@@ -567,6 +577,11 @@
         <translation>{count} report</translation>
     </message>
     <message>
+        <source>ui.no_recent_exams</source>
+        <extracomment>You have no exams from the last {days} days.</extracomment>
+        <translation>You have no exams from the last {days} days.</translation>
+    </message>
+    <message>
         <source>ui.nothing_new</source>
         <extracomment>There is nothing new to print.</extracomment>
         <translation>There is nothing new to print.</translation>
@@ -575,6 +590,11 @@
         <source>ui.nothing_to_print</source>
         <extracomment>Nothing can be printed now</extracomment>
         <translation>Nothing can be printed now</translation>
+    </message>
+    <message>
+        <source>ui.older_exams</source>
+        <extracomment>Earlier exams: tick what you need</extracomment>
+        <translation>Earlier exams: tick what you need</translation>
     </message>
     <message>
         <source>ui.patient_line</source>

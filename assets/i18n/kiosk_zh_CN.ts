@@ -154,6 +154,11 @@
         <translation>这项检查还没有报告。</translation>
     </message>
     <message>
+        <source>item.not_recent</source>
+        <extracomment>This exam is more than {days} days old; it prints only when chosen on the kiosk screen.</extracomment>
+        <translation>这是 {days} 天以前的检查，需要时请在自助机屏幕上勾选打印。</translation>
+    </message>
+    <message>
         <source>item.report_expected</source>
         <extracomment>The report is not final yet; expected at {time}.</extracomment>
         <translation>报告尚未完成，预计 {time} 可取。</translation>
@@ -522,6 +527,11 @@
         <translation>English</translation>
     </message>
     <message>
+        <source>ui.more_exams</source>
+        <extracomment>Earlier exams ({count})</extracomment>
+        <translation>更早的检查（{count} 项）</translation>
+    </message>
+    <message>
         <source>ui.more_time</source>
         <extracomment>More time</extracomment>
         <translation>我还需要时间</translation>
@@ -567,6 +577,11 @@
         <translation>{count} 份报告</translation>
     </message>
     <message>
+        <source>ui.no_recent_exams</source>
+        <extracomment>You have no exams from the last {days} days.</extracomment>
+        <translation>最近 {days} 天没有您的检查。</translation>
+    </message>
+    <message>
         <source>ui.nothing_new</source>
         <extracomment>There is nothing new to print.</extracomment>
         <translation>没有需要打印的新资料。</translation>
@@ -575,6 +590,11 @@
         <source>ui.nothing_to_print</source>
         <extracomment>Nothing can be printed now</extracomment>
         <translation>现在没有可以打印的资料</translation>
+    </message>
+    <message>
+        <source>ui.older_exams</source>
+        <extracomment>Earlier exams: tick what you need</extracomment>
+        <translation>更早的检查：需要时请勾选</translation>
     </message>
     <message>
         <source>ui.patient_line</source>

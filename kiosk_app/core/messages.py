@@ -137,6 +137,11 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "zh_CN": "正在打印，或正在等待工作人员处理。",
         "en": "A print of this item is in progress or waits for the staff ({state}).",
     },
+    "item.not_recent": {
+        "zh_CN": "这是 {days} 天以前的检查，需要时请在自助机屏幕上勾选打印。",
+        "en": "This exam is more than {days} days old; it prints only when chosen on the "
+        "kiosk screen.",
+    },
     "item.no_images": {
         "zh_CN": "这项检查没有可打印的胶片。",
         "en": "This exam has no images to print on film.",
@@ -218,6 +223,16 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{name}   ID ending {last4}",
     },
     "ui.item_ready": {"zh_CN": "可打印", "en": "Ready to print"},
+    # A person's older exams: listed unticked behind a button (services/offer.py).
+    "ui.more_exams": {"zh_CN": "更早的检查（{count} 项）", "en": "Earlier exams ({count})"},
+    "ui.older_exams": {
+        "zh_CN": "更早的检查：需要时请勾选",
+        "en": "Earlier exams: tick what you need",
+    },
+    "ui.no_recent_exams": {
+        "zh_CN": "最近 {days} 天没有您的检查。",
+        "en": "You have no exams from the last {days} days.",
+    },
     "ui.nothing_to_print": {
         "zh_CN": "现在没有可以打印的资料",
         "en": "Nothing can be printed now",

@@ -176,6 +176,10 @@ class Catalog:
         """The credential's exams, newest first. Raises NoExamsError or CloudError."""
         if credential.kind is CredentialKind.ACCESSION:
             found = self.source.find_studies(accession=credential.value)
+            # An exam slip names one exam: a source that also answers near matches (a
+            # wildcard, another case) must not add other studies to the visit.
+            asked = credential.value.upper()
+            found = [e for e in found if e.accession_number.upper() == asked]
         else:
             found = self.source.find_studies(patient_id=credential.value)
         if not found:

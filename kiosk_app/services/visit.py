@@ -7,6 +7,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -25,6 +26,7 @@ from kiosk_app.core.models import (
 )
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import ItemContent
+from kiosk_app.services.offer import DEFAULT_RECENT_DAYS, Offer, offer
 from kiosk_app.services.policy import Decision, Policy
 from kiosk_app.services.printing import JobResult, PrintingService
 from kiosk_app.store import Store
@@ -48,6 +50,10 @@ class PlannedItem:
     count: int | None = None
     """Pages of the report, or film sheets, it will print: known before printing for a
     printable item (:meth:`VisitService.with_counts`); None when it cannot be known cheaply."""
+    ticked: bool = True
+    """Offered ticked (a recent exam, or the one an exam slip names); False for an older
+    exam of the patient, listed unticked behind "more" and left out by ``kiosk print``
+    (:mod:`kiosk_app.services.offer`)."""
 
 
 Progress = Callable[[str, dict[str, object]], None]
@@ -71,6 +77,8 @@ class VisitService:
         job_timeout: float,
         locale: str = "en",
         identify: Callable[[str], tuple[Credential, list[Exam]]] | None = None,
+        recent_days: int = DEFAULT_RECENT_DAYS,
+        today: Callable[[], date] = date.today,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -82,6 +90,10 @@ class VisitService:
         #: identity resolution per the site's settings (``IdentityService.find``); without it,
         #: default code rules and a direct catalog search
         self.identify = identify
+        #: ``[policy] recent_days``: a person's exams of these last days are offered ticked
+        self.recent_days = recent_days
+        #: the kiosk's local date (injected by tests)
+        self.today = today
 
     def find(self, code: str) -> tuple[Credential, list[Exam]]:
         """Parse the code and look the exams up (raises KioskError with a message id)."""
@@ -90,9 +102,30 @@ class VisitService:
         credential = parse_code(code)
         return credential, self.catalog.exams_for(credential)
 
-    def plan(self, exams: list[Exam], *, count: bool = False) -> list[PlannedItem]:
+    def offer(self, credential: Credential, exams: list[Exam]) -> Offer:
+        """Which of ``exams`` the visit for ``credential`` offers, and which ticked."""
+        return offer(credential, exams, today=self.today(), recent_days=self.recent_days)
+
+    def offered(self, credential: Credential, exams: list[Exam]) -> list[Exam]:
+        """The exams the visit lists, in the order found (newest first)."""
+        chosen = self.offer(credential, exams)
+        listed = {e.study_uid for e in (*chosen.ticked, *chosen.older)}
+        return [e for e in exams if e.study_uid in listed]
+
+    def plan(
+        self, exams: list[Exam], *, count: bool = False, credential: Credential | None = None
+    ) -> list[PlannedItem]:
         """Each exam's report and film, with what policy says about printing them now (and,
-        with ``count``, the pages and sheets of those that may print: :meth:`with_counts`)."""
+        with ``count``, the pages and sheets of those that may print: :meth:`with_counts`).
+
+        With ``credential``, only the exams its visit offers are planned, those of an older
+        exam unticked (:meth:`offer`); without, every exam ticked (a nurse's reprint list).
+        """
+        ticked: set[str] | None = None
+        if credential is not None:
+            chosen = self.offer(credential, exams)
+            ticked = {e.study_uid for e in chosen.ticked}
+            exams = self.offered(credential, exams)
         planned = []
         with self.store.session() as session:
             ledger = LedgerRepository(session)
@@ -112,21 +145,30 @@ class VisitService:
                             last.delivered_at if last else None,
                             reprint_authorised=ReprintRepository(session).pending(key) is not None,
                         )
-                    planned.append(PlannedItem(exam, kind, decision))
+                    planned.append(
+                        PlannedItem(
+                            exam,
+                            kind,
+                            decision,
+                            ticked=ticked is None or exam.study_uid in ticked,
+                        )
+                    )
         return self.with_counts(planned) if count else planned
 
     def with_counts(self, planned: list[PlannedItem]) -> list[PlannedItem]:
         """``planned`` with the pages of each printable report and the film sheets of each
         printable film, as they will print, so the patient sees how much will come out.
 
-        Cheap by design: a report's pages come from its PDF (the instance was fetched to
-        check it is final; a structured report is rendered once and kept); a film's sheets
-        from the film plan over the images' headers (no pixel data fetched or rendered). A
-        count that cannot be had cheaply, or fails, stays None: the screen then counts items.
+        Only ticked items are counted (an older exam behind "more" is not fetched unless
+        chosen: its count then reads in items). Cheap by design: a report's pages come from
+        its PDF (the instance was fetched to check it is final; a structured report is
+        rendered once and kept); a film's sheets from the film plan over the images' headers
+        (no pixel data fetched or rendered). A count that cannot be had cheaply, or fails,
+        stays None: the screen then counts items.
         """
         counted = [
             dataclasses.replace(item, count=self._count(item))
-            if item.decision.printable and item.count is None
+            if item.decision.printable and item.ticked and item.count is None
             else item
             for item in planned
         ]
@@ -151,9 +193,18 @@ class VisitService:
     def print_code(self, code: str, progress: Progress = _no_progress) -> PrintSummary:
         """The whole flow for one code. Raises KioskError when nothing can be listed."""
         self.printing.reconcile()
-        _credential, exams = self.find(code)
-        progress("found", {"exams": len(exams)})
-        return self.print_planned(code, self.plan(exams), progress)
+        credential, exams = self.find(code)
+        planned = self.plan(exams, credential=credential)
+        progress("found", {"exams": len({p.exam.study_uid for p in planned})})
+        return self.print_planned(code, [self._as_offered(p) for p in planned], progress)
+
+    def _as_offered(self, item: PlannedItem) -> PlannedItem:
+        """An unticked item (an older exam) as ``kiosk print`` reports it: skipped, saying
+        why, unless policy already holds it back for a reason of its own."""
+        if item.ticked or not item.decision.printable:
+            return item
+        why = Decision(False, "item.not_recent", {"days": self.recent_days})
+        return dataclasses.replace(item, decision=why)
 
     def print_planned(
         self, code: str, planned: list[PlannedItem], progress: Progress = _no_progress

@@ -47,6 +47,9 @@ class PrintJob(Base):
     """Why a nurse must act before this job goes on; empty when it may proceed by itself."""
     reprint: Mapped[bool] = mapped_column(default=False, server_default="0")
     """Printed again on a nurse's authorisation."""
+    redacted_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When ``patient_id`` and ``accession`` were replaced by refs (``store.retention``): the
+    job had ended and was older than ``[policy] retention_days``. None: still plaintext."""
 
     units: Mapped[list[PrintUnit]] = relationship(
         back_populates="job", order_by="PrintUnit.index", cascade="all, delete-orphan"
@@ -93,6 +96,8 @@ class LedgerEntry(Base):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"), default=None)
     reprint: Mapped[bool] = mapped_column(default=False)
     delivered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    redacted_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When ``patient_id`` and ``accession`` were replaced by refs (``store.retention``)."""
 
 
 class AuditEntry(Base):

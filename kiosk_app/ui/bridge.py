@@ -36,6 +36,8 @@ class FoundVisit:
     credential: Credential
     exams: list[Exam]
     planned: list[PlannedItem] = field(default_factory=list)
+    recent_days: int = 30
+    """``[policy] recent_days``: the exams of these last days are the ones offered ticked."""
 
 
 class _Signals(QObject):
@@ -63,8 +65,16 @@ class _FindTask(QRunnable):
         try:
             self.visit.printing.reconcile()
             credential, exams = self.visit.find(self.code)
-            # with the pages and sheets each item will print, for the print button
-            found = FoundVisit(self.code, credential, exams, self.visit.plan(exams, count=True))
+            # the exams the visit offers (older ones unticked), with the pages and sheets
+            # each ticked item will print, for the print button
+            planned = self.visit.plan(exams, count=True, credential=credential)
+            found = FoundVisit(
+                self.code,
+                credential,
+                self.visit.offered(credential, exams),
+                planned,
+                self.visit.recent_days,
+            )
         except Exception as exc:  # never leave the patient on a spinner
             self.signals.find_failed.emit(*_failure(exc))
         else:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -60,10 +61,15 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
         window.keypad.code.setText("DEMO00")
         snap("02-keypad")
         window.go_home()
+        # As on a day shortly after the demo's CT: it is recent and ticked, the older MR is
+        # behind "earlier exams" (kiosk_app/services/offer.py).
+        window.bridge.visit.today = lambda: date(2024, 5, 25)
         window.submit_scan("110101196803150315")
         snap("03-finding")
         _wait(app, on(window.exams))
         snap("04-exams")
+        window.exams.show_older()
+        snap("04-exams-earlier")
         window.print_selected()
         _wait(app, lambda: bool(window.printing.items), 20)
         snap("05-printing")

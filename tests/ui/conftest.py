@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,11 @@ def find_and_list(qtbot, win: KioskWindow, code: str) -> None:  # type: ignore[n
     with qtbot.waitSignal(win.bridge.found, timeout=30000):
         qtbot.keyClick(win.home.code, "\r")
     assert win.stack.currentWidget() is win.exams
+
+
+def visits_on(win: KioskWindow, day: date, recent_days: int | None = None) -> None:
+    """The window's visits as if the kiosk's date were ``day`` (the demo's exams are of
+    2023-2024): which exams are recent, and so offered ticked, follows from it."""
+    win.bridge.visit.today = lambda: day
+    if recent_days is not None:
+        win.bridge.visit.recent_days = recent_days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from drivers.scanner.fake import FakeScanner
 from kiosk_app.app import Devices
 from kiosk_app.core.models import ItemState
 from kiosk_app.ui.main_window import KioskWindow
-from tests.ui.conftest import demo_settings, shown_window
+from tests.ui.conftest import demo_settings, shown_window, visits_on
 
 pytestmark = pytest.mark.ui
 
@@ -63,15 +64,19 @@ def test_a_scan_from_the_scanner_thread_prints(qtbot, window: KioskWindow, devic
     assert {i.state for i in summary.items} == {ItemState.DELIVERED}
 
 
-def test_an_id_card_prints_every_exam_of_its_holder(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
+def test_an_id_card_prints_its_holders_recent_exams(qtbot, window: KioskWindow, devices) -> None:  # type: ignore[no-untyped-def]
     _scanner, reader = devices
+    visits_on(window, date(2024, 5, 25))  # DEMO0001 (2024-05-20) recent, DEMO0004 older
     with qtbot.waitSignal(window.bridge.found, timeout=30000):
         reader.place(card(DEMO_PATIENT_ID_NUMBER))
     assert "张三" not in window.exams.patient.text()  # masked: 张*
     assert "0315" in window.exams.patient.text()
     finished = print_listed(qtbot, window)
     summary = finished.args[0]
-    assert len({i.study_uid for i in summary.items}) == 2  # DEMO0001 and DEMO0004
+    printed = {i.study_uid for i in summary.items}
+    assert len(printed) == 1 and {i.state for i in summary.items} == {ItemState.DELIVERED}
+    _credential, ct = window.bridge.visit.find("DEMO0001")  # the one printed: the recent CT
+    assert printed == {e.study_uid for e in ct}
     assert "张三" not in window.result.details.text()  # the card's name is not shown
 
 

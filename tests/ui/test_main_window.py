@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from kiosk_app.ui.main_window import KioskWindow
-from tests.ui.conftest import find_and_list, texts_of, visible_text
+from tests.ui.conftest import find_and_list, texts_of, visible_text, visits_on
 
 pytestmark = pytest.mark.ui
 
@@ -28,7 +29,10 @@ def test_the_exam_list_masks_the_name_and_selects_everything_printable(
     qtbot,  # type: ignore[no-untyped-def]
     window: KioskWindow,
 ) -> None:
-    find_and_list(qtbot, window, "110101196803150315")  # patient 1's ID number: two exams
+    # patient 1's ID number: two exams, both recent on this date (tests/ui/test_exam_offer.py
+    # has an older one)
+    visits_on(window, date(2024, 5, 25), recent_days=365)
+    find_and_list(qtbot, window, "110101196803150315")
     text = visible_text(window)
     assert "张*" in text and "张三" not in text
     assert "0315" in text and "110101196803150315" not in text

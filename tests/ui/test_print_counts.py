@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from kiosk_app.services.visit import PlannedItem
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.screens.visit import print_text
 from kiosk_app.ui.translator import install_translator
-from tests.ui.conftest import demo_settings, find_and_list, shown_window, texts_of
+from tests.ui.conftest import demo_settings, find_and_list, shown_window, texts_of, visits_on
 
 pytestmark = pytest.mark.ui
 
@@ -29,7 +30,9 @@ def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-u
     settings = demo_settings(
         tmp_path, KIOSK_FILM__PLANS="CT=1x2 MR=1x2", KIOSK_FILM__SLICE_SHEETS="3"
     )
-    yield from shown_window(qtbot, settings, Devices())
+    for win in shown_window(qtbot, settings, Devices()):
+        visits_on(win, date(2024, 5, 25), recent_days=365)  # both of patient 1's exams ticked
+        yield win
 
 
 def checks_by_item(window: KioskWindow) -> dict[tuple[str, ItemKind], object]:

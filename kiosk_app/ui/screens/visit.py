@@ -12,12 +12,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk_app.core.models import ItemKind, ItemState, PrintSummary
+from kiosk_app.core.models import Exam, ItemKind, ItemState, PrintSummary
 from kiosk_app.services.visit import PlannedItem
 from kiosk_app.ui.bridge import FoundVisit
 from kiosk_app.ui.screens.common import button, clear_layout_widgets, icon_label, label, mask_name
@@ -126,7 +127,12 @@ class FindingScreen(QWidget):
 
 
 class ExamsScreen(QWidget):
-    """Masked name, last 4 of the code, one row per exam with each item's state; print."""
+    """Masked name, last 4 of the code, one row per exam with each item's state; print.
+
+    The exams the visit offers ticked come first (:mod:`kiosk_app.services.offer`); a
+    person's older exams follow behind an "earlier exams" button, unticked. With no recent
+    exam at all they are shown at once (still unticked), under a line that says so.
+    """
 
     print_requested = Signal()
     cancelled = Signal()
@@ -136,6 +142,10 @@ class ExamsScreen(QWidget):
         self.lang = locale
         self.visit: FoundVisit | None = None
         self.checks: dict[int, QCheckBox] = {}
+        #: the older exams are on screen ("more" was pressed, or there is nothing recent)
+        self.older_shown = False
+        self.more: QPushButton | None = None
+        self.older: QWidget | None = None
         layout = QVBoxLayout(self)
         layout.setSpacing(20)
         self.instruction = label("", "instruction")
@@ -166,18 +176,27 @@ class ExamsScreen(QWidget):
 
     def show_visit(self, visit: FoundVisit) -> None:
         self.visit = visit
-        self.checks = {}  # a new visit: everything printable ticked again
+        self.checks = {}  # a new visit: ticked as the visit offers them
+        self.older_shown = not any(item.ticked for item in visit.planned)
         self._render()
 
     def selected(self) -> set[int]:
         return {i for i, check in self.checks.items() if check.isChecked()}
 
+    def show_older(self) -> None:
+        """The patient pressed "earlier exams": list them, unticked."""
+        self.older_shown = True
+        if self.older is not None:
+            self.older.setVisible(True)
+        if self.more is not None:
+            self.more.setVisible(False)
+
     def _render(self) -> None:
-        # Drawn again for the same visit (the language changed): what the patient unticked
-        # stays unticked.
-        unticked = {i for i, check in self.checks.items() if not check.isChecked()}
+        # Drawn again for the same visit (the language changed): the patient's ticks stay.
+        ticks = {i: check.isChecked() for i, check in self.checks.items()}
         clear_layout_widgets(self.rows, "row")
         self.checks = {}
+        self.more = self.older = None
         visit = self.visit
         if visit is None:
             self.patient.clear()
@@ -190,37 +209,75 @@ class ExamsScreen(QWidget):
         by_exam: dict[str, list[int]] = {}
         for index, item in enumerate(visit.planned):
             by_exam.setdefault(item.exam.study_uid, []).append(index)
-        for exam in visit.exams:
-            frame = QFrame()
-            frame.setObjectName("row")
-            grid = QGridLayout(frame)
-            grid.setHorizontalSpacing(24)
-            when = exam.study_date.isoformat() if exam.study_date else ""
-            modality = "/".join(m for m in exam.modalities if m not in NON_IMAGE_MODALITIES)
-            title = label(f"{when}   {modality}   {exam.description}", "heading", center=False)
-            grid.addWidget(title, 0, 0, 1, 3)
-            for line, index in enumerate(by_exam.get(exam.study_uid, []), start=1):
-                item = visit.planned[index]
-                decision = item.decision
-                kind = tr(f"kind.{item.kind.value}")
-                if decision.printable:
-                    state = tr("ui.item_ready")
-                else:
-                    state = tr(decision.message_id, **decision.params)
-                icon = item_icon(decision.printable, decision.message_id)
-                grid.addWidget(icon_label(icon, 56), line, 0)
-                if decision.printable:
-                    check = QCheckBox(kind)
-                    check.setChecked(index not in unticked)
-                    check.toggled.connect(self._update_count)
-                    self.checks[index] = check
-                    grid.addWidget(check, line, 1)
-                else:
-                    grid.addWidget(label(kind, center=False), line, 1)
-                grid.addWidget(label(state, center=False), line, 2)
-            grid.setColumnStretch(2, 1)
-            self.rows_layout.insertWidget(self.rows_layout.count() - 1, frame)
+        older_uids = {item.exam.study_uid for item in visit.planned if not item.ticked}
+        recent = [e for e in visit.exams if e.study_uid not in older_uids]
+        older = [e for e in visit.exams if e.study_uid in older_uids]
+        for exam in recent:
+            self._add(self._exam_row(exam, by_exam.get(exam.study_uid, []), ticks))
+        if older:
+            if not recent:
+                self._add(self._wrapped(label(tr("ui.no_recent_exams", days=visit.recent_days))))
+            self.more = button(tr("ui.more_exams", count=len(older)))
+            self.more.setObjectName("more")
+            self.more.clicked.connect(self.show_older)
+            self.more.setVisible(not self.older_shown)
+            self._add(self._wrapped(self.more))
+            self.older = QWidget()
+            self.older.setObjectName("row")
+            box = QVBoxLayout(self.older)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(12)
+            box.addWidget(label(tr("ui.older_exams"), "heading", center=False))
+            for exam in older:
+                box.addWidget(self._exam_row(exam, by_exam.get(exam.study_uid, []), ticks))
+            self.older.setVisible(self.older_shown)
+            self._add(self.older)
         self._update_count()
+
+    def _add(self, widget: QWidget) -> None:
+        self.rows_layout.insertWidget(self.rows_layout.count() - 1, widget)
+
+    @staticmethod
+    def _wrapped(widget: QWidget) -> QWidget:
+        wrapper = QWidget()
+        wrapper.setObjectName("row")
+        box = QHBoxLayout(wrapper)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(widget)
+        return wrapper
+
+    def _exam_row(self, exam: Exam, indexes: list[int], ticks: dict[int, bool]) -> QFrame:
+        visit = self.visit
+        assert visit is not None
+        frame = QFrame()
+        frame.setObjectName("row")
+        grid = QGridLayout(frame)
+        grid.setHorizontalSpacing(24)
+        when = exam.study_date.isoformat() if exam.study_date else ""
+        modality = "/".join(m for m in exam.modalities if m not in NON_IMAGE_MODALITIES)
+        title = label(f"{when}   {modality}   {exam.description}", "heading", center=False)
+        grid.addWidget(title, 0, 0, 1, 3)
+        for line, index in enumerate(indexes, start=1):
+            item = visit.planned[index]
+            decision = item.decision
+            kind = tr(f"kind.{item.kind.value}")
+            if decision.printable:
+                state = tr("ui.item_ready")
+            else:
+                state = tr(decision.message_id, **decision.params)
+            icon = item_icon(decision.printable, decision.message_id)
+            grid.addWidget(icon_label(icon, 56), line, 0)
+            if decision.printable:
+                check = QCheckBox(kind)
+                check.setChecked(ticks.get(index, item.ticked))
+                check.toggled.connect(self._update_count)
+                self.checks[index] = check
+                grid.addWidget(check, line, 1)
+            else:
+                grid.addWidget(label(kind, center=False), line, 1)
+            grid.addWidget(label(state, center=False), line, 2)
+        grid.setColumnStretch(2, 1)
+        return frame
 
     def _update_count(self) -> None:
         chosen = []
