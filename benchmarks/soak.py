@@ -399,14 +399,19 @@ def nurse(config: Path, printers: Printers, proxy: FaultProxy, rng: random.Rando
                 with kiosk.store.session() as session:
                     units = JobRepository(session).get(job).units
                     uncertain = [u.digest for u in units if u.state == "uncertain"]
-                    pending = [u for u in units if u.state not in ("uncertain", "confirmed")]
                 in_tray = tray_digests(printers)
                 found = [d in in_tray for d in uncertain]
-                if all(found) and not pending:
-                    kiosk.maintenance.confirm_printed(job, "nurse.soak")
-                    actions.append("confirm")
+                if found and all(found):  # the uncertain sheets are in the tray
+                    try:
+                        result = kiosk.maintenance.confirm_printed(job, "nurse.soak")
+                    except Exception as exc:
+                        actions.append(f"confirm-refused: {exc}")
+                        continue
+                    if result.state.open:
+                        result = kiosk.printing.wait([job], 60)[job]
+                    actions.append(f"confirm->{result.state.value}")
                     continue
-                if any(found):
+                if any(found):  # some in the tray, some not: no way to say which
                     kiosk.maintenance.cancel(job, "nurse.soak", "sheets partly in the tray")
                     actions.append("cancel-partial")
                     continue

@@ -607,17 +607,42 @@ class PrintingService:
             return self._finish(job_id, JobState.CANCELED, reason or f"canceled by {actor}", actor)
 
     def confirm_printed(self, job_id: int, actor: str) -> JobResult:
-        """A nurse found the uncertain sheets in the tray: the job is delivered after all."""
+        """A nurse found the uncertain sheets in the tray: they printed after all.
+
+        With nothing else left the job is delivered. With sheets the kiosk never sent (it was
+        cut off while handing over sheet 2 of 3), the uncertain ones are confirmed and the job
+        goes on with the rest, as a resume does: the sheets in the tray are not sent again.
+        """
         with self._lock:
             with self.store.session() as session:
                 job = JobRepository(session).get(job_id)
                 if JobState(job.state) is not JobState.UNKNOWN:
                     raise ValueError(f"job {job_id} is {job.state}, not unknown")
                 done = (UnitState.CONFIRMED.value, UnitState.UNCERTAIN.value)
-                if any(u.state not in done for u in job.units):
-                    raise ValueError(f"job {job_id} has units that were never sent")
-                JobRepository(session).confirm_all_units(job)
-            return self._finish(job_id, JobState.COMPLETED, f"confirmed by {actor}", actor)
+                left = [u.index for u in job.units if u.state not in done]
+                if not left:
+                    JobRepository(session).confirm_all_units(job)
+            if not left:
+                return self._finish(job_id, JobState.COMPLETED, f"confirmed by {actor}", actor)
+            if job_id not in self._payloads:
+                # Rebuild (and prove identical) before anything changes: a refusal leaves
+                # the job unknown for the nurse, as it was.
+                self._payloads[job_id] = self._rebuild(job_id)
+            with self.store.session() as session:
+                job = JobRepository(session).get(job_id)
+                now = utcnow()
+                uncertain = [u.index for u in job.units if u.state == UnitState.UNCERTAIN.value]
+                for unit in job.units:
+                    if unit.state == UnitState.UNCERTAIN.value:
+                        unit.state, unit.confirmed_at = UnitState.CONFIRMED.value, now
+                AuditRepository(session).record(
+                    actor,
+                    "job.units_confirmed",
+                    subject=f"job {job_id}",
+                    detail={"printer": job.printer, "in_tray": uncertain, "left": left},
+                )
+            log.info("job %d: sheet(s) %s found in the tray by %s", job_id, uncertain, actor)
+            return self.resume(job_id, actor)
 
     # ------------------------------------------------------------------ recording
 

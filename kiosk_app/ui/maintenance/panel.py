@@ -424,10 +424,14 @@ class MaintenancePanel(QWidget):
 
     def confirm_printed(self, job_id: int) -> None:
         staff = self.staff
-        self._act(
-            lambda: self.maintenance.confirm_printed(job_id, staff),
-            lambda _r: tr("mnt.done"),
-        )
+        m = self.maintenance
+
+        def work() -> object:
+            result = m.confirm_printed(job_id, staff)
+            # Sheets the kiosk never sent go out now, as after a resume: follow them.
+            return m.printing.wait([job_id], 30)[job_id] if result.state.open else result
+
+        self._act(work, lambda _r: tr("mnt.done"))
 
     def test_print(self, role: str) -> None:
         staff, printer, store = self.staff, self.maintenance.printers[role], self.store

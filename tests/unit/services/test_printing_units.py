@@ -145,6 +145,50 @@ def test_a_crash_while_sending_leaves_the_job_unknown_for_a_nurse(store: Store) 
         assert len(LedgerRepository(s).all()) == 1
 
 
+def test_a_sheet_found_in_the_tray_after_a_crash_is_not_sent_again_and_the_rest_is(
+    store: Store,
+) -> None:
+    """Killed while handing sheet 2 of 3 to the printer, which printed it: the nurse finds it
+    in the tray; the kiosk goes on with sheet 3 only (the soak found this: the nurse's only
+    choices were to resend sheet 2, a duplicate, or to cancel a half-printed film)."""
+    film = FakeDicomFilmPrinter()
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(3)).job_id  # sheet 1 sent
+    printing.check(job)  # sheet 1 confirmed, sheet 2 sent: it printed
+    with store.session() as s:  # ... but the kiosk died before recording the printer's answer
+        units = JobRepository(s).get(job).units
+        units[1].state, units[2].state = UnitState.SENDING.value, UnitState.PENDING.value
+    assert printed(film) == [1, 2]
+
+    restarted = restarted_with(store, film, sheets(3))
+    (result,) = restarted.reconcile()
+    assert result.state is JobState.UNKNOWN
+    assert unit_states(store, job) == ["confirmed", "uncertain", "pending"]
+
+    restarted.confirm_printed(job, "nurse01")  # sheet 2 is in the tray
+    done = restarted.wait([job], 10)[job]
+    assert done.state is JobState.COMPLETED and done.confirmed == 3
+    assert printed(film) == [1, 2, 3]  # sheet 2 once, sheet 3 sent
+    with store.session() as s:
+        assert [e.units for e in LedgerRepository(s).all()] == [3]
+
+
+def test_a_sheet_in_the_tray_whose_film_cannot_be_rebuilt_stays_unknown(store: Store) -> None:
+    film = FakeDicomFilmPrinter()
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(3)).job_id
+    printing.check(job)
+    with store.session() as s:
+        units = JobRepository(s).get(job).units
+        units[1].state, units[2].state = UnitState.SENDING.value, UnitState.PENDING.value
+    restarted = service(store, film)  # nothing can recompose the film
+    restarted.reconcile()
+    with pytest.raises(ValueError):
+        restarted.confirm_printed(job, "nurse01")
+    assert unit_states(store, job) == ["confirmed", "uncertain", "pending"]
+    assert restarted.result(job).state is JobState.UNKNOWN
+
+
 def test_a_restart_with_sheets_left_holds_the_job(store: Store) -> None:
     film = FakeDicomFilmPrinter()
     job = service(store, film).submit_film(EXAM, sheets(3)).job_id
