@@ -75,6 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/ops/"):
             self._operate("POST", path)
             return
+        self.close_connection = True  # its body is not read
         self._send(
             HTTPStatus.METHOD_NOT_ALLOWED,
             b"read-only\n",
@@ -84,6 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _refuse_write(self) -> None:
+        self.close_connection = True  # its body is not read
         self._send(
             HTTPStatus.METHOD_NOT_ALLOWED,
             b"read-only\n",
@@ -137,6 +139,15 @@ class _Handler(BaseHTTPRequestHandler):
         who = self._caller()
         route = _route(method, path)
         action = route[0] if route else "remote.unknown"
+        # The body is read first, whatever the answer: left unread, it would be taken for the
+        # next request on this keep-alive connection.
+        try:
+            raw = self._read_body() if method == "POST" else b""
+        except ValueError as exc:
+            self.close_connection = True
+            self._audit(who, action, path, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(exc))
+            self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": str(exc)})
+            return
         limiter = self.server.limiter
         if not limiter.allow(who.source):
             # A flood is audited once (with how many were refused before), not per request.
@@ -159,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         _, run, subject = route
         try:
-            body = self._body() if method == "POST" else {}
+            body = _json_object(raw)
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
             answer = run(operations, who, body, query)
         except OperationRefusedError as exc:
@@ -192,17 +203,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._audit(who, action, subject, status, "accepted")
         self._json(status, answer)
 
-    def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+    def _read_body(self) -> bytes:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise ValueError("a bad Content-Length") from None
+        if length < 0 or length > MAX_BODY:
             raise ValueError(f"a body of at most {MAX_BODY} bytes")
-        raw = self.rfile.read(length) if length else b""
-        if not raw.strip():
-            return {}
-        data = json.loads(raw)
-        if not isinstance(data, dict):
-            raise ValueError("the body is a JSON object")
-        return data
+        return self.rfile.read(length) if length else b""
 
     def _audit(
         self, who: Caller, action: str, subject: str, status: HTTPStatus, reason: str
@@ -243,6 +251,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("the body is a JSON object")
+    return data
 
 
 _Run = Callable[["RemoteOperations", Caller, dict[str, Any], dict[str, str]], object]

@@ -443,3 +443,46 @@ def _audit_file_rows(data_dir: Path) -> list[tuple[str, str]]:
             return [(r.actor, r.action) for r in AuditRepository(session).recent(50)]
     finally:
         store.close()
+
+
+def test_a_refused_call_leaves_the_keep_alive_connection_usable(tmp_path: Path) -> None:
+    """The body of a refused POST is read all the same: left in the stream, it would be parsed
+    as the next request on the connection (a demo kiosk: no shared server involved)."""
+    env = {
+        "KIOSK_KIOSK__DATA_DIR": str(tmp_path),
+        "KIOSK_HEALTH__PORT": "0",
+        "KIOSK_HEALTH__TOKEN": READ,
+        "KIOSK_HEALTH__OPERATORS": token_entry("wang", OPERATE),
+    }
+    kiosk = build(load(None, demo=True, env=env))
+    endpoint = HealthEndpoint.for_kiosk(kiosk)
+    endpoint.start()
+    assert endpoint.server is not None
+    base = f"http://127.0.0.1:{endpoint.server.port}"
+    session = requests.Session()
+    session.trust_env = False
+    body = {"printer": "film", "media": "14INX17IN", "count": 100}
+    try:
+        for token, status in ((READ, 403), (None, 401), ("wrong", 401)):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            refused = session.post(base + "/ops/supplies", json=body, headers=headers, timeout=10)
+            assert refused.status_code == status
+            after = session.get(
+                base + "/ops/jobs", headers={"Authorization": f"Bearer {OPERATE}"}, timeout=10
+            )
+            assert after.status_code == 200 and after.json() == {"jobs": []}
+        big = session.post(
+            base + "/ops/supplies",
+            data=b"{" + b" " * (64 * 1024) + b"}",
+            headers={"Authorization": f"Bearer {OPERATE}", "Content-Type": "application/json"},
+            timeout=10,
+        )
+        assert big.status_code == 413
+        operator = {"Authorization": f"Bearer {OPERATE}"}
+        garbled = session.post(base + "/ops/supplies", data=b"{not", headers=operator, timeout=10)
+        assert garbled.status_code == 400 and "bad request" in garbled.json()["error"]
+        assert session.post(base + "/status", data=b"x" * 100, timeout=10).status_code == 405
+        assert session.get(base + "/healthz", timeout=10).text == "ok\n"
+    finally:
+        endpoint.stop()
+        kiosk.close()
