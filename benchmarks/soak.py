@@ -555,6 +555,32 @@ def audit(
     return violations
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    return dict(re.findall(r"^export (\w+)=(.*)$", path.read_text(), re.M))
+
+
+def private_orthanc(run: Path, action: str) -> dict[str, str]:
+    """Start (or stop) an Orthanc of the soak's own beside the shared servers: other tests
+    clear the shared one whenever they like, which would empty the soak's archive mid-run."""
+    env = {**os.environ, "ONLY": "orthanc", "RUN": str(run)}
+    if action == "start":
+        env |= {"ORTHANC_HTTP": str(_free_port()), "ORTHANC_DICOM": str(_free_port())}
+    subprocess.run(
+        ["bash", str(REPO / "scripts" / "services.sh"), action],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
+    return _env_file(run / "env.sh") if action == "start" else {}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--env", default="/tmp/kiosk-services/env.sh")
@@ -562,13 +588,36 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--fault-rate", type=float, default=0.35)
     parser.add_argument("--work", type=Path, default=None, help="keep the run here")
+    parser.add_argument(
+        "--shared-orthanc",
+        dest="private_orthanc",
+        action="store_false",
+        help="seed the shared Orthanc instead of starting one of the soak's own",
+    )
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
-    env = dict(re.findall(r"^export (\w+)=(.*)$", Path(args.env).read_text(), re.M))
+    env = _env_file(Path(args.env))
     os.environ["CUPS_SERVER"] = env["CUPS_SERVER"]
     work = args.work or Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.private_orthanc:
+        private = private_orthanc(work / "orthanc-run", "start")
+        env |= {k: v for k, v in private.items() if k.startswith("ORTHANC_")}
+    code = 1
+    try:
+        code = soak(args, seed, rng, env, work)
+    finally:
+        if args.private_orthanc:
+            private_orthanc(work / "orthanc-run", "stop")
+        if args.work is None and code == 0:
+            shutil.rmtree(work, ignore_errors=True)
+    return code
+
+
+def soak(
+    args: argparse.Namespace, seed: int, rng: random.Random, env: dict[str, str], work: Path
+) -> int:
     printers = Printers(env)
     printers.reset()
     host, port = env["ORTHANC_URL"].split("//")[1].split(":")
@@ -604,8 +653,6 @@ def main() -> int:
         printers.reset()
     violations = audit(work, patients, visits, printers, first_job)
     report(seed, patients, visits, faults, nurse_actions, violations, seeded_s, work)
-    if args.work is None and not violations:
-        shutil.rmtree(work, ignore_errors=True)
     return 1 if violations else 0
 
 
