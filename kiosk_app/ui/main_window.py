@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QStackedWidget,
 
 from kiosk_app.core import messages
 from kiosk_app.core.models import ItemKind, PrintSummary
+from kiosk_app.core.pin import PinAnswer, PinGate
 from kiosk_app.ui.bridge import FoundVisit, VisitBridge, Worker
 from kiosk_app.ui.maintenance.login import LoginScreen
-from kiosk_app.ui.maintenance.pin import PinAnswer, PinGate
 from kiosk_app.ui.screens.common import HIGH_CONTRAST, NORMAL, button, label
 from kiosk_app.ui.screens.home import HomeScreen
 from kiosk_app.ui.screens.keypad import KeypadScreen
