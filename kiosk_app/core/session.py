@@ -226,6 +226,12 @@ class NurseDone:
 
 
 @dataclass(frozen=True)
+class Reset:
+    """Home now, from whatever state: the visit and any print kept for the nurse dropped (the
+    window's ``go_home``; its answers are stale from here on)."""
+
+
+@dataclass(frozen=True)
 class ToggleLanguage:
     pass
 
@@ -239,7 +245,7 @@ Event = (
     Scan | Card | CardRefused | StaffCheck | StaffCheckFailed | VisitFound | LookupFailed
     | PrintRequested | PrintProgress | PrinterFault | PrintFinished | PrintFailed | Tick
     | Activity | MoreTime | OpenKeypad | PatientLeaves | CornerTap | PinAnswered | NurseDone
-    | ToggleLanguage | ToggleContrast
+    | Reset | ToggleLanguage | ToggleContrast
 )  # fmt: skip
 
 
@@ -273,6 +279,9 @@ class WipePatientData:
 
 @dataclass(frozen=True)
 class ApplyLooks:
+    """Show this language and contrast (said whenever a patient's choice may have to go: the
+    window applies it only where it differs from what shows)."""
+
     language: str
     high_contrast: bool
 
@@ -432,6 +441,8 @@ class SessionModel:
                 if s.state in (State.LOGIN, State.MAINTENANCE):
                     return self._leave_maintenance(s)
                 return Transition(s)
+            case Reset():
+                return self._home(replace(s, suspended=None, visit_id=s.visit_id + 1))
             case ToggleLanguage():
                 if s.state in PATIENT_STATES:
                     language = "en" if s.language == "zh_CN" else "zh_CN"
@@ -635,8 +646,7 @@ class SessionModel:
         return replace(clean, **values)  # type: ignore[arg-type]
 
     def _default_looks(self, s: SessionState) -> list[Effect]:
-        looks = (self.config.language, self.config.high_contrast)
-        return [] if (s.language, s.high_contrast) == looks else [ApplyLooks(*looks)]
+        return [ApplyLooks(self.config.language, self.config.high_contrast)]
 
     def _idle_home(self, s: SessionState) -> SessionState:
         home = self._fresh(s, State.HOME, language=self.config.language)

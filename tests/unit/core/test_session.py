@@ -34,6 +34,7 @@ from kiosk_app.core.session import (
     PrintFinished,
     PrintProgress,
     PrintRequested,
+    Reset,
     Scan,
     SessionConfig,
     SessionModel,
@@ -146,7 +147,7 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (H, "more time", plain(MoreTime()), H, []),
     # typing on the keypad
     (T, "code", plain(Scan(CODE)), I, [WIPE, LOOKUP]),
-    (T, "cancel", plain(PatientLeaves()), H, [WIPE]),
+    (T, "cancel", plain(PatientLeaves()), H, [WIPE, LOOK]),
     (T, "corner", plain(CornerTap()), L, [WIPE]),
     (T, "card refused", plain(CardRefused("code.unknown_card")), E, []),
     (T, "keypad again", plain(OpenKeypad()), T, []),
@@ -156,7 +157,7 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (I, "found, stale", stale(VisitFound), I, []),
     (I, "failed", current(lambda v: LookupFailed(v, "cloud.down")), E, []),
     (I, "failed, stale", stale(lambda v: LookupFailed(v, "cloud.down")), I, []),
-    (I, "cancel", plain(PatientLeaves()), H, [WIPE]),
+    (I, "cancel", plain(PatientLeaves()), H, [WIPE, LOOK]),
     (I, "another code", plain(Scan("DEMO0002")), I, []),
     (I, "card refused", plain(CardRefused("code.unknown_card")), I, []),
     (I, "corner", plain(CornerTap()), L, [WIPE]),
@@ -165,8 +166,8 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     # choosing
     (C, "print", plain(PrintRequested(frozenset({0, 2}))), P, [PRINT]),
     (C, "print nothing", plain(PrintRequested(frozenset())), C, []),
-    (C, "cancel", plain(PatientLeaves()), H, [WIPE]),
-    (C, "next patient", plain(Scan("DEMO0002")), I, [WIPE, LOOKUP]),
+    (C, "cancel", plain(PatientLeaves()), H, [WIPE, LOOK]),
+    (C, "next patient", plain(Scan("DEMO0002")), I, [WIPE, LOOK, LOOKUP]),
     (C, "card refused", plain(CardRefused("code.unknown_card")), E, [WIPE]),
     (C, "corner", plain(CornerTap()), L, [WIPE]),
     (C, "found again", current(VisitFound), C, []),
@@ -192,31 +193,31 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (Z, "another fault", current(lambda v: PrinterFault(v, "printer.door_open")), Z, []),
     (Z, "finished", current(lambda v: PrintFinished(v, ONE_FAILED)), D, []),
     (Z, "failed", current(lambda v: PrintFailed(v, "printer.timeout")), E, []),
-    (Z, "leave", plain(PatientLeaves()), H, [WIPE]),
+    (Z, "leave", plain(PatientLeaves()), H, [WIPE, LOOK]),
     (Z, "corner", plain(CornerTap()), L, []),
     (Z, "scan", plain(Scan("DEMO0002")), Z, []),
     # done and error: home, or the next patient
-    (D, "home", plain(PatientLeaves()), H, [WIPE]),
-    (D, "next patient", plain(Scan("DEMO0002")), I, [WIPE, LOOKUP]),
+    (D, "home", plain(PatientLeaves()), H, [WIPE, LOOK]),
+    (D, "next patient", plain(Scan("DEMO0002")), I, [WIPE, LOOK, LOOKUP]),
     (D, "card refused", plain(CardRefused("code.unknown_card")), E, []),
     (D, "corner", plain(CornerTap()), L, [WIPE]),
     (D, "late progress", current(lambda v: PrintProgress(v, 7, ItemKind.FILM, 3, 3)), D, []),
     (D, "late fault", current(lambda v: PrinterFault(v, "printer.jam")), D, []),
-    (E, "home", plain(PatientLeaves()), H, [WIPE]),
-    (E, "next patient", plain(Scan("DEMO0002")), I, [WIPE, LOOKUP]),
+    (E, "home", plain(PatientLeaves()), H, [WIPE, LOOK]),
+    (E, "next patient", plain(Scan("DEMO0002")), I, [WIPE, LOOK, LOOKUP]),
     (E, "corner", plain(CornerTap()), L, [WIPE]),
     (E, "card refused", plain(CardRefused("code.unknown_card")), E, []),
     # the nurses' login
     (L, "PIN right", plain(PinAnswered(True, "nurse01")), M, []),
     (L, "PIN wrong", plain(PinAnswered(False, "nurse01")), L, [Audit]),
     (L, "card", plain(Scan(NURSE_CARD)), L, [CheckStaffCard]),
-    (L, "back", plain(NurseDone()), H, [WIPE]),
+    (L, "back", plain(NurseDone()), H, [WIPE, LOOK]),
     (L, "corner", plain(CornerTap()), L, []),
     (L, "patient's cancel", plain(PatientLeaves()), L, []),
     (L, "card refused", plain(CardRefused("code.unknown_card")), L, []),
     (L, "language", plain(ToggleLanguage()), L, []),
     # maintenance
-    (M, "leave", plain(NurseDone()), H, [WIPE]),
+    (M, "leave", plain(NurseDone()), H, [WIPE, LOOK]),
     (M, "scan", plain(Scan(CODE)), M, []),
     (M, "corner", plain(CornerTap()), M, []),
     (M, "card refused", plain(CardRefused("code.unknown_card")), M, []),
@@ -338,7 +339,8 @@ def test_choosing_warns_ten_seconds_before_it_ends_and_then_wipes_the_visit() ->
     assert model.handle(Tick()).state.state is State.CHOOSING
     clock.now += 0.1
     ended = model.handle(Tick())
-    assert ended.state.state is State.HOME and kinds(ended.effects) == [WipePatientData]
+    assert ended.state.state is State.HOME
+    assert kinds(ended.effects) == [WipePatientData, ApplyLooks]
 
 
 def test_a_touch_starts_the_wait_again_until_the_warning_shows() -> None:
@@ -400,7 +402,8 @@ def test_paused_waits_longer_then_lets_the_screen_go_home() -> None:
     assert model.state.seconds_left(clock.now) == 10
     clock.now += 10
     home = model.handle(Tick())
-    assert home.state.state is State.HOME and kinds(home.effects) == [WipePatientData]
+    assert home.state.state is State.HOME
+    assert kinds(home.effects) == [WipePatientData, ApplyLooks]
 
 
 @pytest.mark.parametrize("state", [State.LOGIN, State.MAINTENANCE])
@@ -428,7 +431,7 @@ def test_home_left_alone_puts_language_and_contrast_back() -> None:
     assert reset.effects == (WipePatientData(), ApplyLooks("zh_CN", False))
     assert (reset.state.language, reset.state.high_contrast) == ("zh_CN", False)
     clock.now += 60
-    assert model.handle(Tick()).effects == (WipePatientData(),)  # nothing left to put back
+    assert model.handle(Tick()).effects == (WipePatientData(), ApplyLooks("zh_CN", False))
 
 
 def test_a_tick_before_any_deadline_changes_nothing() -> None:
@@ -728,6 +731,17 @@ def test_a_fault_for_a_visit_no_longer_printing_calls_nobody() -> None:
     visit = model.state.visit_id
     assert model.handle(PrinterFault(visit, "printer.jam")).effects == ()
     assert model.handle(PrinterFault(visit + 5, "printer.jam")).effects == ()
+
+
+@pytest.mark.parametrize("start", list(State))
+def test_reset_goes_home_from_every_state_and_drops_what_was_running(start: State) -> None:
+    model = drive(new()[0], start)
+    visit = model.state.visit_id
+    home = model.handle(Reset())
+    assert home.state.state is State.HOME and home.state.suspended is None
+    assert kinds(home.effects) == [WipePatientData, ApplyLooks]
+    for late in (VisitFound(visit), PrintFinished(visit, DELIVERED), PrinterFault(visit, "jam")):
+        assert model.handle(late).state.state is State.HOME
 
 
 def test_an_unknown_event_is_refused() -> None:
