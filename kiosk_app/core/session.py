@@ -232,20 +232,24 @@ class Reset:
 
 
 @dataclass(frozen=True)
-class ToggleLanguage:
-    pass
+class ChooseLanguage:
+    """The patient's language button (the window says which language it switches to)."""
+
+    language: str
 
 
 @dataclass(frozen=True)
-class ToggleContrast:
-    pass
+class ChooseContrast:
+    """The patient's contrast button."""
+
+    high_contrast: bool
 
 
 Event = (
     Scan | Card | CardRefused | StaffCheck | StaffCheckFailed | VisitFound | LookupFailed
     | PrintRequested | PrintProgress | PrinterFault | PrintFinished | PrintFailed | Tick
     | Activity | MoreTime | OpenKeypad | PatientLeaves | CornerTap | PinAnswered | NurseDone
-    | Reset | ToggleLanguage | ToggleContrast
+    | Reset | ChooseLanguage | ChooseContrast
 )  # fmt: skip
 
 
@@ -443,15 +447,14 @@ class SessionModel:
                 return Transition(s)
             case Reset():
                 return self._home(replace(s, suspended=None, visit_id=s.visit_id + 1))
-            case ToggleLanguage():
+            case ChooseLanguage(language):
                 if s.state in PATIENT_STATES:
-                    language = "en" if s.language == "zh_CN" else "zh_CN"
                     s = replace(s, language=language)
                     return Transition(s, (ApplyLooks(s.language, s.high_contrast),))
                 return Transition(s)
-            case ToggleContrast():
+            case ChooseContrast(on):
                 if s.state in PATIENT_STATES:
-                    s = replace(s, high_contrast=not s.high_contrast)
+                    s = replace(s, high_contrast=on)
                     return Transition(s, (ApplyLooks(s.language, s.high_contrast),))
                 return Transition(s)
         raise TypeError(f"not a session event: {event!r}")

@@ -20,6 +20,8 @@ from kiosk_app.core.session import (
     Card,
     CardRefused,
     CheckStaffCard,
+    ChooseContrast,
+    ChooseLanguage,
     CornerTap,
     Effect,
     Event,
@@ -45,8 +47,6 @@ from kiosk_app.core.session import (
     StartPrint,
     State,
     Tick,
-    ToggleContrast,
-    ToggleLanguage,
     Transition,
     VisitFound,
     WipePatientData,
@@ -138,8 +138,8 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (H, "corner", plain(CornerTap()), L, []),
     (H, "card refused", plain(CardRefused("code.unknown_card")), E, []),
     (H, "leave", plain(PatientLeaves()), H, []),
-    (H, "language", plain(ToggleLanguage()), H, [LOOK]),
-    (H, "contrast", plain(ToggleContrast()), H, [LOOK]),
+    (H, "language", plain(ChooseLanguage("en")), H, [LOOK]),
+    (H, "contrast", plain(ChooseContrast(True)), H, [LOOK]),
     (H, "late answer", stale(VisitFound), H, []),
     (H, "print", plain(PrintRequested(frozenset({0}))), H, []),
     (H, "nurse done", plain(NurseDone()), H, []),
@@ -151,7 +151,7 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (T, "corner", plain(CornerTap()), L, [WIPE]),
     (T, "card refused", plain(CardRefused("code.unknown_card")), E, []),
     (T, "keypad again", plain(OpenKeypad()), T, []),
-    (T, "language", plain(ToggleLanguage()), T, [LOOK]),
+    (T, "language", plain(ChooseLanguage("en")), T, [LOOK]),
     # identifying: only this visit's answer counts
     (I, "found", current(VisitFound), C, []),
     (I, "found, stale", stale(VisitFound), I, []),
@@ -171,7 +171,7 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (C, "card refused", plain(CardRefused("code.unknown_card")), E, [WIPE]),
     (C, "corner", plain(CornerTap()), L, [WIPE]),
     (C, "found again", current(VisitFound), C, []),
-    (C, "contrast", plain(ToggleContrast()), C, [LOOK]),
+    (C, "contrast", plain(ChooseContrast(True)), C, [LOOK]),
     # printing: progress, a fault, the end; the patient's codes wait
     (P, "sheet", current(lambda v: PrintProgress(v, 7, ItemKind.FILM, 1, 3)), P, []),
     (P, "new job", current(lambda v: PrintProgress(v, 8, ItemKind.REPORT, 0, 2)), P, []),
@@ -185,7 +185,7 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (P, "scan", plain(Scan("DEMO0002")), P, []),
     (P, "card refused", plain(CardRefused("code.unknown_card")), P, []),
     (P, "corner", plain(CornerTap()), L, []),
-    (P, "language", plain(ToggleLanguage()), P, [LOOK]),
+    (P, "language", plain(ChooseLanguage("en")), P, [LOOK]),
     (P, "print again", plain(PrintRequested(frozenset({0}))), P, []),
     # paused for a nurse: the printer printing again, the end, or the patient leaving
     (Z, "prints again", current(lambda v: PrintProgress(v, 7, ItemKind.FILM, 1, 3)), P, []),
@@ -215,7 +215,7 @@ TABLE: list[tuple[State, str, Callable[[SessionState], Event], State, list[type]
     (L, "corner", plain(CornerTap()), L, []),
     (L, "patient's cancel", plain(PatientLeaves()), L, []),
     (L, "card refused", plain(CardRefused("code.unknown_card")), L, []),
-    (L, "language", plain(ToggleLanguage()), L, []),
+    (L, "language", plain(ChooseLanguage("en")), L, []),
     # maintenance
     (M, "leave", plain(NurseDone()), H, [WIPE, LOOK]),
     (M, "scan", plain(Scan(CODE)), M, []),
@@ -418,8 +418,8 @@ def test_the_nurses_screens_time_out_home(state: State) -> None:
 
 def test_home_left_alone_puts_language_and_contrast_back() -> None:
     model, clock = new(idle_timeout_s=60, language="zh_CN", high_contrast=False)
-    model.handle(ToggleLanguage())
-    model.handle(ToggleContrast())
+    model.handle(ChooseLanguage("en"))
+    model.handle(ChooseContrast(True))
     assert (model.state.language, model.state.high_contrast) == ("en", True)
     clock.now += 30
     model.handle(Activity())
@@ -465,13 +465,13 @@ def test_the_model_reads_only_the_clock_it_is_given() -> None:
 # ---------------------------------------------------------------------------------- looks
 def test_the_next_patient_starts_in_the_sites_language_and_contrast() -> None:
     model, _ = new(language="zh_CN")
-    model.handle(ToggleLanguage())
-    model.handle(ToggleContrast())
+    model.handle(ChooseLanguage("en"))
+    model.handle(ChooseContrast(True))
     drive(model, State.CHOOSING)
     assert model.state.language == "en"  # the patient's own choice holds through the visit
     home = model.handle(PatientLeaves())
     assert home.effects == (WipePatientData(), ApplyLooks("zh_CN", False))
-    model.handle(ToggleLanguage())
+    model.handle(ChooseLanguage("en"))
     drive(model, State.DONE)
     next_patient = model.handle(Scan("DEMO0002"))
     assert ApplyLooks("zh_CN", False) in next_patient.effects
@@ -481,7 +481,7 @@ def test_the_next_patient_starts_in_the_sites_language_and_contrast() -> None:
 def test_a_patients_choice_on_the_keypad_holds_for_their_code() -> None:
     model, _ = new()
     model.handle(OpenKeypad())
-    model.handle(ToggleLanguage())
+    model.handle(ChooseLanguage("en"))
     found = model.handle(Scan(CODE))
     assert ApplyLooks not in kinds(found.effects) and found.state.language == "en"
 
