@@ -354,7 +354,11 @@ class KioskWindow(QMainWindow):
             if screen is None:
                 return
             self.stack.setCurrentWidget(screen)
-        elif state is State.LOGIN and after.message_id and after != before:
+        elif (
+            state is State.LOGIN
+            and after.message_id
+            and (after.message_id, after.locked_for) != (before.message_id, before.locked_for)
+        ):  # a staff card refused by a locked gate (the login's own tries say their own)
             self.login.message.setText(tr(after.message_id, seconds=after.locked_for))
         self._show_countdown(after)
 
@@ -508,7 +512,8 @@ class KioskWindow(QMainWindow):
         visit = self._prints[0] if self._prints else 0
         self._jobs[job_id] = (visit, kind)
         now = self.session.state
-        if now.visit_id == visit and now.state in (State.PRINTING, State.PAUSED):
+        shown = now.suspended or now  # a print behind the nurse's screens shows again after
+        if shown.visit_id == visit and shown.state in (State.PRINTING, State.PAUSED):
             self.printing.job_submitted(job_id, kind, units)
         self._send(PrintProgress(visit, job_id, kind, 0, units))
 

@@ -232,3 +232,34 @@ def test_every_button_is_a_touch_target_of_120_px(
                     widget.text(),
                     widget.size(),
                 )
+
+
+def test_the_next_patient_starts_in_the_kiosks_language_and_contrast(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.home.contrast, Qt.MouseButton.LeftButton)
+    assert window.language == "en" and window.high_contrast
+    find_and_list(qtbot, window, "DEMO0001")
+    assert "Please check these are your exams" in visible_text(window)  # kept for the visit
+    qtbot.mouseClick(window.exams.back, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+    assert window.language == "zh_CN" and not window.high_contrast
+    assert "请扫描检查单条码" in visible_text(window)
+
+
+def test_a_cancelled_visits_answer_never_shows_for_the_next_patient(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    window.pin_gate.cards = ()  # straight to the look-up
+    found = []
+    window.bridge.found.connect(lambda visit: found.append(visit.code))
+    window.submit_scan("DEMO0001")
+    qtbot.mouseClick(window.finding.cancel, Qt.MouseButton.LeftButton)
+    window.submit_scan("DEMO0002")  # the next patient, while the first answer is on its way
+    qtbot.waitUntil(lambda: found == ["DEMO0001", "DEMO0002"], timeout=30000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.exams, timeout=5000)
+    assert window.found is not None and window.found.code == "DEMO0002"
+    assert "李*梅" in window.exams.patient.text()
