@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.errors import DriverError
+from kiosk_app.core.pin import PIN_MAX, PIN_MIN, hash_pin, pin_problem
 from kiosk_app.settings import SYSTEM_CONFIG, Settings, SettingsError, load
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -72,10 +72,6 @@ def _existing_file(value: str) -> str | None:
 
 def _port(value: str) -> str | None:
     return None if value.isdigit() and 1 <= int(value) <= 65535 else "a port number 1-65535"
-
-
-def _pin(value: str) -> str | None:
-    return None if re.fullmatch(r"\d{4,8}", value) else "4 to 8 digits"
 
 
 def _one_of(*choices: str) -> Callable[[str], str | None]:
@@ -237,8 +233,8 @@ STEPS: tuple[Step, ...] = (
             Question(
                 "nurse_pin",
                 "ui.staff_pin_hash",
-                "Nurses' maintenance PIN (4-8 digits)",
-                _pin,
+                f"Nurses' maintenance PIN ({PIN_MIN}-{PIN_MAX} digits)",
+                pin_problem,
                 secret=True,
             ),
             Question(
@@ -260,18 +256,6 @@ STEPS: tuple[Step, ...] = (
 
 QUESTIONS = {q.name: q for step in STEPS for q in step.questions}
 _INT_KEYS = {"printers.film.port"}
-
-
-# --------------------------------------------------------------------------- the PIN
-
-
-def hash_pin(pin: str) -> str:
-    """The stored form of the nurses' PIN, never the PIN itself: ``scrypt$N$r$p$salt$hash``
-    (hex), the format the maintenance screen verifies (``kiosk_app.ui.maintenance.pin``)."""
-    n, r, p = 2**14, 8, 1
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
 # --------------------------------------------------------------------------- TOML

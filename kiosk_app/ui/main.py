@@ -13,6 +13,14 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk_app.app import Devices, build, build_devices
 from kiosk_app.core import systemd
+from kiosk_app.core.pin import (
+    DEMO_PIN_HASH,
+    DEMO_STAFF_CARD_HASH,
+    DEMO_STAFF_LABEL,
+    PinGate,
+    StaffCard,
+    staff_cards,
+)
 from kiosk_app.health.endpoint import HealthEndpoint
 from kiosk_app.services.film import decoding
 from kiosk_app.services.operations import EXIT_RESTART, Present
@@ -23,14 +31,6 @@ from kiosk_app.ui.collector import GuiThreadCollector
 from kiosk_app.ui.devices import DeviceReader
 from kiosk_app.ui.fullscreen import ScreenFiller
 from kiosk_app.ui.main_window import KioskWindow
-from kiosk_app.ui.maintenance.pin import (
-    DEMO_PIN_HASH,
-    DEMO_STAFF_CARD_HASH,
-    DEMO_STAFF_LABEL,
-    PinGate,
-    StaffCard,
-    staff_cards,
-)
 from kiosk_app.ui.scan_input import install_keyboard_scans
 
 log = logging.getLogger(__name__)

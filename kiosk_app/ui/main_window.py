@@ -10,18 +10,66 @@ clears every screen and drops the visit from memory.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk_app.core import messages
-from kiosk_app.core.models import ItemKind, PrintSummary
+from kiosk_app.core.models import ItemKind, JobState, PrintSummary
+from kiosk_app.core.pin import PinGate
+from kiosk_app.core.session import (
+    Activity,
+    ApplyLooks,
+    Audit,
+    CallNurse,
+    CardRefused,
+    CheckStaffCard,
+    ChooseContrast,
+    ChooseLanguage,
+    CornerTap,
+    Effect,
+    Event,
+    LookupFailed,
+    MoreTime,
+    NurseDone,
+    OpenKeypad,
+    PatientLeaves,
+    PinAnswered,
+    PrinterFault,
+    PrintFailed,
+    PrintFinished,
+    PrintProgress,
+    PrintRequested,
+    Reset,
+    Scan,
+    SessionConfig,
+    SessionModel,
+    SessionState,
+    StaffCheck,
+    StaffCheckFailed,
+    StartLookup,
+    StartPrint,
+    State,
+    Tick,
+    Transition,
+    VisitFound,
+    WipePatientData,
+)
 from kiosk_app.ui.bridge import FoundVisit, VisitBridge, Worker
 from kiosk_app.ui.maintenance.login import LoginScreen
-from kiosk_app.ui.maintenance.pin import PinAnswer, PinGate
 from kiosk_app.ui.screens.common import HIGH_CONTRAST, NORMAL, button, label
 from kiosk_app.ui.screens.home import HomeScreen
 from kiosk_app.ui.screens.keypad import KeypadScreen
@@ -39,6 +87,8 @@ log = logging.getLogger(__name__)
 
 #: the countdown shown before an idle reset (UI_GUIDE: announced 10 s before)
 COUNTDOWN_S = 10
+#: how often the session's clock ticks (its countdowns show whole seconds)
+TICK_MS = 250
 
 
 class IdleCountdown(QFrame):
@@ -63,7 +113,12 @@ class IdleCountdown(QFrame):
 
 
 class KioskWindow(QMainWindow):
-    """The whole patient flow, and maintenance mode behind a long press and a PIN."""
+    """The whole patient flow, and maintenance mode behind a long press and a PIN.
+
+    What shows, when a visit ends, whose answer counts and who comes first are the session
+    model's (:mod:`kiosk_app.core.session`): every tap, code, answer and tick goes to it as an
+    event, and the window runs the effects it returns and shows the state it is in.
+    """
 
     def __init__(
         self,
@@ -80,6 +135,7 @@ class KioskWindow(QMainWindow):
         high_contrast: bool = False,
         camera: bool = False,
         voice: VoicePrompts | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.bridge = bridge
@@ -87,9 +143,6 @@ class KioskWindow(QMainWindow):
         self.voice = voice
         #: the PIN and staff cards (checked on the worker: scrypt)
         self.pin_gate = pin_gate or PinGate("", 300)
-        #: the code being looked up (a staff-card check, then the cloud); bumped to drop answers
-        self._lookup = 0
-        self._pending_code = ""
         #: what the result screen says aloud: "done", or "error"
         self._result_prompt = "done"
         #: the monitoring endpoint serving this kiosk (set by create_window), for benchmarks
@@ -107,6 +160,32 @@ class KioskWindow(QMainWindow):
         #: set by ``run`` in fullscreen: the window cannot be closed except from maintenance
         self.locked = False
         self._may_close = False
+        self._closed = False
+        self._clock = clock
+        #: seconds added to ``clock`` (:meth:`advance_clock`: tests, screenshots)
+        self._clock_offset = 0.0
+        self.session = SessionModel(
+            SessionConfig(
+                idle_timeout_s=idle_timeout_s,
+                result_hold_s=result_hold_s,
+                staff_cards=bool(self.pin_gate.cards),
+                language=locale,
+                high_contrast=high_contrast,
+            ),
+            self.now,
+        )
+        self._events: deque[Event] = deque()
+        self._sending = False
+        #: the visit each look-up and print was started for, oldest first: the bridge runs
+        #: one task at a time, in order, so each answer is the oldest one's
+        self._finds: deque[int] = deque()
+        self._prints: deque[int] = deque()
+        #: each print job's visit and kind, from its "submitted" report
+        self._jobs: dict[int, tuple[int, ItemKind]] = {}
+        #: the exams an answer brought, shown if the model takes the answer
+        self._arrived: FoundVisit | None = None
+        #: the staff-card check the login screen runs now
+        self._login_ticket = 0
         self.setWindowTitle(hospital)
         self.setStyleSheet(HIGH_CONTRAST if high_contrast else NORMAL)
         self.stack = QStackedWidget()
@@ -144,6 +223,7 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.stack.currentChanged.connect(self._screen_changed)
         self.countdown = IdleCountdown(self)
+        self.countdown_left = 0
 
         self.home.code.returnPressed.connect(self.submit)
         self.home.find_button.clicked.connect(self.submit)
@@ -152,44 +232,36 @@ class KioskWindow(QMainWindow):
         self.home.contrast_toggled.connect(self.toggle_contrast)
         self.home.maintenance_requested.connect(self.open_login)
         self.keypad.submitted.connect(self._keypad_submitted)
-        self.keypad.cancelled.connect(self.go_home)
-        self.finding.cancelled.connect(self.go_home)
-        self.exams.cancelled.connect(self.go_home)
+        self.keypad.cancelled.connect(lambda: self._send(PatientLeaves()))
+        self.finding.cancelled.connect(lambda: self._send(PatientLeaves()))
+        self.exams.cancelled.connect(lambda: self._send(PatientLeaves()))
         self.exams.print_requested.connect(self.print_selected)
-        self.result.home_requested.connect(self.go_home)
-        self.login.cancelled.connect(self.go_home)
-        self.login.entered.connect(self.open_maintenance)
-        self.login.failed.connect(self._pin_failed)
+        self.result.home_requested.connect(lambda: self._send(PatientLeaves()))
+        self.login.cancelled.connect(lambda: self._send(NurseDone()))
+        self.login.entered.connect(lambda staff: self._send(PinAnswered(True, staff)))
+        self.login.failed.connect(lambda staff: self._send(PinAnswered(False, staff)))
         self.login.card_entered.connect(self._card_entered)
         self.login.card_failed.connect(self._card_failed)
         if self.panel is not None:
-            self.panel.exited.connect(self.go_home)
+            self.panel.exited.connect(lambda: self._send(NurseDone()))
             self.panel.quit_requested.connect(self.allow_close)
-        bridge.found.connect(self.show_exams)
+        bridge.found.connect(self._found)
         bridge.find_failed.connect(self._find_failed)
         bridge.progress.connect(self._progress)
-        bridge.sheet_progress.connect(self.printing.sheets)
-        bridge.print_finished.connect(self.show_summary)
-        bridge.print_failed.connect(self.show_error)
-        self.countdown.more.clicked.connect(self.more_time)
+        bridge.sheet_progress.connect(self._sheet_progress)
+        bridge.print_finished.connect(self._print_finished)
+        bridge.print_failed.connect(self._print_failed)
+        self.countdown.more.clicked.connect(lambda: self._send(MoreTime()))
 
-        self.result_timer = QTimer(self)
-        self.result_timer.setSingleShot(True)
-        self.result_timer.setInterval(int(result_hold_s * 1000))
-        self.result_timer.timeout.connect(self.go_home)
-        self.idle_timer = QTimer(self)
-        self.idle_timer.setSingleShot(True)
-        self.idle_timer.setInterval(int(max(idle_timeout_s - COUNTDOWN_S, 1) * 1000))
-        self.idle_timer.timeout.connect(self._idle)
-        self.countdown_timer = QTimer(self)
-        self.countdown_timer.setInterval(1000)
-        self.countdown_timer.timeout.connect(self._count_down)
-        self.countdown_left = 0
-        self.idle_watcher = IdleWatcher(self.idle_timer, self)
+        #: the session's clock ticks: its deadlines (idle, countdowns) pass on a tick
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(lambda: self._send(Tick()))
+        self.idle_watcher = IdleWatcher(lambda: self._send(Activity()), self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle_watcher)
-        self.idle_timer.start()
+        self.ticker.start()
         self.on_idle = on_idle
         self._warm_up()
         self.go_home()
@@ -206,176 +278,268 @@ class KioskWindow(QMainWindow):
                 screen.grab()
         self.printing.clear()
 
-    # ------------------------------------------------------------------ patient flow
-    def submit_scan(self, code: str) -> None:
-        """A scanner or card reader read ``code``: the exact code, whatever the field held.
+    # ------------------------------------------------------------------ the session
+    def now(self) -> float:
+        """The session's clock: seconds, monotonic."""
+        return self._clock() + self._clock_offset
 
-        Ignored while a visit is being found or printed and in maintenance; on the exam list or
-        the result it starts the next patient's visit (the previous patient's data is wiped).
-        """
-        current = self.stack.currentWidget()
-        if current is self.login:
-            self.login.card_read(code)  # a staff card, or a failed try towards the lockout
+    def advance_clock(self, seconds: float) -> None:
+        """Move the session's clock on by ``seconds`` and let its deadlines pass (tests and
+        the screenshot tool, instead of waiting)."""
+        self._clock_offset += seconds
+        self._send(Tick())
+
+    def _send(self, event: Event) -> None:
+        """Hand ``event`` to the session, run the effects and show the state it answers with.
+        Events raised while one is handled (a synchronous answer) wait for it to be shown."""
+        if self._closed:
             return
-        if current in (self.finding, self.printing, self.panel):
+        if isinstance(event, Scan) and self.session.config.staff_cards != bool(self.pin_gate.cards):
+            # the gate's cards are looked at for each code, as they were before the model
+            config = replace(self.session.config, staff_cards=bool(self.pin_gate.cards))
+            self.session.config = config
+        self._events.append(event)
+        if self._sending:
             return
-        if current is not self.home:
-            self.go_home()
-        self.home.code.setText(code)
-        self.submit()
+        self._sending = True
+        try:
+            while self._events and not self._closed:
+                before = self.session.state
+                transition = self.session.handle(self._events.popleft())
+                self._apply(before, transition)
+        finally:
+            self._sending = False
 
-    def submit(self) -> None:
-        code = self.home.code.text().strip()
-        if not code or self.stack.currentWidget() is not self.home:
-            return
-        self.home.code.clear()
-        self._find(code)
+    def _apply(self, before: SessionState, transition: Transition) -> None:
+        after = transition.state
+        wiped = False
+        for effect in transition.effects:
+            wiped = self._run(effect) or wiped
+        self._show(before, after)
+        if wiped and after.state is State.HOME and self.on_idle is not None:
+            self.on_idle()
 
-    def open_keypad(self) -> None:
-        self.keypad.clear()
-        self.stack.setCurrentWidget(self.keypad)
+    def _run(self, effect: Effect) -> bool:
+        """Do what ``effect`` says; True when it wiped the visit."""
+        match effect:
+            case CheckStaffCard(code, ticket, counts):
+                self._check_staff_card(code, ticket, counts=counts)
+            case StartLookup(code, visit_id):
+                self._finds.append(visit_id)
+                self.bridge.find(code, self.language)
+            case StartPrint(visit_id, items):
+                if self.found is not None:
+                    self._prints.append(visit_id)
+                    self.bridge.print_planned(self.found, self.language, set(items))
+            case WipePatientData():
+                self._wipe()
+                return True
+            case ApplyLooks(language, high_contrast):
+                if language != self.language:
+                    self.set_language(language)
+                if high_contrast != self.high_contrast:
+                    self.set_high_contrast(high_contrast)
+            case CallNurse(message_id):
+                log.warning("a nurse is needed at this kiosk (%s)", message_id)
+            case Audit(staff, action):
+                self._audit(staff, action)
+        return False
 
-    def _keypad_submitted(self, code: str) -> None:
-        self.keypad.clear()
-        self._find(code)
+    def _show(self, before: SessionState, after: SessionState) -> None:
+        """The screen of ``after``, filled in on the way into it."""
+        state = after.state
+        entered = state is not before.state
+        if entered:
+            screen = self._enter(before, after)
+            if screen is None:
+                return
+            self.stack.setCurrentWidget(screen)
+        elif (
+            state is State.LOGIN
+            and after.message_id
+            and (after.message_id, after.locked_for) != (before.message_id, before.locked_for)
+        ):  # a staff card refused by a locked gate (the login's own tries say their own)
+            self.login.message.setText(tr(after.message_id, seconds=after.locked_for))
+        self._show_countdown(after)
 
-    def _find(self, code: str) -> None:
-        """Look ``code`` up: first among the staff cards (a staff card opens maintenance and
-        never reaches the cloud), then as a patient's code."""
-        self.stack.setCurrentWidget(self.finding)
-        self.finding.start()
-        self._lookup += 1
-        self._pending_code = code
-        if not self.pin_gate.cards:
-            self.bridge.find(code, self.language)
-            return
-        lookup, gate = self._lookup, self.pin_gate
-        self.worker.call(
-            lambda: gate.check_card(code, counts=False),
-            lambda answer: self._staff_checked(lookup, code, answer),
-            lambda exc: self._staff_check_failed(lookup, exc),
-            owner=self,
-        )
-
-    def _staff_checked(self, lookup: int, code: str, answer: PinAnswer) -> None:
-        if lookup != self._lookup or self.stack.currentWidget() is not self.finding:
-            return  # cancelled (or the window closed) meanwhile: nobody waits for it
-        if not answer.staff_card:
-            self.bridge.find(code, self.language)  # a patient's code
-            return
-        self.finding.stop()
-        if answer.ok:
-            self._enter_maintenance(answer.staff, "card")
-            return
-        self._audit(answer.staff, "maintenance.card_locked")
-        self.login.clear()
-        self.stack.setCurrentWidget(self.login)
-        self.login.message.setText(tr("mnt.locked", seconds=answer.locked_for))
-
-    def _staff_check_failed(self, lookup: int, exc: Exception) -> None:
-        log.warning("staff card check failed (%s); code not looked up", type(exc).__name__)
-        if lookup == self._lookup and self.stack.currentWidget() is self.finding:
-            self.show_error("kiosk.error", "")
-
-    def show_exams(self, found: FoundVisit) -> None:
-        if self.stack.currentWidget() is not self.finding or found.code != self._pending_code:
-            return  # cancelled meanwhile (or another code's answer): drop it
-        self.finding.stop()
-        self.found = found
-        self.exams.show_visit(found)
-        self.stack.setCurrentWidget(self.exams)
-
-    def _find_failed(self, message_id: str, text: str) -> None:
-        if self.stack.currentWidget() is self.finding:
+    def _enter(self, before: SessionState, after: SessionState) -> QWidget | None:
+        state = after.state
+        if state is State.HOME:
+            self.home.clear()
+            return self.home
+        if state is State.TYPING:
+            self.keypad.clear()
+            return self.keypad
+        if state is State.IDENTIFYING:
+            self.finding.start()
+            return self.finding
+        if state is State.CHOOSING:
             self.finding.stop()
-            self.show_error(message_id, text)
-
-    def print_selected(self) -> None:
-        if self.found is None or not self.exams.selected():
-            return
-        selected = self.exams.selected()
-        self.printing.start()
-        self.stack.setCurrentWidget(self.printing)
-        self.bridge.print_planned(self.found, self.language, selected)
-
-    def _progress(self, event: str, data: object) -> None:
-        if event == "submitted" and isinstance(data, dict) and isinstance(data.get("job_id"), int):
-            self.printing.job_submitted(
-                int(data["job_id"]), ItemKind(str(data["kind"])), int(data.get("units", 0))
-            )
-
-    def show_summary(self, summary: PrintSummary) -> None:
-        self._result_prompt = "done" if summary.delivered else "error"
-        self.result.show_summary(summary, self.language)
-        self.found = None
-        self.stack.setCurrentWidget(self.result)
-        self.result_timer.start()
-
-    def show_error(self, message_id: str, text: str) -> None:
-        """One pattern: what happened, what to do, who helps, and the message id for staff."""
-        if self.stack.currentWidget() in (self.login, self.panel):
-            return  # a card refused while a nurse works: not the nurse's business
-        self.found = None
+            self.found, self._arrived = self._arrived, None
+            if self.found is not None:
+                self.exams.show_visit(self.found)
+            return self.exams
+        if state in (State.PRINTING, State.PAUSED):
+            if before.state is State.CHOOSING:
+                self.printing.start()
+            return self.printing
+        if state is State.DONE:
+            summary = PrintSummary("", list(after.outcomes))
+            self._result_prompt = "done" if after.delivered else "error"
+            self.found = None
+            self.result.show_summary(summary, self.language)
+            return self.result
+        if state is State.ERROR:
+            self.found = None
+            self.finding.stop()
+            self._result_prompt = "error"
+            self.result.show_error(after.message_id, after.text, self.language)
+            return self.result
+        if state is State.LOGIN:
+            self.finding.stop()
+            self.login.clear()
+            if after.message_id:
+                self.login.message.setText(tr(after.message_id, seconds=after.locked_for))
+            self.login.staff_id.setFocus()
+            return self.login
+        # maintenance
         self.finding.stop()
-        self._result_prompt = "error"
-        self.result.show_error(message_id, text, self.language)
-        self.stack.setCurrentWidget(self.result)
-        self.result_timer.start()
+        if self.panel is None:
+            self._send(NurseDone())  # no maintenance on this kiosk: straight back
+            return None
+        self.panel.open_for(after.staff, via=after.via)
+        return self.panel
 
-    def card_refused(self, message_id: str, text: str) -> None:
-        """The card reader could not use a card: said on screen, unless a visit or a nurse is
-        busy (a card put down while printing must not hide the printing screen)."""
-        if self.stack.currentWidget() in (self.finding, self.printing):
+    def _show_countdown(self, after: SessionState) -> None:
+        """ "Are you still there?" while an idle visit's deadline nears."""
+        left = None
+        if after.state not in (State.DONE, State.ERROR):
+            left = after.seconds_left(self.now())
+        if left is None:
+            if self.countdown.isVisible():
+                self.countdown.hide()
             return
-        self.show_error(message_id, text)
+        if not self.countdown.isVisible() or left != self.countdown_left:
+            self.countdown_left = left
+            self.countdown.setGeometry(self.rect())
+            self.countdown.show_seconds(left, self.language)
+        if not self.countdown.isVisible():
+            self.countdown.show()
+            self.countdown.raise_()
 
-    def go_home(self) -> None:
-        """Back to the attract screen with every trace of the last patient removed."""
-        self.result_timer.stop()
-        self.countdown_timer.stop()
-        self.countdown.hide()
+    def _wipe(self) -> None:
+        """Every trace of the last patient removed from the screens and from memory."""
         self.found = None
+        self._arrived = None
         self.bridge.visit.content.forget()  # a film composed ahead and not printed
-        self._lookup += 1  # a staff-card check still running is dropped
-        self._pending_code = ""
         for screen in (self.result, self.exams, self.printing, self.finding, self.keypad):
             screen.clear()
         self.login.clear()
         if self.panel is not None:
             self.panel.clear()
         self.home.clear()
-        self.stack.setCurrentWidget(self.home)
-        self.idle_timer.start()
-        if self.on_idle is not None:
-            self.on_idle()
 
-    # ------------------------------------------------------------------ idle
-    def _idle(self) -> None:
-        current = self.stack.currentWidget()
-        if current is self.printing or current is self.finding:
-            self.idle_timer.start()  # the printer or the cloud is working for this patient
+    # ------------------------------------------------------------------ patient flow
+    def submit_scan(self, code: str) -> None:
+        """A scanner or card reader read ``code``: the exact code, whatever the field held.
+
+        On home, the exam list or the result it starts a visit (the previous patient's data
+        is wiped); on the login screen it is a staff card or a failed try; while a visit is
+        being found or printed only a staff card counts; in maintenance it is ignored.
+        """
+        self._send(Scan(code))
+
+    def submit(self) -> None:
+        code = self.home.code.text().strip()
+        if not code or self.session.state.state is not State.HOME:
             return
-        if current is self.home and not self.home.code.text():
-            self.go_home()
+        self.home.code.clear()
+        self._send(Scan(code))
+
+    def open_keypad(self) -> None:
+        self._send(OpenKeypad())
+
+    def _keypad_submitted(self, code: str) -> None:
+        self.keypad.clear()
+        self._send(Scan(code))
+
+    def _check_staff_card(self, code: str, ticket: int, *, counts: bool) -> None:
+        """Is ``code`` a staff card? On the login screen, the screen checks it (its lockout
+        messages); elsewhere the worker does, before any patient's look-up."""
+        if counts:
+            self._login_ticket = ticket
+            self.login.card_read(code)
             return
-        self.countdown_left = COUNTDOWN_S
-        self.countdown.setGeometry(self.rect())
-        self.countdown.show_seconds(self.countdown_left, self.language)
-        self.countdown.show()
-        self.countdown.raise_()
-        self.countdown_timer.start()
+        gate = self.pin_gate
+        self.worker.call(
+            lambda: gate.check_card(code, counts=False),
+            lambda answer: self._send(
+                StaffCheck(ticket, answer.staff_card, answer.ok, answer.staff, answer.locked_for)
+            ),
+            lambda exc: self._staff_check_failed(ticket, exc),
+            owner=self,
+        )
 
-    def _count_down(self) -> None:
-        self.countdown_left -= 1
-        if self.countdown_left <= 0:
-            self.go_home()
-        else:
-            self.countdown.show_seconds(self.countdown_left, self.language)
+    def _staff_check_failed(self, ticket: int, exc: Exception) -> None:
+        log.warning("staff card check failed (%s); code not looked up", type(exc).__name__)
+        self._send(StaffCheckFailed(ticket))
 
-    def more_time(self) -> None:
-        self.countdown_timer.stop()
-        self.countdown.hide()
-        self.idle_timer.start()
+    def _found(self, found: FoundVisit) -> None:
+        visit = self._finds.popleft() if self._finds else 0
+        self._arrived = found
+        self._send(VisitFound(visit))
+        self._arrived = None  # not taken: a cancelled visit's, or another code's
+
+    def _find_failed(self, message_id: str, text: str) -> None:
+        visit = self._finds.popleft() if self._finds else 0
+        self._send(LookupFailed(visit, message_id, text))
+
+    def print_selected(self) -> None:
+        if self.found is None:
+            return
+        self._send(PrintRequested(frozenset(self.exams.selected())))
+
+    def _progress(self, event: str, data: object) -> None:
+        if event != "submitted" or not isinstance(data, dict):
+            return
+        if not isinstance(data.get("job_id"), int):
+            return
+        job_id, kind, units = (
+            int(data["job_id"]),
+            ItemKind(str(data["kind"])),
+            int(data.get("units", 0)),
+        )
+        visit = self._prints[0] if self._prints else 0
+        self._jobs[job_id] = (visit, kind)
+        now = self.session.state
+        shown = now.suspended or now  # a print behind the nurse's screens shows again after
+        if shown.visit_id == visit and shown.state in (State.PRINTING, State.PAUSED):
+            self.printing.job_submitted(job_id, kind, units)
+        self._send(PrintProgress(visit, job_id, kind, 0, units))
+
+    def _sheet_progress(self, job_id: int, confirmed: int, units: int, state: str) -> None:
+        visit, kind = self._jobs.get(job_id, (0, ItemKind.FILM))
+        self.printing.sheets(job_id, confirmed, units, state)  # a job it does not show: ignored
+        self._send(PrintProgress(visit, job_id, kind, confirmed, units))
+        if state == JobState.PAUSED.value:
+            self._send(PrinterFault(visit, "ui.printer_stopped"))
+
+    def _print_finished(self, summary: PrintSummary) -> None:
+        visit = self._prints.popleft() if self._prints else 0
+        self._send(PrintFinished(visit, tuple(summary.items)))
+
+    def _print_failed(self, message_id: str, text: str) -> None:
+        visit = self._prints.popleft() if self._prints else 0
+        self._send(PrintFailed(visit, message_id, text))
+
+    def card_refused(self, message_id: str, text: str) -> None:
+        """The card reader could not use a card: said on screen, unless a visit or a nurse is
+        busy (a card put down while printing must not hide the printing screen)."""
+        self._send(CardRefused(message_id, text))
+
+    def go_home(self) -> None:
+        """Back to the attract screen with every trace of the last patient removed."""
+        self._send(Reset())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
@@ -407,7 +571,7 @@ class KioskWindow(QMainWindow):
 
     def toggle_language(self) -> None:
         """The patient's language button: the screen, and its prompt, in the other language."""
-        self.set_language("en" if self.language == "zh_CN" else "zh_CN")
+        self._send(ChooseLanguage("en" if self.language == "zh_CN" else "zh_CN"))
         self._screen_changed()
 
     # ------------------------------------------------------------------ voice
@@ -438,42 +602,19 @@ class KioskWindow(QMainWindow):
         self.setStyleSheet(HIGH_CONTRAST if on else NORMAL)
 
     def toggle_contrast(self) -> None:
-        self.set_high_contrast(not self.high_contrast)
+        self._send(ChooseContrast(not self.high_contrast))
 
     # ------------------------------------------------------------------ maintenance
     def open_login(self) -> None:
-        if self.stack.currentWidget() is not self.home:
-            return
-        self.login.clear()
-        self.stack.setCurrentWidget(self.login)
-        self.login.staff_id.setFocus()
-
-    def open_maintenance(self, staff: str) -> None:
-        if self.stack.currentWidget() is not self.login:
-            return  # the PIN was answered after an idle reset: stay home
-        if self.panel is None:
-            self.go_home()
-            return
-        self.panel.open_for(staff)
-        self.stack.setCurrentWidget(self.panel)
+        """The nurses' corner: the login, from whatever the patient sees."""
+        self._send(CornerTap())
 
     def _card_entered(self, staff: str) -> None:
         """A staff card read on the login screen."""
-        if self.stack.currentWidget() is self.login:
-            self._enter_maintenance(staff, "card")
-
-    def _enter_maintenance(self, staff: str, via: str) -> None:
-        if self.panel is None:
-            self.go_home()
-            return
-        self.panel.open_for(staff, via=via)
-        self.stack.setCurrentWidget(self.panel)
+        self._send(StaffCheck(self._login_ticket, staff_card=True, ok=True, staff=staff))
 
     def _card_failed(self) -> None:
         self._audit("unknown", "maintenance.card_failed")  # the card's number is never kept
-
-    def _pin_failed(self, staff: str) -> None:
-        self._audit(staff, "maintenance.pin_failed")
 
     def _audit(self, staff: str, action: str) -> None:
         if self.kiosk is None:
@@ -494,12 +635,13 @@ class KioskWindow(QMainWindow):
         if self.locked and not self._may_close:
             event.ignore()
             return
-        self._lookup += 1  # a staff-card check still running starts no look-up now
+        self._closed = True  # a staff-card check or answer still running changes nothing now
+        self.ticker.stop()
         super().closeEvent(event)
 
 
 class IdleWatcher(QObject):
-    """Restarts a timer on every key press or touch anywhere in the application."""
+    """Tells ``touched`` of every key press or touch anywhere in the application."""
 
     _ACTIVITY = (
         QEvent.Type.KeyPress,
@@ -507,11 +649,11 @@ class IdleWatcher(QObject):
         QEvent.Type.TouchBegin,
     )
 
-    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
-        super().__init__(parent or timer)
-        self.timer = timer
+    def __init__(self, touched: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.touched = touched
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() in self._ACTIVITY and self.timer.isActive():
-            self.timer.start()
+        if event.type() in self._ACTIVITY:
+            self.touched()
         return False

@@ -79,11 +79,9 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
         window.submit_scan("DEMO0002")
         _wait(app, on(window.exams))
         snap("07-exams-report-not-final")
-        window.idle_timer.setInterval(10)
-        window.idle_timer.start()
+        window.advance_clock(settings.ui.idle_timeout - 10)  # ten seconds before the reset
         _wait(app, window.countdown.isVisible, 5)
         snap("08-idle-countdown")
-        window.idle_timer.setInterval(600_000)
         window.go_home()
         window.submit_scan("DEMO9999")
         _wait(app, on(window.result))

@@ -143,19 +143,22 @@ def test_idle_counts_down_then_wipes_the_patient_from_every_screen_and_memory(
     find_and_list(qtbot, window, "DEMO0001")
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
         window.exams.print_button.click()
-    window.result_timer.stop()
     window.submit_scan("DEMO0002")  # a second patient on the list when the idle reset comes
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.exams, timeout=30000)
     assert "李*梅" in _all_text(window)
-    window.idle_timer.setInterval(20)
-    window.idle_timer.start()
+    idle = window.session.config.idle_timeout_s
+    window.advance_clock(idle - 11)
+    assert not window.countdown.isVisible()
+    window.advance_clock(1)  # the session's clock: ten seconds before the reset
     qtbot.waitUntil(window.countdown.isVisible, timeout=2000)
     assert "10 秒后回到首页" in window.countdown.text.text()
     # "more time" keeps the patient's list
     qtbot.mouseClick(window.countdown.more, Qt.MouseButton.LeftButton)
     assert not window.countdown.isVisible()
     assert window.stack.currentWidget() is window.exams
-    window.countdown_timer.setInterval(10)
+    window.advance_clock(idle - 10)
+    assert "10 秒后回到首页" in window.countdown.text.text()
+    window.advance_clock(10)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home, timeout=3000)
     everything = _all_text(window)
     for trace in PATIENT_TRACES:
@@ -208,9 +211,11 @@ def test_the_language_switch_on_home_changes_every_screen_at_run_time(
     with qtbot.waitSignal(window.bridge.find_failed, timeout=10000):
         qtbot.keyClick(window.home.code, Qt.Key.Key_Return)
     assert "No exams were found" in visible_text(window)
-    window.go_home()
-    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    window.go_home()  # the next patient starts in the kiosk's language (issue 19)
+    assert window.language == "zh_CN"
     assert "请扫描检查单条码" in visible_text(window)
+    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    assert "Scan your exam slip" in visible_text(window)
 
 
 def test_every_button_is_a_touch_target_of_120_px(
@@ -231,3 +236,34 @@ def test_every_button_is_a_touch_target_of_120_px(
                     widget.text(),
                     widget.size(),
                 )
+
+
+def test_the_next_patient_starts_in_the_kiosks_language_and_contrast(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.home.contrast, Qt.MouseButton.LeftButton)
+    assert window.language == "en" and window.high_contrast
+    find_and_list(qtbot, window, "DEMO0001")
+    assert "Please check these are your exams" in visible_text(window)  # kept for the visit
+    qtbot.mouseClick(window.exams.back, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+    assert window.language == "zh_CN" and not window.high_contrast
+    assert "请扫描检查单条码" in visible_text(window)
+
+
+def test_a_cancelled_visits_answer_never_shows_for_the_next_patient(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    window.pin_gate.cards = ()  # straight to the look-up
+    found = []
+    window.bridge.found.connect(lambda visit: found.append(visit.code))
+    window.submit_scan("DEMO0001")
+    qtbot.mouseClick(window.finding.cancel, Qt.MouseButton.LeftButton)
+    window.submit_scan("DEMO0002")  # the next patient, while the first answer is on its way
+    qtbot.waitUntil(lambda: found == ["DEMO0001", "DEMO0002"], timeout=30000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.exams, timeout=5000)
+    assert window.found is not None and window.found.code == "DEMO0002"
+    assert "李*梅" in window.exams.patient.text()

@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from drivers.printer.fake import FakeFault
+from kiosk_app.core.pin import DEMO_STAFF_CARD
+from kiosk_app.core.session import State
 from kiosk_app.store.repositories import AuditRepository
 from kiosk_app.ui.main_window import KioskWindow
 from tests.ui.conftest import demo_settings, find_and_list, shown_window, visible_text
@@ -203,3 +205,30 @@ def test_a_test_print_reaches_each_printer_and_is_audited(
     assert len(outputs) == 2, outputs
     tests = [a for a in audit(window) if a[1] == "maintenance.test_print"]
     assert [a[0] for a in tests] == ["nurse03", "nurse03"]
+
+
+def test_a_staff_card_while_a_print_waits_for_a_nurse_opens_maintenance_and_the_outcome_follows(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    settings = demo_settings(
+        tmp_path, KIOSK_PRINTING__JOB_TIMEOUT="4", KIOSK_PRINTING__POLL_INTERVAL="0.05"
+    )
+    window = next(shown_window(qtbot, settings))
+    assert window.kiosk is not None and window.panel is not None
+    window.kiosk.film_printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+    find_and_list(qtbot, window, "DEMO0003")
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        window.exams.print_button.click()
+        qtbot.waitUntil(lambda: window.session.state.state is State.PAUSED, timeout=10000)
+        assert window.stack.currentWidget() is window.printing
+        window.submit_scan(DEMO_STAFF_CARD)  # the nurse's card, while the job waits for her
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel, timeout=3000)
+        assert window.panel.staff == "demo-nurse"
+    # the jam timed out while the nurse worked: the patient's outcome shows once she leaves
+    assert window.stack.currentWidget() is window.panel
+    qtbot.mouseClick(window.panel.exit_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.result
+    assert "胶片" in window.result.details.text()
+    window.bridge.wait_idle()
+    window.worker.wait_idle()

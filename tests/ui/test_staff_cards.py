@@ -16,19 +16,19 @@ from pytestqt.qtbot import QtBot
 from drivers.idcard.fake import FakeIdCardReader
 from drivers.scanner.fake import FakeScanner
 from kiosk_app.app import Devices
-from kiosk_app.store.repositories import AuditRepository
-from kiosk_app.ui.main import create_window
-from kiosk_app.ui.main_window import KioskWindow
-from kiosk_app.ui.maintenance.pin import (
+from kiosk_app.core.pin import (
     DEMO_STAFF_CARD,
     MAX_FAILURES,
     PinGate,
     StaffCard,
     hash_card,
     hash_pin,
-    main,
     staff_cards,
 )
+from kiosk_app.store.repositories import AuditRepository
+from kiosk_app.ui.main import create_window
+from kiosk_app.ui.main_window import KioskWindow
+from kiosk_app.ui.maintenance.pin import main
 from tests.ui.conftest import demo_settings, shown_window
 from tests.ui.test_devices import card
 

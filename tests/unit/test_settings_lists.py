@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk_app.core.pin import hash_card
 from kiosk_app.settings import SettingsError, load
-from kiosk_app.ui.maintenance.pin import hash_card
 
 ENTRY = "nurse-li:" + hash_card("E1234567")
 BARE = hash_card("E7654321")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk_app import setup_wizard as sw
+from kiosk_app.core.pin import PinGate
 from kiosk_app.services.selftest import Check, Level
 from kiosk_app.settings import Settings, load
 
@@ -68,11 +69,14 @@ def wizard(path: Path, **kw: object) -> tuple[sw.Wizard, list[str]]:
 
 
 def verify(pin: str, stored: str) -> bool:
+    """Whether the hash the wizard stored lets ``pin`` through the login screen's gate (and is
+    the scrypt format the settings document)."""
     scheme, n, r, p, salt, digest = stored.split("$")
     got = hashlib.scrypt(
         pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
     )
-    return scheme == "scrypt" and got.hex() == digest
+    well_formed = scheme == "scrypt" and got.hex() == digest
+    return well_formed and PinGate(stored, lockout_s=300).check(pin).ok
 
 
 def test_non_interactive_writes_a_valid_private_config(tmp_path: Path) -> None:
@@ -146,7 +150,7 @@ def test_a_failing_check_stops_non_interactive_setup_and_writes_nothing(tmp_path
     [
         ("cloud_url", "pacs.example", "an http:// or https:// URL"),
         ("film_port", "70000", "a port number"),
-        ("nurse_pin", "12", "4 to 8 digits"),
+        ("nurse_pin", "12", "4 to 12 digits"),
         ("film_backend", "laser", "one of cups, dicom, folder"),
         ("ca_bundle", "/no/such/ca.pem", "no such file"),
     ],
@@ -210,7 +214,7 @@ def test_interactive_asks_again_after_a_failed_check(tmp_path: Path) -> None:
     assert settings.printers.film.port == 10005
     assert settings.kiosk.id == "kiosk-7"
     assert verify("1357", settings.ui.staff_pin_hash)
-    assert "    4 to 8 digits" in said
+    assert "    4 to 12 digits" in said
     assert "  Fix the answers above and try again (Ctrl+D stops setup)." in said
     assert any("Film printer: port [10006]" in p for p, _ in prompts)
     assert [s for p, s in prompts if "Password" in p] == [True]

@@ -10,7 +10,7 @@
   :mod:`.graphics`: the marks they draw, where image coordinates land on the sheet.
 """
 
-from kiosk_app.services.film.annotate import AnnotationOptions, mask_name
+from kiosk_app.services.film.annotate import AnnotationOptions
 from kiosk_app.services.film.errors import FilmError
 from kiosk_app.services.film.exam import FilmConfig, compose_exam, compose_plan
 from kiosk_app.services.film.layout import (
@@ -51,7 +51,6 @@ __all__ = [
     "compose_plan",
     "compose_sheets",
     "display_frame",
-    "mask_name",
     "parse_display_format",
     "parse_layout",
     "parse_window",

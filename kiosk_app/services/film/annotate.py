@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pydicom.dataset import Dataset
 from pydicom.valuerep import PersonName
 
+from kiosk_app.core.privacy import mask_name
 from kiosk_app.services.film.errors import FilmError
 from kiosk_app.services.film.layout import MM_PER_INCH, Box
 from kiosk_app.services.film.pipeline import Rendered, column_spacing_mm
@@ -56,7 +57,7 @@ class AnnotationOptions:
 
     patient_name: bool = True
     mask_name: bool = True
-    """Print 张*三 rather than 张小三 (first and last character kept)."""
+    """Print 张*三 rather than 张小三 (:func:`kiosk_app.core.privacy.mask_name`)."""
     patient_id: bool = True
     sex_age: bool = True
     study_datetime: bool = True
@@ -85,21 +86,6 @@ def display_name(value: object) -> str:
         if parts:
             return ("" if any(_is_cjk(p) for p in parts) else " ").join(parts)
     return str(value).replace("^", " ").strip()
-
-
-def mask_name(name: str) -> str:
-    """张小三 → 张*三, 张三 → 张*, ZHANG SAN → Z**** S**: enough to recognise, not to copy."""
-    name = name.strip()
-    if not name:
-        return ""
-    if any(_is_cjk(ch) for ch in name):
-        chars = [ch for ch in name if not ch.isspace()]
-        if len(chars) <= 1:
-            return "".join(chars)
-        if len(chars) == 2:
-            return chars[0] + "*"
-        return chars[0] + "*" * (len(chars) - 2) + chars[-1]
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
 
 
 def _is_cjk(text: str) -> bool:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk_app.core.pin import PinAnswer, PinGate
 from kiosk_app.ui.bridge import Worker
-from kiosk_app.ui.maintenance.pin import PinAnswer, PinGate
 from kiosk_app.ui.screens.common import button, label
 from kiosk_app.ui.screens.keypad import Keypad
 from kiosk_app.ui.translator import tr

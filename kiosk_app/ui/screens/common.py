@@ -108,16 +108,3 @@ def clear_layout_widgets(parent: QWidget, object_name: str) -> None:
     for child in parent.findChildren(QWidget, object_name):
         child.setParent(None)
         child.deleteLater()
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 李晓梅 → 李*梅, ZHANG^San → Z**** S**: enough to recognise, not to expose."""
-    alphabetic, _sep, ideographic = name.partition("=")  # DICOM PN: Wang^Xiaoming=王小明
-    name = (ideographic.split("=")[0] or alphabetic).replace("^", " ").strip()
-    if not name:
-        return ""
-    if name.isascii():
-        return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
-    if len(name) <= 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

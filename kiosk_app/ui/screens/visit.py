@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk_app.core.models import Exam, ItemKind, ItemState, PrintSummary
+from kiosk_app.core.privacy import mask_name
 from kiosk_app.services.visit import PlannedItem
 from kiosk_app.ui.bridge import FoundVisit
-from kiosk_app.ui.screens.common import button, clear_layout_widgets, icon_label, label, mask_name
+from kiosk_app.ui.screens.common import button, clear_layout_widgets, icon_label, label
 from kiosk_app.ui.translator import tr
 
 SLOW_AFTER_MS = 3000
