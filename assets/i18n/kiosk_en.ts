@@ -322,6 +322,16 @@
         <translation>Quit the kiosk</translation>
     </message>
     <message>
+        <source>mnt.quit_confirm</source>
+        <extracomment>Tap again to quit</extracomment>
+        <translation>Tap again to quit</translation>
+    </message>
+    <message>
+        <source>mnt.quit_explain</source>
+        <extracomment>The kiosk starts again by itself after quitting. Wait 5 seconds to cancel.</extracomment>
+        <translation>The kiosk starts again by itself after quitting. Wait 5 seconds to cancel.</translation>
+    </message>
+    <message>
         <source>mnt.reason</source>
         <extracomment>Reason</extracomment>
         <translation>Reason</translation>

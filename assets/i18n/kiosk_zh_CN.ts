@@ -322,6 +322,16 @@
         <translation>关闭程序</translation>
     </message>
     <message>
+        <source>mnt.quit_confirm</source>
+        <extracomment>Tap again to quit</extracomment>
+        <translation>再按一次关闭</translation>
+    </message>
+    <message>
+        <source>mnt.quit_explain</source>
+        <extracomment>The kiosk starts again by itself after quitting. Wait 5 seconds to cancel.</extracomment>
+        <translation>关闭后程序会自动重新启动。不关闭请稍等，5 秒后取消。</translation>
+    </message>
+    <message>
         <source>mnt.reason</source>
         <extracomment>Reason</extracomment>
         <translation>原因</translation>

@@ -348,6 +348,11 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "mnt.devices": {"zh_CN": "设备", "en": "Devices"},
     "mnt.steps": {"zh_CN": "处理步骤", "en": "What to do"},
     "mnt.quit": {"zh_CN": "关闭程序", "en": "Quit the kiosk"},
+    "mnt.quit_confirm": {"zh_CN": "再按一次关闭", "en": "Tap again to quit"},
+    "mnt.quit_explain": {
+        "zh_CN": "关闭后程序会自动重新启动。不关闭请稍等，5 秒后取消。",
+        "en": "The kiosk starts again by itself after quitting. Wait 5 seconds to cancel.",
+    },
     "mnt.test_print": {"zh_CN": "测试打印", "en": "Test print"},
     "mnt.test_sent": {
         "zh_CN": "测试打印已发送到 {printer}（作业 {job}）",

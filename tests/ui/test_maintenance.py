@@ -87,10 +87,32 @@ def test_the_kiosk_cannot_be_closed_except_from_maintenance(qtbot, window: Kiosk
     assert window.isVisible()
     log_in(qtbot, window)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel, timeout=5000)
-    window.panel.quit_button.click()
+    window.panel.quit_button.click()  # one tap only asks
+    qtbot.wait(300)
+    assert window.isVisible()
+    assert window.panel.quit_button.text() == "再按一次关闭"
+    assert "自动重新启动" in window.panel.status.text()
+    window.panel.quit_button.click()  # the second one quits
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert ("nurse01", "maintenance.quit") in [(a[0], a[1]) for a in audit(window)]
     window.locked = False
+
+
+def test_a_single_tap_on_quit_is_forgotten_after_a_few_seconds(
+    qtbot, window: KioskWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from kiosk_app.ui.maintenance import panel as panel_module
+
+    monkeypatch.setattr(panel_module, "QUIT_CONFIRM_MS", 200)
+    assert window.panel is not None
+    log_in(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel, timeout=5000)
+    window.panel.quit_button.click()
+    qtbot.waitUntil(lambda: window.panel.quit_button.text() == "关闭程序", timeout=3000)
+    window.panel.quit_button.click()  # a first tap again, not a second one
+    qtbot.wait(100)
+    assert window.isVisible()
+    assert "maintenance.quit" not in [a[1] for a in audit(window)]
 
 
 def test_the_device_tiles_show_each_device_in_words(qtbot, window: KioskWindow) -> None:  # type: ignore[no-untyped-def]

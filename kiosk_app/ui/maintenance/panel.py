@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +32,9 @@ from kiosk_app.ui.screens.common import button, clear_layout_widgets, label
 from kiosk_app.ui.translator import tr
 
 log = logging.getLogger(__name__)
+
+#: How long "tap again to quit" waits for the second tap.
+QUIT_CONFIRM_MS = 5000
 
 LEVEL_COLOURS = {"ok": "#1e7d32", "warn": "#8a5a00", "fault": "#b00020", "unknown": "#555555"}
 JAM_CODES = {"media-jam", "door-open"}
@@ -153,6 +156,10 @@ class MaintenancePanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.exit_button.clicked.connect(self._exit)
         self.quit_button.clicked.connect(self._quit)
+        self._quit_armed = False
+        self._quit_timer = QTimer(self)
+        self._quit_timer.setSingleShot(True)
+        self._quit_timer.timeout.connect(self._disarm_quit)
         self.retranslate(locale)
 
     # ------------------------------------------------------------------ building
@@ -273,7 +280,15 @@ class MaintenancePanel(QWidget):
         self.exited.emit()
 
     def _quit(self) -> None:
-        """The only way out to the desktop: audited, then the window may close."""
+        """The only way out to the desktop, behind a second tap: audited, then the window may
+        close (and systemd starts the kiosk again: ``Restart=always``)."""
+        if not self._quit_armed:
+            self._quit_armed = True
+            self.quit_button.setText(tr("mnt.quit_confirm"))
+            self.status.setText(tr("mnt.quit_explain"))
+            self._quit_timer.start(QUIT_CONFIRM_MS)
+            return
+        self._disarm_quit()
         staff = self.staff
         self.worker.call(
             lambda: audit(self.store, staff, "maintenance.quit"),
@@ -282,9 +297,15 @@ class MaintenancePanel(QWidget):
             owner=self,
         )
 
+    def _disarm_quit(self) -> None:
+        self._quit_armed = False
+        self._quit_timer.stop()
+        self.quit_button.setText(tr("mnt.quit"))
+
     def clear(self) -> None:
         """Forget the nurse and any patient looked up for a reprint."""
         self.staff = ""
+        self._disarm_quit()
         self.status.clear()
         self.reprint_code.clear()
         self.reason.clear()
