@@ -589,6 +589,9 @@ def main() -> int:
     parser.add_argument("--fault-rate", type=float, default=0.35)
     parser.add_argument("--work", type=Path, default=None, help="keep the run here")
     parser.add_argument(
+        "--minutes", type=float, default=0, help="start no visit after this long (0: no limit)"
+    )
+    parser.add_argument(
         "--shared-orthanc",
         dest="private_orthanc",
         action="store_false",
@@ -597,6 +600,8 @@ def main() -> int:
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
+    # A TERM (timeout, Ctrl+C's cousin) still stops the soak's own Orthanc and resets printers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = _env_file(Path(args.env))
     os.environ["CUPS_SERVER"] = env["CUPS_SERVER"]
     work = args.work or Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
@@ -637,8 +642,14 @@ def soak(
     order += rng.sample(order, k=max(1, len(order) // 10))
     order.append(-1)
     rng.shuffle(order)
+    deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
     try:
-        for number in order:
+        for count, number in enumerate(order):
+            if deadline is not None and time.monotonic() > deadline:
+                print(f"time is up after {count} of {len(order)} visits", flush=True)
+                break
+            if count and count % 50 == 0:
+                print(f"{count} visits, {sum(faults.values())} faults", flush=True)
             code = patients[number].accession if number >= 0 else "SKNOBODY0000"
             chosen = [f for f in FAULTS if rng.random() < args.fault_rate / len(FAULTS) * 2]
             faults.update(chosen)
@@ -678,7 +689,11 @@ def report(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores; "
         f"Python {platform.python_version()}"
     )
-    print(f"seed {seed}: {len(patients)} patients seeded in {seeded_s:.0f} s, {len(visits)} visits")
+    came = len({v.patient for v in visits if v.patient >= 0})
+    print(
+        f"seed {seed}: {len(patients)} patients seeded in {seeded_s:.0f} s; {len(visits)} visits "
+        f"by {came} of them"
+    )
     print("faults: " + ", ".join(f"{k} {v}" for k, v in sorted(faults.items())) +
           f" ({sum(faults.values())} in all)")  # fmt: skip
     print("nurse: " + ", ".join(f"{k} {v}" for k, v in sorted(nurse_actions.items())))
