@@ -537,6 +537,11 @@
         <translation>中文</translation>
     </message>
     <message>
+        <source>ui.leave_paused</source>
+        <extracomment>Leave; collect at the desk</extracomment>
+        <translation>Leave; collect at the desk</translation>
+    </message>
+    <message>
         <source>ui.more_exams</source>
         <extracomment>Earlier exams ({count})</extracomment>
         <translation>Earlier exams ({count})</translation>
@@ -610,6 +615,11 @@
         <source>ui.patient_line</source>
         <extracomment>{name}   ID ending {last4}</extracomment>
         <translation>{name}   ID ending {last4}</translation>
+    </message>
+    <message>
+        <source>ui.paused_help</source>
+        <extracomment>You may wait here, or leave: once the printer is fixed the rest will print; collect it at the desk.</extracomment>
+        <translation>You may wait here, or leave: once the printer is fixed the rest will print; collect it at the desk.</translation>
     </message>
     <message>
         <source>ui.print</source>

@@ -537,6 +537,11 @@
         <translation>English</translation>
     </message>
     <message>
+        <source>ui.leave_paused</source>
+        <extracomment>Leave; collect at the desk</extracomment>
+        <translation>先离开，到服务台领取</translation>
+    </message>
+    <message>
         <source>ui.more_exams</source>
         <extracomment>Earlier exams ({count})</extracomment>
         <translation>更早的检查（{count} 项）</translation>
@@ -610,6 +615,11 @@
         <source>ui.patient_line</source>
         <extracomment>{name}   ID ending {last4}</extracomment>
         <translation>{name}&#x3000;证件尾号 {last4}</translation>
+    </message>
+    <message>
+        <source>ui.paused_help</source>
+        <extracomment>You may wait here, or leave: once the printer is fixed the rest will print; collect it at the desk.</extracomment>
+        <translation>您可以在这里等候；也可以先离开，打印机修好后剩余的部分会打印出来，请到服务台领取。</translation>
     </message>
     <message>
         <source>ui.print</source>

@@ -258,6 +258,13 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Take the report from the paper tray below and the films from the film tray "
         "on the right.",
     },
+    "ui.paused_help": {
+        "zh_CN": "您可以在这里等候；也可以先离开，打印机修好后剩余的部分会打印出来，"
+        "请到服务台领取。",
+        "en": "You may wait here, or leave: once the printer is fixed the rest will print; "
+        "collect it at the desk.",
+    },
+    "ui.leave_paused": {"zh_CN": "先离开，到服务台领取", "en": "Leave; collect at the desk"},
     "ui.printer_stopped": {
         "zh_CN": "打印机暂停了。您的资料没有丢失，请联系服务台的工作人员。",
         "en": "The printer has stopped. Nothing is lost; please call the staff at the desk.",

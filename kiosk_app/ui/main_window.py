@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -71,7 +72,7 @@ from kiosk_app.core.session import (
 from kiosk_app.ui.bridge import FoundVisit, VisitBridge, Worker
 from kiosk_app.ui.maintenance.login import LoginScreen
 from kiosk_app.ui.screens.common import HIGH_CONTRAST, NORMAL, button, label
-from kiosk_app.ui.screens.home import HomeScreen
+from kiosk_app.ui.screens.home import LONG_PRESS_MS, HomeScreen
 from kiosk_app.ui.screens.keypad import KeypadScreen
 from kiosk_app.ui.screens.visit import ExamsScreen, FindingScreen, PrintingScreen, ResultScreen
 from kiosk_app.ui.translator import install_translator, tr
@@ -222,6 +223,20 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(self.panel)
         self.setCentralWidget(self.stack)
         self.stack.currentChanged.connect(self._screen_changed)
+        self.printing.leave_requested.connect(lambda: self._send(PatientLeaves()))
+        # The nurses' corner on every patient screen (home has its own): held for 3 s, the
+        # login, printing and paused included.
+        self.nurse_corner = QPushButton("", self)
+        self.nurse_corner.setObjectName("corner")
+        self.nurse_corner.setAccessibleName(tr("mnt.title"))
+        self.nurse_corner.setGeometry(0, 0, 120, 120)
+        self.corner_timer = QTimer(self)
+        self.corner_timer.setSingleShot(True)
+        self.corner_timer.setInterval(LONG_PRESS_MS)
+        self.corner_timer.timeout.connect(self.open_login)
+        self.nurse_corner.pressed.connect(self.corner_timer.start)
+        self.nurse_corner.released.connect(self.corner_timer.stop)
+        self.stack.currentChanged.connect(self._place_corner)
         self.countdown = IdleCountdown(self)
         self.countdown_left = 0
 
@@ -544,6 +559,16 @@ class KioskWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self.countdown.setGeometry(self.rect())
+        self._place_corner()
+
+    def _place_corner(self, _index: int = -1) -> None:
+        """The corner overlay shows on every screen but home (its own) and the nurse's."""
+        current = self.stack.currentWidget()
+        own = current is self.home or current is self.login or current is self.panel
+        self.nurse_corner.setVisible(not own)
+        if not own:
+            self.nurse_corner.raise_()
+            self.countdown.raise_()
 
     # ------------------------------------------------------------------ looks and language
     def set_language(self, locale: str) -> None:

@@ -254,3 +254,41 @@ def test_a_staff_card_while_a_print_waits_for_a_nurse_opens_maintenance_and_the_
     assert "胶片" in window.result.details.text()
     window.bridge.wait_idle()
     window.worker.wait_idle()
+
+
+def test_a_paused_print_lets_the_patient_leave_and_the_nurse_in_by_the_corner(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    settings = demo_settings(
+        tmp_path, KIOSK_PRINTING__JOB_TIMEOUT="4", KIOSK_PRINTING__POLL_INTERVAL="0.05"
+    )
+    window = next(shown_window(qtbot, settings))
+    assert window.kiosk is not None
+    window.kiosk.film_printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+    find_and_list(qtbot, window, "DEMO0003")
+    assert window.nurse_corner.isVisible()  # on the exam list too
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        window.exams.print_button.click()
+        qtbot.waitUntil(lambda: window.session.state.state is State.PAUSED, timeout=10000)
+        screen = window.printing
+        qtbot.waitUntil(lambda: screen.leave.isVisible(), timeout=3000)
+        assert "服务台领取" in screen.stopped.text() and screen.time_left.text() == ""
+        # The corner is there for a nurse on this screen too: held, it opens the login.
+        assert window.nurse_corner.isVisible()
+        window.corner_timer.setInterval(100)
+        qtbot.mousePress(window.nurse_corner, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.login, timeout=3000)
+        qtbot.mouseRelease(window.nurse_corner, Qt.MouseButton.LeftButton)
+        assert not window.nurse_corner.isVisible()
+        qtbot.mouseClick(window.login.back, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.printing, timeout=3000)
+        # The patient does not wait: "leave" takes them home, the job waits for the nurse.
+        qtbot.mouseClick(screen.leave, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home, timeout=3000)
+    qtbot.wait(200)
+    assert window.stack.currentWidget() is window.home  # the late outcome did not show
+    assert not window.nurse_corner.isVisible()  # home has its own corner
+    assert [j.kind.value for j in window.kiosk.maintenance.waiting_jobs()] == ["film"]
+    window.bridge.wait_idle()
+    window.worker.wait_idle()

@@ -300,7 +300,10 @@ class ExamsScreen(QWidget):
 
 
 class PrintingScreen(QWidget):
-    """Progress per item and sheet, the time left, where to collect; a stop said plainly."""
+    """Progress per item and sheet, the time left, where to collect; a stop said plainly, with
+    a way out: the patient may leave, the job waits for a nurse."""
+
+    leave_requested = Signal()
 
     def __init__(self, locale: str) -> None:
         super().__init__()
@@ -322,6 +325,10 @@ class PrintingScreen(QWidget):
         layout.addLayout(tray)
         self.stopped = label("", "fault")
         layout.addWidget(self.stopped)
+        self.leave = button()
+        self.leave.clicked.connect(self.leave_requested)
+        self.leave.hide()
+        layout.addWidget(self.leave, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(1)
         self.bars: dict[int, tuple[QLabel, QProgressBar]] = {}
         self.retranslate(locale)
@@ -361,8 +368,14 @@ class PrintingScreen(QWidget):
             bar.setValue(done)
             left += (units - done) * SECONDS_PER_UNIT[kind]
             paused = paused or state == "paused"
-        self.time_left.setText(tr("ui.time_left", seconds=int(left)) if self.items else "")
-        self.stopped.setText(tr("ui.printer_stopped") if paused else "")
+        # Stopped, no time left is promised: it would only count down to nothing.
+        shown = self.items and not paused
+        self.time_left.setText(tr("ui.time_left", seconds=int(left)) if shown else "")
+        self.stopped.setText(
+            tr("ui.printer_stopped") + "\n" + tr("ui.paused_help") if paused else ""
+        )
+        self.leave.setText(tr("ui.leave_paused"))
+        self.leave.setVisible(paused)
 
     def retranslate(self, locale: str) -> None:
         self.lang = locale
@@ -376,6 +389,7 @@ class PrintingScreen(QWidget):
         self.bars.clear()
         self.time_left.clear()
         self.stopped.clear()
+        self.leave.hide()
 
 
 class ResultScreen(QWidget):
