@@ -472,6 +472,16 @@
         <translation>Take the report from the paper tray below and the films from the film tray on the right.</translation>
     </message>
     <message>
+        <source>ui.collect_film</source>
+        <extracomment>Take the films from the film tray on the right.</extracomment>
+        <translation>Take the films from the film tray on the right.</translation>
+    </message>
+    <message>
+        <source>ui.collect_report</source>
+        <extracomment>Take the report from the paper tray below.</extracomment>
+        <translation>Take the report from the paper tray below.</translation>
+    </message>
+    <message>
         <source>ui.contrast</source>
         <extracomment>High contrast</extracomment>
         <translation>High contrast</translation>
@@ -487,9 +497,19 @@
         <translation>Demo codes: </translation>
     </message>
     <message>
-        <source>ui.done</source>
+        <source>ui.done_both</source>
         <extracomment>Printing is done. Please take your report and films.</extracomment>
         <translation>Printing is done. Please take your report and films.</translation>
+    </message>
+    <message>
+        <source>ui.done_film</source>
+        <extracomment>Printing is done. Please take your films.</extracomment>
+        <translation>Printing is done. Please take your films.</translation>
+    </message>
+    <message>
+        <source>ui.done_report</source>
+        <extracomment>Printing is done. Please take your report.</extracomment>
+        <translation>Printing is done. Please take your report.</translation>
     </message>
     <message>
         <source>ui.error_title</source>
@@ -500,6 +520,11 @@
         <source>ui.exams_title</source>
         <extracomment>Please check these are your exams</extracomment>
         <translation>Please check these are your exams</translation>
+    </message>
+    <message>
+        <source>ui.failed_help</source>
+        <extracomment>For what did not print, please go to the desk: the staff will print it for you.</extracomment>
+        <translation>For what did not print, please go to the desk: the staff will print it for you.</translation>
     </message>
     <message>
         <source>ui.find</source>
@@ -595,6 +620,11 @@
         <source>ui.no_recent_exams</source>
         <extracomment>You have no exams from the last {days} days.</extracomment>
         <translation>You have no exams from the last {days} days.</translation>
+    </message>
+    <message>
+        <source>ui.not_printed</source>
+        <extracomment>Nothing was printed. Nothing is lost.</extracomment>
+        <translation>Nothing was printed. Nothing is lost.</translation>
     </message>
     <message>
         <source>ui.nothing_new</source>

@@ -472,6 +472,16 @@
         <translation>请在下方出纸口取报告，在右侧胶片出口取胶片。</translation>
     </message>
     <message>
+        <source>ui.collect_film</source>
+        <extracomment>Take the films from the film tray on the right.</extracomment>
+        <translation>请在右侧胶片出口取胶片。</translation>
+    </message>
+    <message>
+        <source>ui.collect_report</source>
+        <extracomment>Take the report from the paper tray below.</extracomment>
+        <translation>请在下方出纸口取报告。</translation>
+    </message>
+    <message>
         <source>ui.contrast</source>
         <extracomment>High contrast</extracomment>
         <translation>高对比度</translation>
@@ -487,9 +497,19 @@
         <translation>演示号码：</translation>
     </message>
     <message>
-        <source>ui.done</source>
+        <source>ui.done_both</source>
         <extracomment>Printing is done. Please take your report and films.</extracomment>
         <translation>打印完成，请取走您的报告和胶片。</translation>
+    </message>
+    <message>
+        <source>ui.done_film</source>
+        <extracomment>Printing is done. Please take your films.</extracomment>
+        <translation>打印完成，请取走您的胶片。</translation>
+    </message>
+    <message>
+        <source>ui.done_report</source>
+        <extracomment>Printing is done. Please take your report.</extracomment>
+        <translation>打印完成，请取走您的报告。</translation>
     </message>
     <message>
         <source>ui.error_title</source>
@@ -500,6 +520,11 @@
         <source>ui.exams_title</source>
         <extracomment>Please check these are your exams</extracomment>
         <translation>请确认以下是您的检查</translation>
+    </message>
+    <message>
+        <source>ui.failed_help</source>
+        <extracomment>For what did not print, please go to the desk: the staff will print it for you.</extracomment>
+        <translation>没有打印出来的，请到服务台找工作人员，他们会为您打印。</translation>
     </message>
     <message>
         <source>ui.find</source>
@@ -595,6 +620,11 @@
         <source>ui.no_recent_exams</source>
         <extracomment>You have no exams from the last {days} days.</extracomment>
         <translation>最近 {days} 天没有您的检查。</translation>
+    </message>
+    <message>
+        <source>ui.not_printed</source>
+        <extracomment>Nothing was printed. Nothing is lost.</extracomment>
+        <translation>没有打印出来。您的资料没有丢失。</translation>
     </message>
     <message>
         <source>ui.nothing_new</source>

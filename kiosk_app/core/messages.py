@@ -184,9 +184,33 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "ui.type_code": {"zh_CN": "输入号码", "en": "Type the code"},
     "ui.print": {"zh_CN": "打印", "en": "Print"},
     "ui.searching": {"zh_CN": "正在查找您的检查…", "en": "Finding your exams…"},
-    "ui.done": {
+    "ui.done_both": {
         "zh_CN": "打印完成，请取走您的报告和胶片。",
         "en": "Printing is done. Please take your report and films.",
+    },
+    "ui.done_report": {
+        "zh_CN": "打印完成，请取走您的报告。",
+        "en": "Printing is done. Please take your report.",
+    },
+    "ui.done_film": {
+        "zh_CN": "打印完成，请取走您的胶片。",
+        "en": "Printing is done. Please take your films.",
+    },
+    "ui.not_printed": {
+        "zh_CN": "没有打印出来。您的资料没有丢失。",
+        "en": "Nothing was printed. Nothing is lost.",
+    },
+    "ui.failed_help": {
+        "zh_CN": "没有打印出来的，请到服务台找工作人员，他们会为您打印。",
+        "en": "For what did not print, please go to the desk: the staff will print it for you.",
+    },
+    "ui.collect_report": {
+        "zh_CN": "请在下方出纸口取报告。",
+        "en": "Take the report from the paper tray below.",
+    },
+    "ui.collect_film": {
+        "zh_CN": "请在右侧胶片出口取胶片。",
+        "en": "Take the films from the film tray on the right.",
     },
     "ui.nothing_new": {
         "zh_CN": "没有需要打印的新资料。",

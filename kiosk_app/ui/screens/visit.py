@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -18,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk_app.core.models import Exam, ItemKind, ItemState, PrintSummary
+from kiosk_app.core.models import Exam, ItemKind, PrintSummary
 from kiosk_app.core.privacy import mask_name
+from kiosk_app.services.outcome import done_view
 from kiosk_app.services.visit import PlannedItem
 from kiosk_app.ui.bridge import FoundVisit
 from kiosk_app.ui.screens.common import button, clear_layout_widgets, icon_label, label
@@ -413,19 +415,22 @@ class ResultScreen(QWidget):
         layout.addWidget(self.home, 0, Qt.AlignmentFlag.AlignCenter)
         self.retranslate(locale)
 
-    def show_summary(self, summary: PrintSummary, locale: str) -> None:
+    def show_summary(self, summary: PrintSummary, locale: str, now: datetime | None = None) -> None:
+        """What became of each item, truthfully: see :func:`services.outcome.done_view`."""
+        view = done_view(summary.items, now or datetime.now())
         lines = []
-        for item in summary.items:
-            kind = tr(f"kind.{item.kind.value}")
-            state = tr(f"state.{item.state.value}")
-            count = f" ×{item.count}" if item.count and item.state is ItemState.DELIVERED else ""
-            reason = tr(item.message_id, **item.params) if item.message_id else ""
+        for line in view.lines:
+            kind = tr(f"kind.{line.kind.value}")
+            state = tr(f"state.{line.state.value}")
+            count = f" ×{line.count}" if line.count else ""
+            reason = tr(line.message_id, **line.params) if line.message_id else ""
             lines.append(f"{kind}{count}: {state}" + (f"。{reason}" if reason else ""))
-        headline = "ui.done" if summary.delivered else "ui.nothing_new"
-        self.headline.setText(tr(headline))
+        if view.failed_id:
+            lines.append(tr(view.failed_id))
+        self.headline.setText(tr(view.headline_id))
         self.details.setText("\n".join(lines))
         self.reminder.setText(
-            (tr("ui.collect") + "\n" if summary.delivered else "") + tr("ui.take_card")
+            (tr(view.trays_id) + "\n" if view.trays_id else "") + tr("ui.take_card")
         )
         self.staff.setText(tr("ui.staff_help"))
 
