@@ -150,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         limiter = self.server.limiter
         if not limiter.allow(who.source):
-            # A flood is audited once (with how many were refused before), not per request.
+            # A flood is audited once, at its first refused call, not per request.
             if limiter.refused_in_a_row(who.source) == 1:
                 self._audit(who, action, path, HTTPStatus.TOO_MANY_REQUESTS, "rate limited")
             self._json(HTTPStatus.TOO_MANY_REQUESTS, {"error": "too many requests"})
