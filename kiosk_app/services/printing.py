@@ -50,6 +50,7 @@ from kiosk_app.core.errors import KioskError
 from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.logs import EVENT_ACTION, patient_ref
 from kiosk_app.services import device_status, events
+from kiosk_app.services.filmstream import FilmStream
 from kiosk_app.services.policy import FilmSizeUnsupportedError, check_film_supply
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import (
@@ -125,6 +126,9 @@ class _Payload:
 
     send: Callable[[list[int], str], str]
     per_unit: bool
+    digests: Callable[[list[int]], list[str]] | None = None
+    """The content digests of units about to be sent, waiting while they are composed
+    (a film's later sheets); None: all were known when the job was recorded."""
 
 
 def sheet_digest(sheet: FilmSheet) -> str:
@@ -192,35 +196,47 @@ class PrintingService:
 
         return _Payload(send, per_unit=False)
 
-    def _film_payload(self, sheets: list[FilmSheet]) -> _Payload:
+    def _film_payload(self, film: FilmStream) -> _Payload:
         def send(units: list[int], title: str) -> str:
-            return self.film_printer.submit_sheets([sheets[i] for i in units], title)
+            return self.film_printer.submit_sheets([film.sheet(i) for i in units], title)
 
-        return _Payload(send, per_unit=True)
+        def digests(units: list[int]) -> list[str]:
+            return [sheet_digest(film.sheet(i)) for i in units]
 
-    def submit_film(self, exam: Exam, sheets: Sequence[FilmSheet]) -> JobResult:
+        return _Payload(send, per_unit=True, digests=digests)
+
+    def submit_film(self, exam: Exam, sheets: Sequence[FilmSheet] | FilmStream) -> JobResult:
         """Record a film job (one unit per sheet) and send its first sheet.
 
+        A :class:`FilmStream` may still be composing its later sheets: the job is recorded
+        with the plan's sheet count once the first sheet is there (which the stream hands over
+        only when every image of the film is in hand), and each later sheet is sent when it is
+        composed and the one before it printed. A later sheet that cannot be composed holds
+        the job for a nurse, the sheets before it confirmed.
+
         Raises:
+            KioskError: the first sheet could not be composed (nothing was recorded or sent).
             NotEnoughFilmError: the film loaded for this size is fewer than the sheets.
             FilmSizeUnsupportedError: the film printer cannot print this size at its true size
                 (its ``media-supported`` lacks it); nothing was sent, the nurse is told.
         """
-        sheets = list(sheets)
-        media = sheets[0].film_size_id if sheets else ""
+        film = sheets if isinstance(sheets, FilmStream) else FilmStream.of(list(sheets))
+        first = film.sheet(0) if film.count else None
+        media = first.film_size_id if first is not None else ""
         with self.store.session() as session:
             supply = ConsumableRepository(session).get(self.film_printer.name, media)
-            check_film_supply(supply.remaining if supply else None, len(sheets), media)
+            check_film_supply(supply.remaining if supply else None, film.count, media)
         if media:
             self._check_film_size(media)
 
+        composed = film.composed
         return self._submit(
             exam,
             ItemKind.FILM,
-            len(sheets),
-            self._film_payload(sheets),
+            film.count,
+            self._film_payload(film),
             media,
-            [sheet_digest(s) for s in sheets],
+            [sheet_digest(film.sheet(i)) if i < composed else None for i in range(film.count)],
         )
 
     def _check_film_size(self, size: str) -> None:
@@ -254,7 +270,7 @@ class PrintingService:
         units: int,
         payload: _Payload,
         media: str,
-        digests: Sequence[str],
+        digests: Sequence[str | None],
     ) -> JobResult:
         printer = self.printer_for(kind)
         key = item_key(exam.study_uid, kind.value)
@@ -269,7 +285,7 @@ class PrintingService:
                 media=media,
             )
             for unit, digest in zip(job.units, digests, strict=True):
-                unit.digest = digest
+                unit.digest = digest or ""  # a sheet still being composed: when it is sent
             if LedgerRepository(session).last_delivery(key) is not None:
                 authorisation = ReprintRepository(session).pending(key)
                 if authorisation is not None:
@@ -385,9 +401,19 @@ class PrintingService:
         return self._send(job_id, batch, payload)
 
     def _send(self, job_id: int, batch: list[int], payload: _Payload) -> JobResult:
+        digests: list[str] | None = None
+        if payload.digests is not None:
+            try:
+                digests = payload.digests(batch)  # waits while a later sheet is composed
+            except Exception as exc:  # a damaged later image: the sheets before it printed
+                log.warning("job %d: unit(s) %s could not be made: %s", job_id, batch, exc)
+                sheets = ", ".join(str(i + 1) for i in batch)
+                return self._hold(job_id, f"sheet {sheets} could not be made: {exc}")
         with self.store.session() as session:
             job = JobRepository(session).get(job_id)
-            for unit in self._units(job, batch):
+            for n, unit in enumerate(self._units(job, batch)):
+                if digests is not None and not unit.digest:
+                    unit.digest = digests[n]
                 unit.state = UnitState.SENDING.value
                 unit.attempts += 1
             kind = ItemKind(job.kind)
@@ -556,7 +582,7 @@ class PrintingService:
                 job.patient_id,
             )
             digests = [u.digest for u in job.units]
-        if not all(digests):
+        if not digests or not digests[0]:
             raise ValueError(f"job {job_id}: recorded without content digests; {gone}")
         try:
             content = self.recompose(kind, study, accession, patient)
@@ -567,13 +593,18 @@ class PrintingService:
                 raise ValueError(f"job {job_id}: the report changed since it was sent; {gone}")
             log.info("job %d: report recomposed after a restart, identical", job_id)
             return self._report_payload(content)
-        if [sheet_digest(s) for s in content] != digests:
+        made = [sheet_digest(s) for s in content]
+        # a sheet never sent may have had no digest yet (composed after the first was sent)
+        differ = len(made) != len(digests) or any(
+            d and d != m for d, m in zip(digests, made, strict=True)
+        )
+        if differ:
             raise ValueError(
                 f"job {job_id}: the recomposed sheets differ from those first sent (the study "
                 f"or the film settings changed); {gone}"
             )
         log.info("job %d: %d sheets recomposed after a restart, identical", job_id, len(content))
-        return self._film_payload(list(content))
+        return self._film_payload(FilmStream.of(list(content)))
 
     def cancel(self, job_id: int, actor: str = ACTOR, reason: str = "") -> JobResult:
         """Cancel a job: its printer jobs in flight are cancelled, nothing more is sent.

@@ -267,7 +267,7 @@ class VisitService:
         if item.kind is ItemKind.REPORT:
             pdf = self.content.report(item.exam)
             return self.printing.submit_report(item.exam, pdf, count_pages(pdf))
-        return self.printing.submit_film(item.exam, self.content.sheets(item.exam))
+        return self.printing.submit_film(item.exam, self.content.film_stream(item.exam))
 
     def _outcome(self, item: PlannedItem, result: JobResult) -> ItemOutcome:
         return self._outcome_from(

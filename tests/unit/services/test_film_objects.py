@@ -16,7 +16,14 @@ from pydicom import Dataset
 from pypdf import PdfReader
 
 from kiosk_app.core.errors import BadStudyDataError
-from kiosk_app.core.models import Credential, CredentialKind, Exam, InstanceRef, ItemKind
+from kiosk_app.core.models import (
+    Credential,
+    CredentialKind,
+    Exam,
+    InstanceRef,
+    ItemKind,
+    ItemState,
+)
 from kiosk_app.services import film
 from kiosk_app.services.catalog import ENCAPSULATED_PDF, KEY_OBJECT_SELECTION, Catalog
 from kiosk_app.services.content import FilmOptions, ItemContent
@@ -24,6 +31,7 @@ from kiosk_app.services.policy import Policy
 from kiosk_app.services.printing import PrintingService
 from kiosk_app.services.visit import VisitService
 from kiosk_app.store import Store
+from kiosk_app.store.repositories import JobRepository
 from tests.helpers.dicom_builders import (
     FOR_PRINTING,
     FOR_TEACHING,
@@ -270,7 +278,7 @@ def test_a_film_prepared_while_the_patient_confirms_is_the_one_printed(store: St
     assert film_item.count == 1  # counting started the composition in the background
     with visit.content._prepared_lock:
         (prepared,) = visit.content._prepared.values()
-    prepared.result(timeout=30)
+    prepared.result(timeout=30).all()  # composed in the background, every sheet
     fetched = list(source.fetched)
     sheets = visit.content.sheets(exam)
     assert source.fetched == fetched  # nothing fetched again: the prepared film was handed over
@@ -288,3 +296,72 @@ def test_a_film_prepared_and_not_confirmed_is_forgotten(store: Store) -> None:
     assert len(visit.content._prepared) == 1
     visit.content.forget()
     assert not visit.content._prepared
+
+
+class FailingSource(CountingSource):
+    """Fetches fail for one instance (the cloud drops it), or it comes back damaged."""
+
+    def __init__(self, datasets: Sequence[Dataset], uid: str, damaged: bool) -> None:
+        super().__init__(datasets)
+        self.uid, self.damaged = uid, damaged
+
+    def fetch_instance(self, ref: InstanceRef) -> Dataset:
+        ds = super().fetch_instance(ref)
+        if ref.sop_uid != self.uid:
+            return ds
+        if not self.damaged:
+            raise BadStudyDataError(detail="the cloud dropped the connection")
+        ds = copy.deepcopy(ds)
+        ds.PixelData = ds.PixelData[:100]  # a truncated image: no decoder makes its frame
+        return ds
+
+
+def three_sheet_visit(store: Store, damaged: bool) -> tuple[VisitService, list[int]]:
+    """A 3-sheet CT film (2x2, 12 slices) whose last image fails; the film printer is a fake
+    DICOM printer that tells which sheets it took (by their content)."""
+    from drivers.film.fake import FakeDicomFilmPrinter
+
+    images = numbered_ct(12)
+    rules = film.PlanRules(layouts=film.plan.parse_plans("CT=2x2"), slice_sheets=3)
+    plan = film.plan_exam(images, rules)
+    last = str(plan.frames[-1][0].SOPInstanceUID)
+    source = FailingSource([sr_report(final=True), *images], last, damaged)
+    visit = visit_over(store, source)
+    visit.content.film_options = FilmOptions(config=dataclasses.replace(CONFIG, rules=rules))
+    printer = FakeDicomFilmPrinter()
+    visit.printing = PrintingService(store, ScriptedPrinter("Paper"), printer)
+    sent: list[int] = []
+    original = printer.submit_sheets
+
+    def counting(sheets: Sequence[object], title: str) -> str:
+        sent.append(len(sheets))
+        return original(sheets, title)  # type: ignore[arg-type]
+
+    printer.submit_sheets = counting  # type: ignore[method-assign]
+    return visit, sent
+
+
+def test_a_film_with_an_image_that_cannot_be_fetched_prints_no_sheet(store: Store) -> None:
+    """Sheet 1 could print long before the last image is fetched; it waits until every image
+    of the film is in hand, so a film that cannot be finished wastes none."""
+    visit, sent = three_sheet_visit(store, damaged=False)
+    planned = visit.plan([exam_of(visit)], count=True)
+    summary = visit.print_planned("ACC1", planned, lambda *_: None)
+    film_outcome = next(i for i in summary.items if i.kind is ItemKind.FILM)
+    assert film_outcome.state is not ItemState.DELIVERED
+    assert sent == []  # not one sheet reached the printer
+
+
+def test_a_film_whose_last_image_is_damaged_prints_two_sheets_and_waits_for_a_nurse(
+    store: Store,
+) -> None:
+    visit, sent = three_sheet_visit(store, damaged=True)
+    planned = visit.plan([exam_of(visit)], count=True)
+    summary = visit.print_planned("ACC1", planned, lambda *_: None)
+    film_outcome = next(i for i in summary.items if i.kind is ItemKind.FILM)
+    assert film_outcome.state is not ItemState.DELIVERED
+    assert sent == [1, 1]  # sheets 1 and 2, each once; sheet 3 could not be made
+    with store.session() as s:
+        (job,) = JobRepository(s).open_jobs()
+        assert job.attention.startswith("sheet 3 could not be made")
+        assert [u.state for u in job.units] == ["confirmed", "confirmed", "pending"]
