@@ -173,7 +173,11 @@ def test_a_snapshot_too_old_is_unknown_not_green(kiosk: Kiosk) -> None:
     ep = HealthEndpoint.for_kiosk(kiosk, serve=False)
     ep.monitor.clock = lambda: now[0]
     ep.monitor.poll()
-    assert ep.monitor.current().level.label == "green"
+    fresh = ep.monitor.current().to_json()
+    # green, or yellow where the machine itself is busy ("CPU overloaded" under a CI run);
+    # never a condition that says the status is unknown
+    assert fresh["level"] in ("green", "yellow"), fresh["conditions"]
+    assert not [c for c in fresh["conditions"] if c["reason"].startswith("unknown")]
     now[0] += ep.monitor.stale_after + 1
     stale = ep.monitor.current().to_json()
     assert stale["level"] == "orange"
