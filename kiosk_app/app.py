@@ -17,17 +17,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from drivers.audio.base import PromptPlayer
 from drivers.base import DocumentPrinter, FilmPrinter, Printer
 from drivers.idcard.reader import IdCardReader
 from drivers.printer.cups import document_options
 from drivers.scanner.base import Scanner
 from kiosk_app import logs
+from kiosk_app.core.models import Exam, ItemKind
 from kiosk_app.health.monitor import HealthMonitor
 from kiosk_app.health.probes import link_probes
 from kiosk_app.services import events, film, identify
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import FilmOptions, ItemContent
+from kiosk_app.services.fleet import FleetLedger
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceService
 from kiosk_app.services.operations import RemoteOperations
@@ -82,6 +86,8 @@ class Kiosk:
     cache: BlobStore | None = None
     prefetcher: Prefetcher | None = None
     outbox_sender: OutboxSender | None = None
+    fleet: FleetLedger | None = None
+    """The fleet's shared ledger (``[fleet] database``); None: this kiosk alone."""
     _background: list[threading.Thread | PrefetchTask] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -160,6 +166,8 @@ class Kiosk:
                 worker.join(5)
         self.flush_outbox()
         self.store.close()
+        if self.fleet is not None:
+            self.fleet.shared.close()
 
 
 def build_source(settings: Settings) -> StudySource:
@@ -384,6 +392,7 @@ def build(
         ),
         prepare_ahead=settings.film.prepare_ahead,
     )
+    fleet = build_fleet(settings, store, source)
     printing = PrintingService(
         store,
         report_printer,
@@ -391,6 +400,7 @@ def build(
         poll_interval=settings.printing.poll_interval,
         report_options=document_options(duplex=settings.printers.report.duplex),
         recompose=content.recompose,  # a paused job resumes after a restart, if identical
+        fleet=fleet,
     )
     try:
         find = identify.from_settings(
@@ -407,6 +417,7 @@ def build(
         job_timeout=settings.printing.job_timeout,
         identify=find,
         recent_days=settings.policy.recent_days,
+        fleet=fleet,
     )
     health = HealthService(
         kiosk_id=settings.kiosk.id, printers=printers, source=source, store=store
@@ -419,7 +430,7 @@ def build(
         stale_after=settings.health.stale_after,
         probes=link_probes(store, source, cache, outbox_sender),
     )
-    maintenance = MaintenanceService(store, printing, printers)
+    maintenance = MaintenanceService(store, printing, printers, fleet=fleet)
     operations = RemoteOperations(
         maintenance,
         kiosk_id=settings.kiosk.id,
@@ -443,6 +454,55 @@ def build(
         cache=cache,
         prefetcher=prefetcher,
         outbox_sender=outbox_sender,
+        fleet=fleet,
+    )
+
+
+def fleet_url(settings: Settings) -> str:
+    """``[fleet] database`` with TLS verification against ``[fleet] ca_file`` when set."""
+    section = settings.fleet
+    url = make_url(section.database)
+    if not url.drivername.startswith("postgresql"):
+        raise SettingsError(
+            f"fleet.database: {url.drivername!r} is not PostgreSQL "
+            "(expected postgresql+psycopg://ROLE:PASSWORD@HOST:PORT/DATABASE)"
+        )
+    if section.ca_file is not None:
+        url = url.update_query_dict({"sslmode": "verify-full", "sslrootcert": str(section.ca_file)})
+    return url.render_as_string(hide_password=False)
+
+
+def build_fleet(settings: Settings, store: Store, source: StudySource) -> FleetLedger | None:
+    """The fleet's shared ledger, not yet connected (the first claim or look connects and
+    migrates it); None without ``[fleet] database``."""
+    section = settings.fleet
+    if not section.database:
+        return None
+    shared = Store.for_url(
+        fleet_url(settings), connect_timeout=section.connect_timeout, role=section.role
+    )
+
+    def prefetched(exam: Exam, kind: ItemKind) -> bool:
+        """This kiosk holds the item's content itself: every instance in its offline cache,
+        or a local archive (on its own disk by nature)."""
+        if isinstance(source, LocalArchiveSource):
+            return True
+        if not isinstance(source, CachingSource):
+            return False
+        if kind is ItemKind.REPORT:
+            refs = [exam.report.instance] if exam.report is not None else []
+        else:
+            refs = list(exam.images)
+        return bool(refs) and all(source.has_instance(ref) for ref in refs)
+
+    return FleetLedger(
+        shared,
+        store,
+        settings.kiosk.id,
+        lease=section.lease_seconds,
+        offline=section.offline,
+        prefetched=prefetched,
+        print_once=settings.policy.print_once,
     )
 
 

@@ -137,6 +137,25 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "zh_CN": "正在打印，或正在等待工作人员处理。",
         "en": "A print of this item is in progress or waits for the staff ({state}).",
     },
+    "item.printing_elsewhere": {
+        "zh_CN": "这项资料正在另一台自助机上打印，请到那台自助机取件或到服务台咨询。",
+        "en": "This is being printed at another kiosk ({kiosk}) right now; collect it there "
+        "or ask at the desk.",
+    },
+    "item.printed_elsewhere": {
+        "zh_CN": "已在另一台自助机上打印过。如需补打，请到服务台。",
+        "en": "Already printed at another kiosk ({kiosk}) on {when}; ask the staff for a reprint.",
+    },
+    "item.waits_for_staff": {
+        "zh_CN": "这项资料的打印情况需要工作人员确认，请到服务台。",
+        "en": "Whether this printed ({kiosk}) must be checked by the staff first; please ask "
+        "at the desk.",
+    },
+    "fleet.offline": {
+        "zh_CN": "自助机暂时无法核对打印记录，现在不能打印这项资料。请稍后再试或到服务台咨询。",
+        "en": "The kiosk cannot check the hospital's shared print record right now ({detail}), "
+        "so it cannot print this. Please try again later or ask at the desk.",
+    },
     "item.not_recent": {
         "zh_CN": "这是 {days} 天以前的检查，需要时请在自助机屏幕上勾选打印。",
         "en": "This exam is more than {days} days old; it prints only when chosen on the "
