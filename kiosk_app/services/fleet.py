@@ -205,6 +205,7 @@ class FleetLedger:
                 if state is ClaimState.PRINTING and claim.kiosk_id != self.kiosk_id:
                     if claim.lease_until > self.now():
                         return Decision(False, "item.printing_elsewhere", {"kiosk": claim.kiosk_id})
+                    self._expire(session, claim, self.now())
                     return Decision(False, "item.waits_for_staff", {"kiosk": claim.kiosk_id})
                 if state is ClaimState.UNKNOWN:
                     return Decision(False, "item.waits_for_staff", {"kiosk": claim.kiosk_id})
@@ -291,22 +292,7 @@ class FleetLedger:
                 if claim.lease_until > now:
                     refused = ClaimRefusedError(kiosk=claim.kiosk_id)
                 else:
-                    claim.state, claim.updated_at = ClaimState.UNKNOWN.value, now
-                    claim.reason = (
-                        f"lease of {claim.kiosk_id} ran out at {claim.lease_until:%H:%M:%S}"
-                    )
-                    AuditRepository(session).record(
-                        self.kiosk_id,
-                        "fleet.claim_expired",
-                        subject=key,
-                        detail={"kiosk": claim.kiosk_id, "job": claim.job_id},
-                        copy_to_outbox=False,
-                    )
-                    log.warning(
-                        "fleet: the claim of %s ran out; unknown until a nurse settles it",
-                        claim.kiosk_id,
-                        extra={EVENT_ACTION: "fleet.claim_expired"},
-                    )
+                    self._expire(session, claim, now)
                     refused = ClaimRefusedError("item.waits_for_staff", kiosk=claim.kiosk_id)
             elif state is ClaimState.UNKNOWN:
                 refused = ClaimRefusedError("item.waits_for_staff", kiosk=claim.kiosk_id)
@@ -333,6 +319,23 @@ class FleetLedger:
                 return Claim(key)
         assert refused is not None
         raise refused
+
+    def _expire(self, session: Session, claim: FleetClaim, now: datetime) -> None:
+        """A printing claim whose lease ran out: unknown for a nurse (never taken over)."""
+        claim.state, claim.updated_at = ClaimState.UNKNOWN.value, now
+        claim.reason = f"lease of {claim.kiosk_id} ran out at {claim.lease_until:%H:%M:%S} UTC"
+        AuditRepository(session).record(
+            self.kiosk_id,
+            "fleet.claim_expired",
+            subject=claim.item_key,
+            detail={"kiosk": claim.kiosk_id, "job": claim.job_id},
+            copy_to_outbox=False,
+        )
+        log.warning(
+            "fleet: the claim of %s ran out; unknown until a nurse settles it",
+            claim.kiosk_id,
+            extra={EVENT_ACTION: "fleet.claim_expired"},
+        )
 
     def attach(self, claim: Claim, job: PrintJob) -> None:
         """The local job that prints the claimed item (and the authorisation it used)."""
@@ -709,8 +712,17 @@ class FleetLedger:
     # ------------------------------------------------------------------ nurses
 
     def claims(self, states: tuple[ClaimState, ...] = (ClaimState.UNKNOWN,)) -> list[ClaimView]:
-        """Claims of every kiosk in these states (default: those waiting for a nurse)."""
+        """Claims of every kiosk in these states (default: those waiting for a nurse); a
+        printing claim whose lease ran out is made unknown first."""
+        now = self.now()
         with self._session() as session:
+            for claim in session.scalars(
+                select(FleetClaim)
+                .where(FleetClaim.state == ClaimState.PRINTING.value, FleetClaim.lease_until < now)
+                .with_for_update(skip_locked=True)
+            ).all():
+                self._expire(session, claim, now)
+            session.flush()
             rows = session.scalars(
                 select(FleetClaim)
                 .where(FleetClaim.state.in_([s.value for s in states]))

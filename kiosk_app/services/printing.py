@@ -329,8 +329,8 @@ class PrintingService:
                         detail={"authorisation": authorisation.id, "item": key},
                     )
             job_id = job.id
-            if claim is not None and self.fleet is not None:
-                self.fleet.attach(claim, job)
+        if claim is not None and self.fleet is not None:
+            self.fleet.attach(claim, job)  # after the commit: the journal is in this database
         return job_id
 
     # ------------------------------------------------------------------ tracking

@@ -145,21 +145,31 @@ def test_an_expired_claim_is_unknown_for_a_nurse_and_never_taken_over(
     # asking again does not take it either
     with pytest.raises(ClaimRefusedError):
         other.claim(EXAM, ItemKind.FILM)
-    assert other.decide(EXAM, ItemKind.REPORT) is not None  # the report's lease ran out too
     assert fleet_db.rows("SELECT kiosk_id, state FROM fleet_claims ORDER BY item_key") == [
         ("kiosk-01", "unknown"),
-        ("kiosk-01", "printing"),
+        ("kiosk-01", "printing"),  # the report's lease ran out too, nobody asked yet
     ]
 
-    # a nurse at the other kiosk sees the crashed kiosk's item and says it did not print
-    (waiting,) = other.claims()
+    # a nurse at the other kiosk sees the crashed kiosk's items and says the film did not print
+    waiting, report = other.claims()
     assert (waiting.kiosk_id, waiting.kind, waiting.study_uid) == ("kiosk-01", "film", STUDY)
+    assert (report.kiosk_id, report.kind, report.state) == (
+        "kiosk-01",
+        "report",
+        ClaimState.UNKNOWN,
+    )
+    decision = other.decide(EXAM, ItemKind.REPORT)
+    assert decision is not None and decision.message_id == "item.waits_for_staff"
     assert "lease of kiosk-01 ran out" in waiting.reason
     settled = other.settle(waiting.item_key, "nurse-7", printed=False)
     assert settled.state is ClaimState.RELEASED
     assert other.claim(EXAM, ItemKind.FILM).key == waiting.item_key  # now it may print
     audit = fleet_db.rows("SELECT actor, action FROM audit_log ORDER BY id")
-    assert audit == [("kiosk-02", "fleet.claim_expired"), ("nurse-7", "fleet.settled")]
+    assert audit == [
+        ("kiosk-02", "fleet.claim_expired"),
+        ("kiosk-02", "fleet.claim_expired"),
+        ("nurse-7", "fleet.settled"),
+    ]
 
 
 def test_a_nurse_who_finds_the_sheets_makes_it_delivered_for_the_whole_fleet(
