@@ -101,6 +101,10 @@ class Kiosk:
         thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
         thread.start()
         self._background.append(thread)
+        if self.fleet is not None:
+            thread = threading.Thread(target=self._fleet_loop, name="fleet", daemon=True)
+            thread.start()
+            self._background.append(thread)
         if self.outbox_sender is not None:
             section = self.settings.outbox
             thread = threading.Thread(
@@ -134,6 +138,18 @@ class Kiosk:
             except Exception:  # the kiosk must outlive a failed pass; the next one retries
                 log.exception("retention pass failed")
             self._stop.wait(self.settings.prefetch.interval)
+
+    def _fleet_loop(self) -> None:
+        """Replay what an outage of the shared ledger left in the journal, as soon as it is
+        back (every ``[outbox] interval``), not only at the next patient's visit."""
+        assert self.fleet is not None
+        while not self._stop.is_set():
+            try:
+                if self.fleet.unsynced():
+                    self.fleet.reconcile()
+            except Exception:  # the kiosk must outlive a failed pass; the next one retries
+                log.exception("fleet reconcile failed")
+            self._stop.wait(self.settings.outbox.interval)
 
     def heartbeat(self) -> dict[str, object]:
         beat: dict[str, object] = {
@@ -428,7 +444,7 @@ def build(
         data_dir=settings.kiosk.data_dir,
         interval=settings.health.poll_interval,
         stale_after=settings.health.stale_after,
-        probes=link_probes(store, source, cache, outbox_sender),
+        probes=link_probes(store, source, cache, outbox_sender, fleet),
     )
     maintenance = MaintenanceService(store, printing, printers, fleet=fleet)
     operations = RemoteOperations(

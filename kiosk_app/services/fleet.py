@@ -61,6 +61,10 @@ log = logging.getLogger(__name__)
 DOUBLE_PRINT = "fleet.double_print"
 """The outbox event of a double print that an outage allowed (or a settled claim let happen)."""
 
+RETRY_AFTER = 5.0
+"""Seconds after the shared ledger failed to answer during which it is taken as unreachable
+without asking again (a visit's items would each wait ``connect_timeout`` otherwise)."""
+
 OfflineRule = Literal["refuse", "prefetched-only"]
 #: Whether this kiosk holds an item's content itself (offline cache, local archive).
 Prefetched = Callable[[Exam, ItemKind], bool]
@@ -157,6 +161,7 @@ class FleetLedger:
         self._renewed: dict[int, float] = {}
         self._lock = threading.Lock()
         self._migrated = False
+        self._down_until = float("-inf")
         self.last_error = ""
 
     # ------------------------------------------------------------------ connection
@@ -164,6 +169,9 @@ class FleetLedger:
     @contextmanager
     def _session(self) -> Iterator[Session]:
         """A unit of work on the shared ledger; :class:`_UnreachableError` when it is gone."""
+        if self.clock() < self._down_until:
+            # it failed a moment ago: say so at once rather than wait for each item again
+            raise _UnreachableError(self.last_error)
         try:
             if not self._migrated:
                 self.shared.migrate()
@@ -172,6 +180,7 @@ class FleetLedger:
                 yield session
         except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
             self.last_error = _short(exc)
+            self._down_until = self.clock() + RETRY_AFTER
             log.warning("fleet ledger unreachable: %s", self.last_error)
             raise _UnreachableError(self.last_error) from exc
         except sa_exc.DBAPIError as exc:
