@@ -613,7 +613,49 @@ def build_selftest(settings: Settings) -> list[Any]:
     checks.append(st.check_certificates(remote, cloud.ca_bundle, files))
     health = settings.health
     checks.append(st.check_monitoring(health.token, health.enabled, health.bind, health.port))
+    if settings.fleet.database:
+        checks.append(_selftest_fleet(settings))
     return checks
+
+
+def _selftest_fleet(settings: Settings) -> Any:
+    """The fleet's shared ledger: reachable as this kiosk's role, over TLS, at which schema
+    (the first kiosk's start migrates it; the check itself changes nothing)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import text
+
+    from kiosk_app.services import selftest as st
+
+    def run() -> tuple[st.Level, str]:
+        section = settings.fleet
+        shared = Store.for_url(
+            fleet_url(settings), connect_timeout=section.connect_timeout, role=section.role
+        )
+        try:
+            with shared.engine.connect() as conn:
+                user = conn.execute(text("SELECT session_user")).scalar_one()
+                # libpq's own word (the server's statistics views hide it from a SET ROLE)
+                dbapi = conn.connection.dbapi_connection
+                tls = bool(getattr(getattr(dbapi, "pgconn", None), "ssl_in_use", False))
+                heads = MigrationContext.configure(conn).get_current_heads()
+        except Exception as exc:
+            return st.Level.FAIL, f"cannot reach the fleet's shared ledger: {_first_line(exc)}"
+        finally:
+            shared.close()
+        where = f"{shared.engine.url.host}:{shared.engine.url.port} as {user}"
+        schema = ", ".join(sorted(heads)) or "empty (the kiosk's first start creates it)"
+        if not tls:
+            return st.Level.WARN, f"the fleet's ledger at {where} answers WITHOUT TLS; {schema}"
+        verified = "verified" if section.ca_file else "NOT verified (set [fleet] ca_file)"
+        level = st.Level.OK if section.ca_file else st.Level.WARN
+        return level, f"the fleet's ledger at {where}, TLS {verified}; schema {schema}"
+
+    return st.Check("fleet_ledger", run)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def _selftest_voice(settings: Settings) -> Any:

@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from kiosk_app.app import build_selftest
 from kiosk_app.core.models import Exam, ItemKind, JobState
+from kiosk_app.services import selftest
 from kiosk_app.services.fleet import (
     DOUBLE_PRINT,
     ClaimRefusedError,
@@ -24,10 +26,11 @@ from kiosk_app.services.fleet import (
     FleetLedger,
     FleetUnreachableError,
 )
+from kiosk_app.settings import load
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository, JobRepository
 from kiosk_app.store.tables import PrintJob, utcnow
-from tests.helpers.postgres import FleetDatabase
+from tests.helpers.postgres import FleetDatabase, PostgresServer
 
 pytestmark = pytest.mark.integration
 
@@ -305,3 +308,23 @@ def test_offline_prefetched_only_prints_journals_and_a_double_print_is_an_event(
         ("kiosk-01",),
     ]  # both deliveries recorded, none silent
     assert fleet_db.rows("SELECT actor, action FROM audit_log") == [("kiosk-01", DOUBLE_PRINT)]
+
+
+def test_selftest_says_whether_the_shared_ledger_answers_over_verified_tls(
+    fleet_db: FleetDatabase, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    def fleet_check(**fleet: str) -> tuple[str, str]:
+        env = {"KIOSK_KIOSK__DATA_DIR": str(tmp_path), "KIOSK_FLEET__ROLE": "kiosk_fleet"}
+        env.update({f"KIOSK_FLEET__{k.upper()}": v for k, v in fleet.items()})
+        checks = build_selftest(load(None, demo=True, env=env))
+        (check,) = [c for c in checks if c.name == "fleet_ledger"]
+        result = selftest.run([check], kiosk_id="k", version="test").results[0]
+        return result.level.name, result.detail
+
+    plain_url = fleet_db.url(1).split("?")[0]
+    level, detail = fleet_check(database=plain_url, ca_file=str(postgres_server.ca_file))
+    assert level == "OK" and "as kiosk_01, TLS verified" in detail
+    level, detail = fleet_check(database=plain_url)
+    assert level == "WARN" and "NOT verified" in detail
+    level, detail = fleet_check(database=dead_url())
+    assert level == "FAIL" and "cannot reach the fleet's shared ledger" in detail
