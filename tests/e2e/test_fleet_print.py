@@ -2,23 +2,29 @@
 
 Each kiosk is its own process with its own data folder (its SQLite database), its own login
 role and its own printers: folder printers, each writing every job it receives as a PDF into
-the kiosk's own output folder, which is what the test counts. They share the demo archive
-(``[cloud] kind = "local"``) and one PostgreSQL database (``[fleet] database``, TLS verified
-against the server's certificate). What a user would notice: each report and each film comes
-out of exactly one kiosk's printer, whichever kiosks race for the patient; the others say in the
-patient's words that it is printing or printed elsewhere; a killed kiosk's items wait for a
-nurse, who sees them from another kiosk; and with PostgreSQL stopped mid-visit the offline rule
-decides, and what the outage allowed twice is an event, not a silent row.
+the kiosk's own output folder, which is what the test counts. They share one PostgreSQL
+database (``[fleet] database``, TLS verified against the server's certificate) and the demo
+archive: the racing kiosks through an Orthanc of this module's own (DICOMweb; the shared one's
+archive belongs to other tests), the others as a local archive (``[cloud] kind = "local"``:
+what a kiosk holds itself, for the offline rule).
+
+What a user would notice: each report and each film comes out of exactly one kiosk's
+printer, whichever kiosks race for the patient; the others say in the patient's words that it
+is printing or printed elsewhere; a killed kiosk's items wait for a nurse, who sees them from
+another kiosk; and with PostgreSQL stopped mid-visit the offline rule decides, and what the
+outage allowed twice is an event, not a silent row.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +41,7 @@ from kiosk_app.health.metrics import KioskCollector
 from kiosk_app.services.fleet import DOUBLE_PRINT, ClaimState
 from kiosk_app.settings import load
 from tests.helpers.postgres import FleetDatabase, PostgresServer, PrivatePostgres
+from tests.helpers.services import OrthancClient, parse_env_file
 
 pytestmark = pytest.mark.e2e
 
@@ -51,8 +58,10 @@ def write_config(
     *,
     film_lines: tuple[str, ...] = (),
     fleet_lines: tuple[str, ...] = (),
+    cloud_lines: tuple[str, ...] = (),
 ) -> Path:
-    """kiosk-NN's kiosk.toml: its own data folder, printers and role; the fleet's database."""
+    """kiosk-NN's kiosk.toml: its own data folder, printers and role; the fleet's database;
+    the demo archive as a local archive unless ``cloud_lines`` name a DICOMweb cloud."""
     home = tmp_path / f"kiosk-{number:02d}"
     out = home / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -62,8 +71,7 @@ def write_config(
         f'id = "kiosk-{number:02d}"',
         f'data_dir = "{home / "data"}"',
         "[cloud]",
-        'kind = "local"',
-        f'archive_dir = "{ARCHIVE}"',
+        *(cloud_lines or ('kind = "local"', f'archive_dir = "{ARCHIVE}"')),
         "[printers.report]",
         'backend = "folder"',
         f'output_dir = "{out}"',
@@ -116,14 +124,62 @@ def kiosk_print(config: Path, code: str = CODE) -> dict[str, dict[str, str]]:
     return finish(start_print(config, code))
 
 
+@pytest.fixture(scope="module")
+def demo_orthanc() -> Iterator[tuple[str, ...]]:
+    """An Orthanc of this module's own (``ONLY=orthanc`` on free ports; the shared one's
+    archive belongs to other tests) holding the demo archive; the kiosks' [cloud] lines."""
+    if os.geteuid() != 0 or not Path("/usr/sbin/Orthanc").exists():
+        if os.environ.get("KIOSK_REQUIRE_SERVICES") == "1":
+            pytest.fail("a private Orthanc needs root and Orthanc (scripts/setup.sh)")
+        pytest.skip("a private Orthanc needs root and Orthanc (scripts/setup.sh)")
+    run = Path(tempfile.mkdtemp(prefix="kiosk-fleet-orthanc-", dir="/tmp"))
+    env = {
+        **os.environ,
+        "ONLY": "orthanc",
+        "RUN": str(run),
+        "ORTHANC_HTTP": str(free_port()),
+        "ORTHANC_DICOM": str(free_port()),
+    }
+    script = str(REPO / "scripts" / "services.sh")
+    try:
+        started = subprocess.run(
+            ["bash", script, "start"], env=env, capture_output=True, text=True, timeout=90
+        )
+        if started.returncode != 0:
+            pytest.fail(f"private Orthanc did not start: {started.stderr[-500:]}")
+        values = parse_env_file((run / "env.sh").read_text())
+        client = OrthancClient(
+            values["ORTHANC_URL"],
+            values["ORTHANC_DICOMWEB"],
+            (values["ORTHANC_USER"], values["ORTHANC_PASSWORD"]),
+        )
+        for path in sorted(ARCHIVE.glob("*.dcm")):
+            client.upload(path)
+        yield (
+            f'url = "{client.dicomweb_url}"',
+            f'username = "{client.auth[0]}"',
+            f'password = "{client.auth[1]}"',
+        )
+    finally:
+        subprocess.run(["bash", script, "stop"], env=env, capture_output=True, timeout=60)
+        shutil.rmtree(run, ignore_errors=True)
+
+
 @pytest.mark.parametrize("kiosks", [2, 10])
 def test_kiosks_racing_for_one_patient_print_each_item_exactly_once(
-    fleet_db: FleetDatabase, postgres_server: PostgresServer, tmp_path: Path, kiosks: int
+    fleet_db: FleetDatabase,
+    postgres_server: PostgresServer,
+    demo_orthanc: tuple[str, ...],
+    tmp_path: Path,
+    kiosks: int,
 ) -> None:
+    """Every kiosk fetches the patient's exam from the same Orthanc (DICOMweb) at once."""
     if kiosks > postgres_server.kiosks:
         pytest.skip(f"the server has {postgres_server.kiosks} kiosk roles (PG_KIOSKS)")
     configs = [
-        write_config(tmp_path, n, fleet_db.url(n), postgres_server.ca_file)
+        write_config(
+            tmp_path, n, fleet_db.url(n), postgres_server.ca_file, cloud_lines=demo_orthanc
+        )
         for n in range(1, kiosks + 1)
     ]
     processes = [start_print(config) for config in configs]  # all at once
@@ -181,6 +237,12 @@ def silent_film_printer() -> Iterator[int]:
     for conn in held:
         conn.close()
     server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def wait_for(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
