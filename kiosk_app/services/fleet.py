@@ -160,6 +160,7 @@ class FleetLedger:
         self.clock = clock
         self._renewed: dict[int, float] = {}
         self._lock = threading.Lock()
+        self._replaying = threading.RLock()  # one replay of the journal at a time
         self._migrated = False
         self._down_until = float("-inf")
         self.last_error = ""
@@ -450,6 +451,10 @@ class FleetLedger:
         except _UnreachableError:
             self._journal(key, kind, study_uid, action, job_id, printer, units)
             return
+        except Exception:  # the local record stands; the journal retries the shared one
+            log.exception("fleet: recording a %s in the shared ledger failed", action)
+            self._journal(key, kind, study_uid, action, job_id, printer, units)
+            return
         if conflict:
             self._double_print(key, kind, study_uid, job_id, conflict)
 
@@ -574,7 +579,11 @@ class FleetLedger:
     def reconcile(self) -> ReconcileReport:
         """Replay what the journal owes the shared ledger, oldest first; stops at the first
         write it cannot make (the ledger went away again)."""
-        with self._lock, self.local.session() as session:
+        with self._replaying:
+            return self._replay()
+
+    def _replay(self) -> ReconcileReport:
+        with self.local.session() as session:
             rows = [
                 (r.id, r.item_key, r.kind, r.study_uid, r.job_id, r.printer, r.units, r.action)
                 for r in session.scalars(
