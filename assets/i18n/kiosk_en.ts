@@ -269,6 +269,26 @@
         <translation>Back to patient mode</translation>
     </message>
     <message>
+        <source>mnt.fleet_line</source>
+        <extracomment>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
+        <translation>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_not_printed</source>
+        <extracomment>Not in its tray</extracomment>
+        <translation>Not in its tray</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_printed</source>
+        <extracomment>It printed there</extracomment>
+        <translation>It printed there</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_unreachable</source>
+        <extracomment>The fleet&apos;s shared print record cannot be read: {detail}</extracomment>
+        <translation>The fleet&apos;s shared print record cannot be read: {detail}</translation>
+    </message>
+    <message>
         <source>mnt.jam_steps</source>
         <extracomment>1. Open the front cover of {printer}
 2. Gently remove the stuck film or paper

@@ -269,6 +269,26 @@
         <translation>返回患者模式</translation>
     </message>
     <message>
+        <source>mnt.fleet_line</source>
+        <extracomment>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
+        <translation>{kiosk} · {kind} · 检查 …{study} · {since} 起不明：请查看那台自助机的出纸口</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_not_printed</source>
+        <extracomment>Not in its tray</extracomment>
+        <translation>那台机器上没有</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_printed</source>
+        <extracomment>It printed there</extracomment>
+        <translation>在那台机器上已打印</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_unreachable</source>
+        <extracomment>The fleet&apos;s shared print record cannot be read: {detail}</extracomment>
+        <translation>无法读取全院共享打印记录：{detail}</translation>
+    </message>
+    <message>
         <source>mnt.jam_steps</source>
         <extracomment>1. Open the front cover of {printer}
 2. Gently remove the stuck film or paper

@@ -374,6 +374,17 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "mnt.cancel_job": {"zh_CN": "取消作业", "en": "Cancel job"},
     "mnt.confirm_printed": {"zh_CN": "已打印出来", "en": "It did print"},
     "mnt.no_jobs": {"zh_CN": "没有等待处理的作业", "en": "No jobs are waiting"},
+    "mnt.fleet_line": {
+        "zh_CN": "{kiosk} · {kind} · 检查 …{study} · {since} 起不明：请查看那台自助机的出纸口",
+        "en": "{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk's "
+        "tray",
+    },
+    "mnt.fleet_printed": {"zh_CN": "在那台机器上已打印", "en": "It printed there"},
+    "mnt.fleet_not_printed": {"zh_CN": "那台机器上没有", "en": "Not in its tray"},
+    "mnt.fleet_unreachable": {
+        "zh_CN": "无法读取全院共享打印记录：{detail}",
+        "en": "The fleet's shared print record cannot be read: {detail}",
+    },
     "mnt.job_line": {
         "zh_CN": "作业 {job} · {kind} · {printer} · {state} · 已确认 {confirmed}/{units}",
         "en": "Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}",

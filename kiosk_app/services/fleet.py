@@ -123,6 +123,8 @@ class ClaimView:
     claimed_at: datetime
     lease_until: datetime
     reason: str
+    job_id: int | None = None
+    """The job in that kiosk's own database."""
 
 
 @dataclass(frozen=True)
@@ -756,6 +758,7 @@ class FleetLedger:
                     r.claimed_at,
                     r.lease_until,
                     r.reason,
+                    r.job_id,
                 )
                 for r in rows
             ]
@@ -804,6 +807,7 @@ class FleetLedger:
                 claim.claimed_at,
                 claim.lease_until,
                 claim.reason,
+                claim.job_id,
             )
         log.info("fleet: an unknown claim of %s settled by %s", view.kiosk_id, staff_id)
         return view

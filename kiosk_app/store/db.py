@@ -7,6 +7,7 @@ The same schema, repositories and migrations serve the fleet's shared ledger on 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Alembic's environment (``alembic.context``) is one per process: two stores migrating at once
+#: in two threads (the kiosk's own and the fleet's, or a probe and a visit) would mix them.
+_MIGRATING = threading.Lock()
 MIGRATION_LOCK = 0x6B696F736B  # "kiosk": the advisory lock held while upgrading a shared ledger
 
 
@@ -94,7 +98,7 @@ class Store:
         """Upgrade to every head: each area (printing, cloud...) may own a branch of revisions."""
         cfg = alembic_config()
         heads = set(ScriptDirectory.from_config(cfg).get_heads())
-        with self.engine.begin() as conn:
+        with _MIGRATING, self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Kiosks starting together upgrade the shared ledger one at a time (the DDL
                 # is transactional there: the next one finds it done).
