@@ -60,9 +60,10 @@ def test_a_nurse_sees_a_crashed_kiosks_item_and_settles_it(  # type: ignore[no-u
     crashed_kiosk_claim(fleet_db, tmp_path)
     assert window.panel is not None
     log_in(qtbot, window)
-    qtbot.waitUntil(lambda: window.panel.overview is not None, timeout=15000)
+    qtbot.waitUntil(lambda: "kiosk-01" in visible_text(window), timeout=15000)
     text = visible_text(window)
-    assert "kiosk-01" in text and "…498.16777" not in text  # the study's tail, not its UID
+    assert "kiosk-01" in text and "…" + STUDY[-12:] in text and STUDY not in text  # its tail
+    assert "没有等待处理的作业" not in text  # nothing of this kiosk's own, but one of kiosk-01
     assert "请查看那台自助机的出纸口" in text
     answers = [
         b

@@ -373,7 +373,7 @@ class MaintenancePanel(QWidget):
         else:
             self.urgent.setText("")
             self.steps.clear()
-        self._show_jobs(overview.jobs)
+        self._show_jobs(overview.jobs, others=bool(overview.fleet))
         self._show_fleet(overview.fleet, overview.fleet_error)
         self.supplies_text.setText("\n".join(f"{p} · {m}: {n}" for p, m, n in overview.supplies))
         self.recent_text.setText(
@@ -393,13 +393,15 @@ class MaintenancePanel(QWidget):
             text = "\n".join(c.text for c in tile.conditions) or tile.detail
         self.steps.setText(text)
 
-    def _show_jobs(self, jobs: list[WaitingJob]) -> None:
+    def _show_jobs(self, jobs: list[WaitingJob], *, others: bool = False) -> None:
+        """This kiosk's waiting jobs (``others``: other kiosks' items follow, so no "none")."""
         clear_layout_widgets(self.jobs_box, "row")
         if not jobs:
-            frame = QFrame()
-            frame.setObjectName("row")
-            QVBoxLayout(frame).addWidget(label(tr("mnt.no_jobs"), ""))
-            self.jobs_layout.addWidget(frame)
+            if not others:
+                frame = QFrame()
+                frame.setObjectName("row")
+                QVBoxLayout(frame).addWidget(label(tr("mnt.no_jobs"), ""))
+                self.jobs_layout.addWidget(frame)
             return
         for job in jobs:
             frame = QFrame()
