@@ -17,17 +17,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from drivers.audio.base import PromptPlayer
 from drivers.base import DocumentPrinter, FilmPrinter, Printer
 from drivers.idcard.reader import IdCardReader
 from drivers.printer.cups import document_options
 from drivers.scanner.base import Scanner
 from kiosk_app import logs
+from kiosk_app.core.models import Exam, ItemKind
 from kiosk_app.health.monitor import HealthMonitor
 from kiosk_app.health.probes import link_probes
 from kiosk_app.services import events, film, identify
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import FilmOptions, ItemContent
+from kiosk_app.services.fleet import FleetLedger
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceService
 from kiosk_app.services.operations import RemoteOperations
@@ -82,6 +86,8 @@ class Kiosk:
     cache: BlobStore | None = None
     prefetcher: Prefetcher | None = None
     outbox_sender: OutboxSender | None = None
+    fleet: FleetLedger | None = None
+    """The fleet's shared ledger (``[fleet] database``); None: this kiosk alone."""
     _background: list[threading.Thread | PrefetchTask] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -95,6 +101,10 @@ class Kiosk:
         thread = threading.Thread(target=self._retention_loop, name="retention", daemon=True)
         thread.start()
         self._background.append(thread)
+        if self.fleet is not None:
+            thread = threading.Thread(target=self._fleet_loop, name="fleet", daemon=True)
+            thread.start()
+            self._background.append(thread)
         if self.outbox_sender is not None:
             section = self.settings.outbox
             thread = threading.Thread(
@@ -129,6 +139,18 @@ class Kiosk:
                 log.exception("retention pass failed")
             self._stop.wait(self.settings.prefetch.interval)
 
+    def _fleet_loop(self) -> None:
+        """Replay what an outage of the shared ledger left in the journal, as soon as it is
+        back (every ``[outbox] interval``), not only at the next patient's visit."""
+        assert self.fleet is not None
+        while not self._stop.is_set():
+            try:
+                if self.fleet.unsynced():
+                    self.fleet.reconcile()
+            except Exception:  # the kiosk must outlive a failed pass; the next one retries
+                log.exception("fleet reconcile failed")
+            self._stop.wait(self.settings.outbox.interval)
+
     def heartbeat(self) -> dict[str, object]:
         beat: dict[str, object] = {
             "kiosk_id": self.settings.kiosk.id,
@@ -160,6 +182,8 @@ class Kiosk:
                 worker.join(5)
         self.flush_outbox()
         self.store.close()
+        if self.fleet is not None:
+            self.fleet.shared.close()
 
 
 def build_source(settings: Settings) -> StudySource:
@@ -384,6 +408,7 @@ def build(
         ),
         prepare_ahead=settings.film.prepare_ahead,
     )
+    fleet = build_fleet(settings, store, source)
     printing = PrintingService(
         store,
         report_printer,
@@ -391,6 +416,7 @@ def build(
         poll_interval=settings.printing.poll_interval,
         report_options=document_options(duplex=settings.printers.report.duplex),
         recompose=content.recompose,  # a paused job resumes after a restart, if identical
+        fleet=fleet,
     )
     try:
         find = identify.from_settings(
@@ -407,6 +433,7 @@ def build(
         job_timeout=settings.printing.job_timeout,
         identify=find,
         recent_days=settings.policy.recent_days,
+        fleet=fleet,
     )
     health = HealthService(
         kiosk_id=settings.kiosk.id, printers=printers, source=source, store=store
@@ -417,9 +444,9 @@ def build(
         data_dir=settings.kiosk.data_dir,
         interval=settings.health.poll_interval,
         stale_after=settings.health.stale_after,
-        probes=link_probes(store, source, cache, outbox_sender),
+        probes=link_probes(store, source, cache, outbox_sender, fleet),
     )
-    maintenance = MaintenanceService(store, printing, printers)
+    maintenance = MaintenanceService(store, printing, printers, fleet=fleet)
     operations = RemoteOperations(
         maintenance,
         kiosk_id=settings.kiosk.id,
@@ -443,6 +470,55 @@ def build(
         cache=cache,
         prefetcher=prefetcher,
         outbox_sender=outbox_sender,
+        fleet=fleet,
+    )
+
+
+def fleet_url(settings: Settings) -> str:
+    """``[fleet] database`` with TLS verification against ``[fleet] ca_file`` when set."""
+    section = settings.fleet
+    url = make_url(section.database)
+    if not url.drivername.startswith("postgresql"):
+        raise SettingsError(
+            f"fleet.database: {url.drivername!r} is not PostgreSQL "
+            "(expected postgresql+psycopg://ROLE:PASSWORD@HOST:PORT/DATABASE)"
+        )
+    if section.ca_file is not None:
+        url = url.update_query_dict({"sslmode": "verify-full", "sslrootcert": str(section.ca_file)})
+    return url.render_as_string(hide_password=False)
+
+
+def build_fleet(settings: Settings, store: Store, source: StudySource) -> FleetLedger | None:
+    """The fleet's shared ledger, not yet connected (the first claim or look connects and
+    migrates it); None without ``[fleet] database``."""
+    section = settings.fleet
+    if not section.database:
+        return None
+    shared = Store.for_url(
+        fleet_url(settings), connect_timeout=section.connect_timeout, role=section.role
+    )
+
+    def prefetched(exam: Exam, kind: ItemKind) -> bool:
+        """This kiosk holds the item's content itself: every instance in its offline cache,
+        or a local archive (on its own disk by nature)."""
+        if isinstance(source, LocalArchiveSource):
+            return True
+        if not isinstance(source, CachingSource):
+            return False
+        if kind is ItemKind.REPORT:
+            refs = [exam.report.instance] if exam.report is not None else []
+        else:
+            refs = list(exam.images)
+        return bool(refs) and all(source.has_instance(ref) for ref in refs)
+
+    return FleetLedger(
+        shared,
+        store,
+        settings.kiosk.id,
+        lease=section.lease_seconds,
+        offline=section.offline,
+        prefetched=prefetched,
+        print_once=settings.policy.print_once,
     )
 
 
@@ -537,7 +613,49 @@ def build_selftest(settings: Settings) -> list[Any]:
     checks.append(st.check_certificates(remote, cloud.ca_bundle, files))
     health = settings.health
     checks.append(st.check_monitoring(health.token, health.enabled, health.bind, health.port))
+    if settings.fleet.database:
+        checks.append(_selftest_fleet(settings))
     return checks
+
+
+def _selftest_fleet(settings: Settings) -> Any:
+    """The fleet's shared ledger: reachable as this kiosk's role, over TLS, at which schema
+    (the first kiosk's start migrates it; the check itself changes nothing)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import text
+
+    from kiosk_app.services import selftest as st
+
+    def run() -> tuple[st.Level, str]:
+        section = settings.fleet
+        shared = Store.for_url(
+            fleet_url(settings), connect_timeout=section.connect_timeout, role=section.role
+        )
+        try:
+            with shared.engine.connect() as conn:
+                user = conn.execute(text("SELECT session_user")).scalar_one()
+                # libpq's own word (the server's statistics views hide it from a SET ROLE)
+                dbapi = conn.connection.dbapi_connection
+                tls = bool(getattr(getattr(dbapi, "pgconn", None), "ssl_in_use", False))
+                heads = MigrationContext.configure(conn).get_current_heads()
+        except Exception as exc:
+            return st.Level.FAIL, f"cannot reach the fleet's shared ledger: {_first_line(exc)}"
+        finally:
+            shared.close()
+        where = f"{shared.engine.url.host}:{shared.engine.url.port} as {user}"
+        schema = ", ".join(sorted(heads)) or "empty (the kiosk's first start creates it)"
+        if not tls:
+            return st.Level.WARN, f"the fleet's ledger at {where} answers WITHOUT TLS; {schema}"
+        verified = "verified" if section.ca_file else "NOT verified (set [fleet] ca_file)"
+        level = st.Level.OK if section.ca_file else st.Level.WARN
+        return level, f"the fleet's ledger at {where}, TLS {verified}; schema {schema}"
+
+    return st.Check("fleet_ledger", run)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def _selftest_voice(settings: Settings) -> Any:

@@ -601,6 +601,60 @@ class OutboxSection:
 
 
 @dataclass(frozen=True)
+class FleetSection:
+    """[fleet]: kiosks of one hospital sharing one ledger on PostgreSQL (empty: this kiosk
+    alone, its own SQLite ledger only)."""
+
+    database: str = field(
+        default="",
+        metadata=_doc(
+            "The shared ledger: `postgresql+psycopg://ROLE:PASSWORD@HOST:PORT/DATABASE`, with "
+            "this kiosk's own login role. Deliveries, reprint authorisations, claims and a "
+            "copy of the fleet's audit rows are kept there; empty: no fleet.",
+            secret=True,
+        ),
+    )
+    ca_file: Path | None = field(
+        default=None,
+        metadata=_doc(
+            "CA certificate (or the server's self-signed one) the PostgreSQL server's TLS "
+            "certificate is verified against (`sslmode=verify-full`); unset: the URL's own "
+            "`sslmode` (libpq's default tries TLS but does not verify it)."
+        ),
+    )
+    role: str = field(
+        default="",
+        metadata=_doc(
+            "Group role taken at every connection (`SET ROLE`), which owns the fleet's tables; "
+            "the login role in `database` is a member. Empty: the login role itself."
+        ),
+    )
+    offline: Literal["refuse", "prefetched-only"] = field(
+        default="refuse",
+        metadata=_doc(
+            "When the shared ledger cannot be reached: `refuse` prints nothing; "
+            "`prefetched-only` prints what this kiosk holds itself (its offline cache, or its "
+            "local archive), checked against its own ledger only, recorded locally and "
+            "reconciled on reconnect; a double print that allowed is an event and an alert."
+        ),
+    )
+    lease_seconds: float = field(
+        default=120.0,
+        metadata=_doc(
+            "How long a claim holds without its kiosk renewing it (it renews while printing). "
+            "An expired claim is never taken over: it becomes unknown for a nurse.",
+            minimum=1,
+        ),
+    )
+    connect_timeout: float = field(
+        default=3.0,
+        metadata=_doc(
+            "Seconds to wait for the shared ledger before it counts as unreachable.", minimum=1
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class UiSection:
     """[ui]: the screen."""
 
@@ -801,6 +855,7 @@ class Settings:
     cache: CacheSection = field(default_factory=CacheSection)
     prefetch: PrefetchSection = field(default_factory=PrefetchSection)
     outbox: OutboxSection = field(default_factory=OutboxSection)
+    fleet: FleetSection = field(default_factory=FleetSection)
     demo: bool = field(default=False, metadata=_doc("Set by --demo; not read from files."))
 
     @property

@@ -29,9 +29,18 @@
 #   dcmprscp-implicit  a second one, AE KIOSKPRINTIMPL on $PRINT_SCP_IMPLICIT_PORT, started with
 #             ImplicitOnly = true: it accepts only Implicit VR Little Endian, like older film
 #             printers; films in $RUN/dcmprscp-implicit/database
+#   PostgreSQL 15  the fleet's shared ledger ([fleet] database): a cluster of its own, initdb'd in
+#             $RUN/postgres/data and run by pg_ctl as the postgres user (never Debian's own
+#             cluster or service), on 127.0.0.1:$PG_PORT only (the first free port from 55432
+#             unless PG_PORT says), TLS only (a self-signed certificate for 127.0.0.1,
+#             $RUN/postgres/server.crt; plain TCP is rejected), scram-sha-256 passwords. Database
+#             kiosk_fleet owned by the NOLOGIN role kiosk_fleet; PG_KIOSKS (10) login roles
+#             kiosk_01.. (password <role>-secret), each a member of kiosk_fleet: one role per
+#             kiosk, objects owned by the group. The superuser postgres has password
+#             $PG_ADMIN_PASSWORD over TLS (tests make a database per test).
 #
 # Environment: ONLY=orthanc starts (and stops) just a private Orthanc, for a second RUN with its
-#   own ports beside the shared servers. RUN (/tmp/kiosk-services), IPP_PORT (8631), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
+#   own ports beside the shared servers; ONLY=postgres likewise just a private PostgreSQL. RUN (/tmp/kiosk-services), IPP_PORT (8631), ORTHANC_HTTP (8042), ORTHANC_DICOM (4242),
 #   PRINT_SCP_PORT (10005), PRINT_SCP_IMPLICIT_PORT (10006), ORTHANC_USER / ORTHANC_PASSWORD (kiosk / kiosk-secret),
 #   KIOSK_PDF_OUT (/var/spool/kiosk-pdf), KEEP_DATA=1 keeps the archive and print outputs of the
 #   last run, READY_TIMEOUT (30 s per service), ORTHANC_LIMIT_FIND (0: none) caps the answers of
@@ -54,6 +63,12 @@ ORTHANC_PASSWORD=${ORTHANC_PASSWORD:-kiosk-secret}
 KIOSK_PDF_OUT=${KIOSK_PDF_OUT:-/var/spool/kiosk-pdf}
 READY_TIMEOUT=${READY_TIMEOUT:-30}
 ORTHANC_LIMIT_FIND=${ORTHANC_LIMIT_FIND:-0}
+PG_PORT=${PG_PORT:-}
+PG_KIOSKS=${PG_KIOSKS:-10}
+PG_ADMIN_PASSWORD=${PG_ADMIN_PASSWORD:-postgres-secret}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_DB=kiosk_fleet
+PG_USER=postgres
 IPP_PORT=${IPP_PORT:-8631}
 CUPS_SOCKET=/run/cups/cups.sock
 PDF_QUEUE=KioskPDF
@@ -168,6 +183,13 @@ queue_exists() { lpstat -p "$1" > /dev/null 2>&1; }
 # document-format-supported it repeats when its attributes come from a file (-a).
 ippeve_up() { curl -sf --noproxy '*' -m 2 -o /dev/null "http://127.0.0.1:$IPP_PORT/"; }
 dbus_up() { [ -S "$RUN/ipp-dbus.sock" ]; }
+pg_port() { cat "$RUN/postgres/port" 2>/dev/null; }
+pg_up() {
+  local port
+  port=$(pg_port) || return 1
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -d "$PG_DB" -t 2
+}
+pg_up_socket() { "$PG_BIN/pg_isready" -q -h "$RUN/postgres/sock" -p "$(pg_port)" -t 2; }
 
 # ------------------------------------------------------------------------------------ services
 start_cups() {
@@ -420,6 +442,93 @@ EOF
   wait_ready "$name" printscp_up "$aet" "$port"
 }
 
+# ------------------------------------------------------------------------------------ PostgreSQL
+as_pg() { runuser -u "$PG_USER" -- "$@"; }
+free_port_from() { # free_port_from N: the first port from N up that nothing listens on
+  local p=$1
+  while port_busy "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+pg_psql() { # pg_psql [-d DB] ARGS...: psql as the superuser over the cluster's own socket
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$RUN/postgres/sock" -p "$(pg_port)" "$@"
+}
+start_postgres() {
+  local t0 d="$RUN/postgres" port n role
+  t0=$(now)
+  [ -x "$PG_BIN/pg_ctl" ] || die "PostgreSQL 15 is not installed ($PG_BIN): setup.sh installs postgresql"
+  id "$PG_USER" > /dev/null 2>&1 || die "no $PG_USER user (Debian's postgresql package makes it)"
+  port=${PG_PORT:-$(free_port_from 55432)}
+  port_busy "$port" && die "port $port is busy (another PostgreSQL?)"
+  chmod o+x "$RUN"  # the postgres user reaches $RUN/postgres
+  if [ "${KEEP_DATA:-0}" != 1 ] || [ ! -f "$d/data/PG_VERSION" ]; then
+    rm -rf "$d"
+    install -d -o "$PG_USER" -g "$PG_USER" -m 0711 "$d"
+    install -d -o "$PG_USER" -g "$PG_USER" -m 0700 "$d/sock"
+    printf '%s\n' "$PG_ADMIN_PASSWORD" > "$d/pwfile"
+    chown "$PG_USER" "$d/pwfile"
+    chmod 0600 "$d/pwfile"
+    as_pg "$PG_BIN/initdb" -D "$d/data" -U "$PG_USER" -A scram-sha-256 --pwfile="$d/pwfile" \
+      -E UTF8 --locale=C.UTF-8 > "$d/initdb.log" 2>&1 || { cat "$d/initdb.log" >&2; die "initdb failed"; }
+    rm -f "$d/pwfile"
+    # TLS: a self-signed certificate naming the address clients use, so sslmode=verify-full
+    # works with sslrootcert = this certificate
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      -keyout "$d/server.key" -out "$d/server.crt" > "$d/openssl.log" 2>&1 \
+      || { cat "$d/openssl.log" >&2; die "openssl could not make the certificate"; }
+    chown "$PG_USER:$PG_USER" "$d/server.key" "$d/server.crt"
+    chmod 0600 "$d/server.key"
+    chmod 0644 "$d/server.crt"
+    cat >> "$d/data/postgresql.conf" << EOF
+# scripts/services.sh: loopback only, TLS only, the socket in $d/sock
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$d/sock'
+ssl = on
+ssl_cert_file = '$d/server.crt'
+ssl_key_file = '$d/server.key'
+max_connections = 200
+EOF
+    cat > "$d/data/pg_hba.conf" << EOF
+# scripts/services.sh: the superuser over the cluster's socket; everyone over TLS with a password
+local   all all                 peer
+hostssl all all 127.0.0.1/32    scram-sha-256
+host    all all 0.0.0.0/0       reject
+EOF
+  fi
+  echo "$port" > "$d/port"
+  as_pg "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/postgres.log" -o "-p $port" -w -t "$READY_TIMEOUT" \
+    start > "$d/pg_ctl.log" 2>&1 \
+    || { tail -n 20 "$d/postgres.log" >&2; die "postgres did not start (log: $d/postgres.log)"; }
+  wait_ready postgres pg_up_socket
+  {
+    echo "DO \$\$ BEGIN"
+    echo "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiosk_fleet') THEN"
+    echo "  CREATE ROLE kiosk_fleet NOLOGIN; END IF;"
+    for n in $(seq 1 "$PG_KIOSKS"); do
+      role=$(printf 'kiosk_%02d' "$n")
+      echo "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN"
+      echo "  CREATE ROLE $role LOGIN PASSWORD '$role-secret' IN ROLE kiosk_fleet; END IF;"
+    done
+    echo "END \$\$;"
+  } | pg_psql -d postgres
+  if [ -z "$(pg_psql -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" ]; then
+    pg_psql -d postgres -c "CREATE DATABASE $PG_DB OWNER kiosk_fleet"
+  fi
+  pg_psql -d "$PG_DB" -c "REVOKE ALL ON SCHEMA public FROM PUBLIC" \
+    -c "ALTER SCHEMA public OWNER TO kiosk_fleet"
+  PG_STARTED=1
+  log "postgres ready on 127.0.0.1:$port (TLS only) in $(since "$t0") s"
+}
+stop_postgres() {
+  local d="$RUN/postgres"
+  [ -f "$d/data/postmaster.pid" ] || return 0
+  if as_pg "$PG_BIN/pg_ctl" -D "$d/data" -m fast -w -t 30 stop > /dev/null 2>&1; then
+    log "stopped postgres"
+  else
+    log "postgres: pg_ctl stop failed (log: $d/postgres.log)"
+  fi
+}
+
 write_env() {
   local tmp="$RUN/env.sh.tmp"
   {
@@ -448,19 +557,31 @@ write_env() {
       PRINT_SCP_IMPLICIT_AET "$PRINT_SCP_IMPLICIT_AET" \
       PRINT_SCP_IMPLICIT_DB "$RUN/dcmprscp-implicit/database" \
       KIOSK_SERVICES_RUN "$RUN"
+    if [ "${PG_STARTED:-0}" = 1 ]; then
+      printf 'export %s=%q\n' \
+        KIOSK_PG_HOST 127.0.0.1 \
+        KIOSK_PG_PORT "$(pg_port)" \
+        KIOSK_PG_DATABASE "$PG_DB" \
+        KIOSK_PG_CA "$RUN/postgres/server.crt" \
+        KIOSK_PG_ADMIN_USER "$PG_USER" \
+        KIOSK_PG_ADMIN_PASSWORD "$PG_ADMIN_PASSWORD" \
+        KIOSK_PG_KIOSKS "$PG_KIOSKS" \
+        KIOSK_PG_RUN "$RUN"
+    fi
   } > "$tmp"
   mv "$tmp" "$RUN/env.sh"
 }
 
 # ------------------------------------------------------------------------------------ commands
 all_up() { cupsd_up && queue_exists "$PDF_QUEUE" && queue_exists "$FILM_QUEUE" && ippeve_up \
-  && queue_exists "$IPP_QUEUE" && orthanc_up && printscp_up && implicit_printscp_up; }
+  && queue_exists "$IPP_QUEUE" && orthanc_up && printscp_up && implicit_printscp_up && pg_up; }
 
 do_start() {
   [ "$(id -u)" = 0 ] || die "run as root (cupsd, lpadmin and cups-pdf need it)"
   mkdir -p "$RUN"
-  if recorded_pid orthanc > /dev/null || recorded_pid dcmprscp > /dev/null \
-    || recorded_pid dcmprscp-implicit > /dev/null || recorded_pid ippeveprinter > /dev/null; then
+  if [ -z "${ONLY:-}" ] && { recorded_pid orthanc > /dev/null || recorded_pid dcmprscp > /dev/null \
+    || recorded_pid dcmprscp-implicit > /dev/null || recorded_pid ippeveprinter > /dev/null \
+    || [ -f "$RUN/postgres/data/postmaster.pid" ]; }; then
     if [ -f "$RUN/env.sh" ] && all_up; then
       log "already running (. $RUN/env.sh); use restart for a fresh start"
       return 0
@@ -473,6 +594,15 @@ do_start() {
   rm -f "$RUN/env.sh"
   # From here on, a failure stops whatever this run started.
   trap 'rc=$?; if [ $rc != 0 ]; then echo "services: start failed (rc=$rc), stopping what was started" >&2; do_stop >&2 || true; fi' EXIT
+  if [ "${ONLY:-}" = postgres ]; then
+    # A private PostgreSQL (own RUN, own port) beside the shared servers, e.g. for a test that
+    # stops it mid-visit; env.sh still names the shared CUPS queues and Orthanc.
+    start_postgres
+    write_env
+    trap - EXIT
+    log "postgres ready in $(since "$t0") s (. $RUN/env.sh)"
+    return 0
+  fi
   if [ "${ONLY:-}" = orthanc ]; then
     # A private Orthanc (own RUN, own ports) beside the shared servers, e.g. for a second test
     # run at the same time; env.sh still names the shared CUPS queues and print SCP.
@@ -496,6 +626,7 @@ do_start() {
   start_orthanc
   start_printscp dcmprscp "$PRINT_SCP_AET" "$PRINT_SCP_PORT" false
   start_printscp dcmprscp-implicit "$PRINT_SCP_IMPLICIT_AET" "$PRINT_SCP_IMPLICIT_PORT" true
+  start_postgres
   write_env
   trap - EXIT
   log "all services ready in $(since "$t0") s"
@@ -503,7 +634,14 @@ do_start() {
 }
 
 do_stop() {
+  if [ "${ONLY:-}" = postgres ]; then
+    stop_postgres
+    rm -f "$RUN/env.sh"
+    log "stopped"
+    return 0
+  fi
   stop_recorded dcmprscp dcmprscp-implicit orthanc
+  stop_postgres
   if [ "${ONLY:-}" = orthanc ]; then
     rm -f "$RUN/env.sh"
     log "stopped"
@@ -551,6 +689,7 @@ do_status() {
   report dcmprscp "${pid:+pid $pid}" printscp_up
   pid=$(recorded_pid dcmprscp-implicit || true)
   report dcmprscp-i "${pid:+pid $pid}" implicit_printscp_up
+  report postgres "$(pg_port || true)" pg_up
   if [ -f "$RUN/env.sh" ]; then echo "  env: . $RUN/env.sh"; else echo "  env: none ($RUN/env.sh)"; ok=1; fi
   return $ok
 }

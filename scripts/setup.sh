@@ -15,7 +15,10 @@
 #            Orthanc with its DICOMweb and GDCM plugins, dcmtk (print SCP), poppler-utils and
 #            ghostscript (tests read printed PDFs), lintian, piuparts, debootstrap, systemd
 #            (systemd-analyze), dbus-daemon, Xvfb + xauth (the window under X11 with no window
-#            manager), cage + xwayland (under Wayland; cage will not start without Xwayland), espeak-ng (assets/voice/build_prompts.py), promtool, prometheus,
+#            manager), cage + xwayland (under Wayland; cage will not start without Xwayland), espeak-ng (assets/voice/build_prompts.py),
+#            PostgreSQL 15 (the fleet ledger's tests; services.sh runs a cluster of its own, and
+#            Debian's own cluster is never started: policy-rc.d below) with openssl for its
+#            self-signed certificate, promtool, prometheus,
 #            prometheus-alertmanager and amtool (binaries only, no services); the venv gets the
 #            "test" and "hardware" extras.
 #            CUPS is locked down for loopback-only use BEFORE anything else talks to it: the
@@ -55,6 +58,7 @@ APT_PACKAGES=(
   lintian logrotate piuparts debootstrap systemd dbus-daemon
   xvfb xauth cage xwayland
   espeak-ng
+  postgresql openssl
 )
 if [ "$PROFILE" = test ]; then
   PACKAGES=("${RUNTIME_PACKAGES[@]}" "${APT_PACKAGES[@]}")

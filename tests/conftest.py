@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Fixtures for the real servers (services_env, cups_queues, orthanc): integration and e2e tests.
-pytest_plugins = ["tests.helpers.services"]
+pytest_plugins = ["tests.helpers.services", "tests.helpers.postgres"]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()

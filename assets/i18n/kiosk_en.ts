@@ -114,6 +114,11 @@
         <translation>The film printer {printer} cannot print {size} film at its true size ({media}; it offers: {offered}); nothing was printed. Please ask the staff.</translation>
     </message>
     <message>
+        <source>fleet.offline</source>
+        <extracomment>The kiosk cannot check the hospital&apos;s shared print record right now ({detail}), so it cannot print this. Please try again later or ask at the desk.</extracomment>
+        <translation>The kiosk cannot check the hospital&apos;s shared print record right now ({detail}), so it cannot print this. Please try again later or ask at the desk.</translation>
+    </message>
+    <message>
         <source>idcard.place_again</source>
         <extracomment>The ID card could not be read. Please place it flat on the reader again.</extracomment>
         <translation>The ID card could not be read. Please place it flat on the reader again.</translation>
@@ -159,6 +164,16 @@
         <translation>This exam is more than {days} days old; it prints only when chosen on the kiosk screen.</translation>
     </message>
     <message>
+        <source>item.printed_elsewhere</source>
+        <extracomment>Already printed at another kiosk ({kiosk}) on {when}; ask the staff for a reprint.</extracomment>
+        <translation>Already printed at another kiosk ({kiosk}) on {when}; ask the staff for a reprint.</translation>
+    </message>
+    <message>
+        <source>item.printing_elsewhere</source>
+        <extracomment>This is being printed at another kiosk ({kiosk}) right now; collect it there or ask at the desk.</extracomment>
+        <translation>This is being printed at another kiosk ({kiosk}) right now; collect it there or ask at the desk.</translation>
+    </message>
+    <message>
         <source>item.report_expected</source>
         <extracomment>The report is not final yet; expected at {time}.</extracomment>
         <translation>The report is not final yet; expected at {time}.</translation>
@@ -172,6 +187,11 @@
         <source>item.report_unsupported</source>
         <extracomment>This report&apos;s format ({sop_class}) cannot be printed here yet; the desk can print it.</extracomment>
         <translation>This report&apos;s format ({sop_class}) cannot be printed here yet; the desk can print it.</translation>
+    </message>
+    <message>
+        <source>item.waits_for_staff</source>
+        <extracomment>Whether this printed ({kiosk}) must be checked by the staff first; please ask at the desk.</extracomment>
+        <translation>Whether this printed ({kiosk}) must be checked by the staff first; please ask at the desk.</translation>
     </message>
     <message>
         <source>kind.film</source>
@@ -247,6 +267,26 @@
         <source>mnt.exit</source>
         <extracomment>Back to patient mode</extracomment>
         <translation>Back to patient mode</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_line</source>
+        <extracomment>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
+        <translation>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_not_printed</source>
+        <extracomment>Not in its tray</extracomment>
+        <translation>Not in its tray</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_printed</source>
+        <extracomment>It printed there</extracomment>
+        <translation>It printed there</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_unreachable</source>
+        <extracomment>The fleet&apos;s shared print record cannot be read: {detail}</extracomment>
+        <translation>The fleet&apos;s shared print record cannot be read: {detail}</translation>
     </message>
     <message>
         <source>mnt.jam_steps</source>

@@ -114,6 +114,11 @@
         <translation>胶片打印机现在无法按原尺寸打印您的胶片，没有打印任何内容。请联系工作人员。</translation>
     </message>
     <message>
+        <source>fleet.offline</source>
+        <extracomment>The kiosk cannot check the hospital&apos;s shared print record right now ({detail}), so it cannot print this. Please try again later or ask at the desk.</extracomment>
+        <translation>自助机暂时无法核对打印记录，现在不能打印这项资料。请稍后再试或到服务台咨询。</translation>
+    </message>
+    <message>
         <source>idcard.place_again</source>
         <extracomment>The ID card could not be read. Please place it flat on the reader again.</extracomment>
         <translation>没有读到身份证，请将身份证重新平放在读卡区。</translation>
@@ -159,6 +164,16 @@
         <translation>这是 {days} 天以前的检查，需要时请在自助机屏幕上勾选打印。</translation>
     </message>
     <message>
+        <source>item.printed_elsewhere</source>
+        <extracomment>Already printed at another kiosk ({kiosk}) on {when}; ask the staff for a reprint.</extracomment>
+        <translation>已在另一台自助机上打印过。如需补打，请到服务台。</translation>
+    </message>
+    <message>
+        <source>item.printing_elsewhere</source>
+        <extracomment>This is being printed at another kiosk ({kiosk}) right now; collect it there or ask at the desk.</extracomment>
+        <translation>这项资料正在另一台自助机上打印，请到那台自助机取件或到服务台咨询。</translation>
+    </message>
+    <message>
         <source>item.report_expected</source>
         <extracomment>The report is not final yet; expected at {time}.</extracomment>
         <translation>报告尚未完成，预计 {time} 可取。</translation>
@@ -172,6 +187,11 @@
         <source>item.report_unsupported</source>
         <extracomment>This report&apos;s format ({sop_class}) cannot be printed here yet; the desk can print it.</extracomment>
         <translation>这份报告需要到服务台打印。</translation>
+    </message>
+    <message>
+        <source>item.waits_for_staff</source>
+        <extracomment>Whether this printed ({kiosk}) must be checked by the staff first; please ask at the desk.</extracomment>
+        <translation>这项资料的打印情况需要工作人员确认，请到服务台。</translation>
     </message>
     <message>
         <source>kind.film</source>
@@ -247,6 +267,26 @@
         <source>mnt.exit</source>
         <extracomment>Back to patient mode</extracomment>
         <translation>返回患者模式</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_line</source>
+        <extracomment>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
+        <translation>{kiosk} · {kind} · 检查 …{study} · {since} 起不明：请查看那台自助机的出纸口</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_not_printed</source>
+        <extracomment>Not in its tray</extracomment>
+        <translation>那台机器上没有</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_printed</source>
+        <extracomment>It printed there</extracomment>
+        <translation>在那台机器上已打印</translation>
+    </message>
+    <message>
+        <source>mnt.fleet_unreachable</source>
+        <extracomment>The fleet&apos;s shared print record cannot be read: {detail}</extracomment>
+        <translation>无法读取全院共享打印记录：{detail}</translation>
     </message>
     <message>
         <source>mnt.jam_steps</source>

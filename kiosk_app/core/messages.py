@@ -137,6 +137,25 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "zh_CN": "正在打印，或正在等待工作人员处理。",
         "en": "A print of this item is in progress or waits for the staff ({state}).",
     },
+    "item.printing_elsewhere": {
+        "zh_CN": "这项资料正在另一台自助机上打印，请到那台自助机取件或到服务台咨询。",
+        "en": "This is being printed at another kiosk ({kiosk}) right now; collect it there "
+        "or ask at the desk.",
+    },
+    "item.printed_elsewhere": {
+        "zh_CN": "已在另一台自助机上打印过。如需补打，请到服务台。",
+        "en": "Already printed at another kiosk ({kiosk}) on {when}; ask the staff for a reprint.",
+    },
+    "item.waits_for_staff": {
+        "zh_CN": "这项资料的打印情况需要工作人员确认，请到服务台。",
+        "en": "Whether this printed ({kiosk}) must be checked by the staff first; please ask "
+        "at the desk.",
+    },
+    "fleet.offline": {
+        "zh_CN": "自助机暂时无法核对打印记录，现在不能打印这项资料。请稍后再试或到服务台咨询。",
+        "en": "The kiosk cannot check the hospital's shared print record right now ({detail}), "
+        "so it cannot print this. Please try again later or ask at the desk.",
+    },
     "item.not_recent": {
         "zh_CN": "这是 {days} 天以前的检查，需要时请在自助机屏幕上勾选打印。",
         "en": "This exam is more than {days} days old; it prints only when chosen on the "
@@ -355,6 +374,17 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "mnt.cancel_job": {"zh_CN": "取消作业", "en": "Cancel job"},
     "mnt.confirm_printed": {"zh_CN": "已打印出来", "en": "It did print"},
     "mnt.no_jobs": {"zh_CN": "没有等待处理的作业", "en": "No jobs are waiting"},
+    "mnt.fleet_line": {
+        "zh_CN": "{kiosk} · {kind} · 检查 …{study} · {since} 起不明：请查看那台自助机的出纸口",
+        "en": "{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk's "
+        "tray",
+    },
+    "mnt.fleet_printed": {"zh_CN": "在那台机器上已打印", "en": "It printed there"},
+    "mnt.fleet_not_printed": {"zh_CN": "那台机器上没有", "en": "Not in its tray"},
+    "mnt.fleet_unreachable": {
+        "zh_CN": "无法读取全院共享打印记录：{detail}",
+        "en": "The fleet's shared print record cannot be read: {detail}",
+    },
     "mnt.job_line": {
         "zh_CN": "作业 {job} · {kind} · {printer} · {state} · 已确认 {confirmed}/{units}",
         "en": "Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}",

@@ -27,7 +27,7 @@ from kiosk_app.core.models import JobState
 from kiosk_app.health.monitor import HealthMonitor
 from kiosk_app.services.health import Level, reason_level
 from kiosk_app.store import Store
-from kiosk_app.store.tables import Consumable, LedgerEntry, PrintJob
+from kiosk_app.store.tables import Consumable, FleetJournal, LedgerEntry, PrintJob
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +200,14 @@ class KioskCollector(Collector):
                     .group_by(PrintJob.state)
                 ).all()
             )
+            doubles = session.scalar(
+                select(func.count()).select_from(FleetJournal).where(FleetJournal.conflict != "")
+            )
+            unsynced = session.scalar(
+                select(func.count())
+                .select_from(FleetJournal)
+                .where(FleetJournal.synced_at.is_(None))
+            )
             served = session.scalar(
                 select(
                     func.count(
@@ -229,6 +237,17 @@ class KioskCollector(Collector):
         yield units
         yield failures
         yield backlog
+        yield CounterMetricFamily(
+            "kiosk_fleet_double_prints",
+            "Items this kiosk delivered that another kiosk of the fleet had delivered too (an "
+            "outage of the shared ledger allowed it): each is also a fleet.double_print event.",
+            value=doubles,
+        )
+        yield GaugeMetricFamily(
+            "kiosk_fleet_unsynced",
+            "Writes this kiosk owes the fleet's shared ledger (it could not be reached).",
+            value=unsynced,
+        )
         yield CounterMetricFamily(
             "kiosk_patients_served",
             "Patient visits (patient and day) with at least one confirmed item.",

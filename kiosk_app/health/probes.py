@@ -1,10 +1,12 @@
-"""Health components beyond the printers and the cloud: consumables, offline cache, outbox."""
+"""Health components beyond the printers and the cloud: consumables, offline cache, outbox,
+the fleet's shared ledger."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from kiosk_app.health.monitor import Probe
+from kiosk_app.services.fleet import FleetLedger
 from kiosk_app.services.health import Condition, Level
 from kiosk_app.sources.base import StudySource
 from kiosk_app.store import Store
@@ -24,6 +26,7 @@ def link_probes(
     source: StudySource,
     cache: BlobStore | None = None,
     outbox_sender: OutboxSender | None = None,
+    fleet: FleetLedger | None = None,
 ) -> dict[str, Probe]:
     """Film and paper left, and the offline cache and the outbox where the kiosk has them, as
     health components."""
@@ -80,4 +83,32 @@ def link_probes(
             return {"pending": pending}, conditions
 
         probes["outbox"] = outbox_probe
+    if fleet is not None:
+
+        def fleet_probe() -> tuple[dict[str, object], list[Condition]]:
+            reachable = fleet.reachable()
+            component: dict[str, object] = {
+                "reachable": reachable,
+                "offline_rule": fleet.offline_rule,
+                "unsynced": fleet.unsynced(),
+                "double_prints": fleet.double_prints(),
+            }
+            conditions = []
+            if not reachable:
+                rule = (
+                    "prints nothing"
+                    if fleet.offline_rule == "refuse"
+                    else "prints only what it holds itself"
+                )
+                conditions.append(
+                    Condition(
+                        "fleet",
+                        Level.ORANGE,
+                        f"the fleet's shared ledger is unreachable ({fleet.last_error}); "
+                        f"the kiosk {rule}",
+                    )
+                )
+            return component, conditions
+
+        probes["fleet"] = fleet_probe
     return probes

@@ -23,6 +23,7 @@ from drivers.base import Printer
 from kiosk_app.core.models import ItemKind, JobState
 from kiosk_app.services import events
 from kiosk_app.services.device_status import DeviceCondition, printer_conditions
+from kiosk_app.services.fleet import ClaimView, FleetLedger
 from kiosk_app.services.printing import JobResult, PrintingService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import (
@@ -73,11 +74,17 @@ class Supply:
 
 class MaintenanceService:
     def __init__(
-        self, store: Store, printing: PrintingService, printers: dict[str, Printer]
+        self,
+        store: Store,
+        printing: PrintingService,
+        printers: dict[str, Printer],
+        *,
+        fleet: FleetLedger | None = None,
     ) -> None:
         self.store = store
         self.printing = printing
         self.printers = printers
+        self.fleet = fleet
 
     # ------------------------------------------------------------------ looking
     def waiting_jobs(self) -> list[WaitingJob]:
@@ -165,6 +172,8 @@ class MaintenanceService:
         if len(reason) < 3:
             raise MaintenanceError("a reprint needs a reason")
         key = item_key(study_uid, kind.value)
+        if self.fleet is not None:
+            return self._authorise_fleet_reprint(key, kind, staff, reason)
         with self.store.session() as session:
             if LedgerRepository(session).last_delivery(key) is None:
                 raise MaintenanceError("this item was never delivered: it needs no reprint")
@@ -178,6 +187,53 @@ class MaintenanceService:
             )
             log.info("reprint of a %s authorised by %s (%d)", kind.value, staff, row.id)
             return row.id
+
+    def _authorise_fleet_reprint(self, key: str, kind: ItemKind, staff: str, reason: str) -> int:
+        """A reprint any kiosk of the fleet may print (the shared ledger holds it)."""
+        assert self.fleet is not None
+        try:
+            authorisation = self.fleet.authorise_reprint(key, staff, reason)
+        except ValueError as exc:
+            raise MaintenanceError(str(exc)) from exc
+        with self.store.session() as session:
+            events.reprint_authorised(session, key, authorisation, staff)  # outbox (issue 5)
+            AuditRepository(session).record(
+                staff,
+                "reprint.authorised",
+                subject=key,
+                detail={"authorisation": authorisation, "reason": reason, "fleet": True},
+            )
+        log.info("fleet reprint of a %s authorised by %s (%d)", kind.value, staff, authorisation)
+        return authorisation
+
+    # ------------------------------------------------------------------ the fleet
+    def fleet_unknown(self) -> list[ClaimView]:
+        """Items of every kiosk whose outcome is unknown (a crashed kiosk, an expired lease),
+        oldest first; empty without a fleet. Raises MaintenanceError when it is unreachable."""
+        if self.fleet is None:
+            return []
+        try:
+            return self.fleet.claims()
+        except Exception as exc:  # the shared ledger's own error, for the nurse's screen
+            raise MaintenanceError(f"the fleet's shared ledger cannot be read: {exc}") from exc
+
+    def settle_fleet_item(self, key: str, staff_id: str, *, printed: bool) -> ClaimView:
+        """A nurse looked at another kiosk's (or this one's) unknown item: it printed, or not."""
+        staff = _staff(staff_id)
+        if self.fleet is None:
+            raise MaintenanceError("this kiosk is not part of a fleet")
+        try:
+            view = self.fleet.settle(key, staff, printed=printed)
+        except ValueError as exc:
+            raise MaintenanceError(str(exc)) from exc
+        with self.store.session() as session:
+            AuditRepository(session).record(
+                staff,
+                "fleet.settled",
+                subject=key,
+                detail={"kiosk": view.kiosk_id, "printed": printed},
+            )
+        return view
 
 
 def _staff(staff_id: str) -> str:

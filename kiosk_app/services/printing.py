@@ -51,6 +51,7 @@ from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.logs import EVENT_ACTION, patient_ref
 from kiosk_app.services import device_status, events
 from kiosk_app.services.filmstream import FilmStream
+from kiosk_app.services.fleet import Claim, FleetLedger
 from kiosk_app.services.policy import FilmSizeUnsupportedError, check_film_supply
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import (
@@ -157,10 +158,12 @@ class PrintingService:
         sleep: Callable[[float], None] = time.sleep,
         report_options: dict[str, str] | None = None,
         recompose: Recompose | None = None,
+        fleet: FleetLedger | None = None,
     ) -> None:
         """``recompose`` makes a job's content again from its study after a restart
         (:meth:`kiosk_app.services.content.ItemContent.recompose`); without it such a job
-        cannot be resumed, only cancelled."""
+        cannot be resumed, only cancelled. ``fleet``: the shared ledger (``[fleet]``): each
+        item is claimed there before its first byte, and its end is recorded there."""
         self.store = store
         self.report_printer = report_printer
         self.film_printer = film_printer
@@ -171,6 +174,7 @@ class PrintingService:
         self._payloads: dict[int, _Payload] = {}
         self._lock = threading.RLock()
         self.recompose = recompose
+        self.fleet = fleet
 
     def printer_for(self, kind: ItemKind) -> Printer:
         return self.report_printer if kind is ItemKind.REPORT else self.film_printer
@@ -274,30 +278,14 @@ class PrintingService:
     ) -> JobResult:
         printer = self.printer_for(kind)
         key = item_key(exam.study_uid, kind.value)
-        with self.store.session() as session:
-            job = JobRepository(session).create(
-                kind=kind.value,
-                study_uid=exam.study_uid,
-                accession=exam.accession_number,
-                patient_id=exam.patient_id,
-                printer=printer.name,
-                units_total=units,
-                media=media,
-            )
-            for unit, digest in zip(job.units, digests, strict=True):
-                unit.digest = digest or ""  # a sheet still being composed: when it is sent
-            if LedgerRepository(session).last_delivery(key) is not None:
-                authorisation = ReprintRepository(session).pending(key)
-                if authorisation is not None:
-                    ReprintRepository(session).use(authorisation, job)
-                    job.reprint = True
-                    AuditRepository(session).record(
-                        ACTOR,
-                        "reprint.used",
-                        subject=f"job {job.id}",
-                        detail={"authorisation": authorisation.id, "item": key},
-                    )
-            job_id = job.id
+        # The fleet first: another kiosk may hold it (raises ClaimRefusedError, nothing sent)
+        claim = self.fleet.claim(exam, kind) if self.fleet is not None else None
+        try:
+            job_id = self._create(exam, kind, key, printer, units, media, digests, claim)
+        except BaseException:
+            if claim is not None and self.fleet is not None:
+                self.fleet.release_unused(claim)
+            raise
         log.info(
             "job %d: %s of %s, %d %s for %s",
             job_id,
@@ -311,6 +299,55 @@ class PrintingService:
         with self._lock:
             self._payloads[job_id] = payload
             return self._advance(job_id)
+
+    def _create(
+        self,
+        exam: Exam,
+        kind: ItemKind,
+        key: str,
+        printer: Printer,
+        units: int,
+        media: str,
+        digests: Sequence[str | None],
+        claim: Claim | None,
+    ) -> int:
+        """The job's row with its units, before anything is sent; a reprint uses up its
+        authorisation (the fleet's, taken with the claim, or this kiosk's own)."""
+        with self.store.session() as session:
+            job = JobRepository(session).create(
+                kind=kind.value,
+                study_uid=exam.study_uid,
+                accession=exam.accession_number,
+                patient_id=exam.patient_id,
+                printer=printer.name,
+                units_total=units,
+                media=media,
+            )
+            for unit, digest in zip(job.units, digests, strict=True):
+                unit.digest = digest or ""  # a sheet still being composed: when it is sent
+            if claim is not None and claim.reprint:
+                job.reprint = True
+                AuditRepository(session).record(
+                    ACTOR,
+                    "reprint.used",
+                    subject=f"job {job.id}",
+                    detail={"authorisation": claim.authorisation, "item": key, "fleet": True},
+                )
+            elif LedgerRepository(session).last_delivery(key) is not None:
+                authorisation = ReprintRepository(session).pending(key)
+                if authorisation is not None:
+                    ReprintRepository(session).use(authorisation, job)
+                    job.reprint = True
+                    AuditRepository(session).record(
+                        ACTOR,
+                        "reprint.used",
+                        subject=f"job {job.id}",
+                        detail={"authorisation": authorisation.id, "item": key},
+                    )
+            job_id = job.id
+        if claim is not None and self.fleet is not None:
+            self.fleet.attach(claim, job)  # after the commit: the journal is in this database
+        return job_id
 
     # ------------------------------------------------------------------ tracking
 
@@ -389,6 +426,8 @@ class PrintingService:
             return result
         with self.store.session() as session:
             job = JobRepository(session).get(job_id)
+            if self.fleet is not None:
+                self.fleet.renew(job)  # this kiosk still prints it: the lease holds
             in_flight = [u for u in job.units if u.state in _IN_FLIGHT]
             pending = [u.index for u in job.units if u.state == UnitState.PENDING.value]
             state = JobState(job.state)
@@ -787,6 +826,8 @@ class PrintingService:
                 extra={EVENT_ACTION: f"job.{state.value}"},
             )
             result = self._to_result(job)
+        if self.fleet is not None:
+            self.fleet.finished(job, state)  # the claim follows: delivered, released, unknown
         if not state.open and state is not JobState.UNKNOWN:
             self._payloads.pop(job_id, None)
         return result

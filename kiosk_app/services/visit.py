@@ -26,8 +26,9 @@ from kiosk_app.core.models import (
 )
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import ItemContent
+from kiosk_app.services.fleet import ClaimRefusedError, FleetLedger
 from kiosk_app.services.offer import DEFAULT_RECENT_DAYS, Offer, offer
-from kiosk_app.services.policy import Decision, Policy
+from kiosk_app.services.policy import PRINTABLE, Decision, Policy
 from kiosk_app.services.printing import JobResult, PrintingService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import (
@@ -79,6 +80,7 @@ class VisitService:
         identify: Callable[[str], tuple[Credential, list[Exam]]] | None = None,
         recent_days: int = DEFAULT_RECENT_DAYS,
         today: Callable[[], date] = date.today,
+        fleet: FleetLedger | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -94,6 +96,8 @@ class VisitService:
         self.recent_days = recent_days
         #: the kiosk's local date (injected by tests)
         self.today = today
+        #: the fleet's shared ledger (``[fleet]``): print-once across kiosks; None: this kiosk
+        self.fleet = fleet
 
     def find(self, code: str) -> tuple[Credential, list[Exam]]:
         """Parse the code and look the exams up (raises KioskError with a message id)."""
@@ -145,6 +149,7 @@ class VisitService:
                             last.delivered_at if last else None,
                             reprint_authorised=ReprintRepository(session).pending(key) is not None,
                         )
+                        decision = self._fleet_decision(exam, kind, decision)
                     planned.append(
                         PlannedItem(
                             exam,
@@ -154,6 +159,23 @@ class VisitService:
                         )
                     )
         return self.with_counts(planned) if count else planned
+
+    def _fleet_decision(self, exam: Exam, kind: ItemKind, decision: Decision) -> Decision:
+        """What the fleet's shared ledger adds to this kiosk's own decision: printing or
+        printed at another kiosk, waiting for a nurse, a fleet-wide reprint authorisation,
+        or the offline rule when the shared ledger cannot be reached."""
+        if self.fleet is None:
+            return decision
+        if not decision.printable and decision.message_id != "item.already_printed":
+            return decision  # not final, no images...: the fleet cannot change that
+        fleet = self.fleet.decide(exam, kind)
+        if fleet is not None:
+            return fleet
+        if not decision.printable and self.fleet.reprint_pending(
+            item_key(exam.study_uid, kind.value)
+        ):
+            return PRINTABLE  # printed here before; a nurse (at any kiosk) allowed once more
+        return decision
 
     def with_counts(self, planned: list[PlannedItem]) -> list[PlannedItem]:
         """``planned`` with the pages of each printable report and the film sheets of each
@@ -193,6 +215,8 @@ class VisitService:
     def print_code(self, code: str, progress: Progress = _no_progress) -> PrintSummary:
         """The whole flow for one code. Raises KioskError when nothing can be listed."""
         self.printing.reconcile()
+        if self.fleet is not None:
+            self.fleet.reconcile()  # what an outage left for the shared ledger, first
         credential, exams = self.find(code)
         planned = self.plan(exams, credential=credential)
         progress("found", {"exams": len({p.exam.study_uid for p in planned})})
@@ -227,6 +251,18 @@ class VisitService:
             index = len(outcomes)
             try:
                 result = self._submit(item)
+            except ClaimRefusedError as exc:  # another kiosk won the race, or holds it
+                log.info("%s of a study not printed: %s", item.kind.value, exc.message_id)
+                outcomes[index] = ItemOutcome(
+                    item.kind,
+                    item.exam.study_uid,
+                    ItemState.SKIPPED,
+                    exc.text(self.locale),
+                    printer=self.printing.printer_for(item.kind).name,
+                    message_id=exc.message_id,
+                    params=exc.params,
+                )
+                continue
             except KioskError as exc:
                 log.warning("%s of study could not be sent: %s", item.kind.value, exc)
                 outcomes[index] = ItemOutcome(

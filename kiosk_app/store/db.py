@@ -1,8 +1,13 @@
-"""The database: one SQLite file in WAL mode, migrated to the newest schema when opened."""
+"""The database: one SQLite file in WAL mode, migrated to the newest schema when opened.
+
+The same schema, repositories and migrations serve the fleet's shared ledger on PostgreSQL
+(:meth:`Store.open_url`, ``[fleet] database``); a kiosk's own database stays SQLite.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +17,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Alembic's environment (``alembic.context``) is one per process: two stores migrating at once
+#: in two threads (the kiosk's own and the fleet's, or a probe and a visit) would mix them.
+_MIGRATING = threading.Lock()
+MIGRATION_LOCK = 0x6B696F736B  # "kiosk": the advisory lock held while upgrading a shared ledger
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -41,11 +50,14 @@ def alembic_config() -> Config:
 class Store:
     """Owns the engine; hands out sessions as units of work."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path | None = None, *, engine: Engine | None = None) -> None:
+        if engine is None:
+            assert path is not None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(f"sqlite:///{path}")
+            event.listen(engine, "connect", _on_connect)
         self.path = path
-        self.engine: Engine = create_engine(f"sqlite:///{path}")
-        event.listen(self.engine, "connect", _on_connect)
+        self.engine: Engine = engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
@@ -55,16 +67,47 @@ class Store:
         store.migrate()
         return store
 
+    @classmethod
+    def for_url(
+        cls, url: str, *, connect_timeout: float = 3.0, role: str = "", statement_timeout: float = 0
+    ) -> Store:
+        """A store on a server database (the fleet's PostgreSQL), not yet connected.
+
+        ``role``: ``SET ROLE`` at every connection (a kiosk's login role is a member of the
+        fleet's group role, which owns the schema). ``statement_timeout``: seconds, 0 none.
+        """
+        options = []
+        if role:
+            options.append(f"-c role={role}")
+        if statement_timeout:
+            options.append(f"-c statement_timeout={int(statement_timeout * 1000)}")
+        connect_args: dict[str, Any] = {"connect_timeout": max(1, round(connect_timeout))}
+        if options:
+            connect_args["options"] = " ".join(options)
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=2, max_overflow=2, connect_args=connect_args
+        )
+        return cls(engine=engine)
+
+    @property
+    def where(self) -> str:
+        """The database, for log lines: a file, or a server URL without its password."""
+        return str(self.path) if self.path else self.engine.url.render_as_string()
+
     def migrate(self) -> None:
         """Upgrade to every head: each area (printing, cloud...) may own a branch of revisions."""
         cfg = alembic_config()
         heads = set(ScriptDirectory.from_config(cfg).get_heads())
-        with self.engine.begin() as conn:
+        with _MIGRATING, self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Kiosks starting together upgrade the shared ledger one at a time (the DDL
+                # is transactional there: the next one finds it done).
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             current = set(MigrationContext.configure(conn).get_current_heads())
             if current == heads:
                 return
             log.info(
-                "upgrading database %s from %s to %s", self.path, sorted(current), sorted(heads)
+                "upgrading database %s from %s to %s", self.where, sorted(current), sorted(heads)
             )
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")

@@ -146,8 +146,13 @@ class AuditRepository:
         action: str,
         subject: str = "",
         detail: Mapping[str, object] | None = None,
+        *,
+        copy_to_outbox: bool = True,
     ) -> AuditEntry:
         """Append one row, chained to the last, and its copy to the outbox (same transaction).
+
+        ``copy_to_outbox`` False: the fleet's shared ledger, which is itself the copy the
+        centre reads (it has no outbox sender).
 
         The chain head is written first: that takes SQLite's write lock, so the head read next
         is the latest one even with another thread or process appending at the same time.
@@ -187,7 +192,8 @@ class AuditRepository:
             .values(last_id=entry.id, last_hash=entry.hash)
             .execution_options(synchronize_session=False)
         )
-        events.audit_recorded(self.session, audit.to_json(entry))
+        if copy_to_outbox:
+            events.audit_recorded(self.session, audit.to_json(entry))
         return entry
 
     def recent(self, limit: int = 50) -> Sequence[AuditEntry]:

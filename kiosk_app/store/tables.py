@@ -98,6 +98,8 @@ class LedgerEntry(Base):
     delivered_at: Mapped[datetime] = mapped_column(default=utcnow)
     redacted_at: Mapped[datetime | None] = mapped_column(default=None)
     """When ``patient_id`` and ``accession`` were replaced by refs (``store.retention``)."""
+    kiosk_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The kiosk that printed it (the fleet's shared ledger; empty in a kiosk's own)."""
 
 
 class AuditEntry(Base):
@@ -162,3 +164,55 @@ class ReprintAuthorisation(Base):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"), default=None)
     """The job that used it; None while it waits to be used."""
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+    kiosk_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The kiosk whose nurse authorised it (the fleet's shared ledger)."""
+
+
+class FleetClaim(Base):
+    """One item claimed by one kiosk before its first byte is sent (the fleet's shared ledger).
+
+    One row per item: a second kiosk's claim meets the unique constraint. ``state`` is a
+    :class:`kiosk_app.services.fleet.ClaimState`; ``lease_until`` how long a ``printing`` claim
+    holds without its kiosk renewing it. An expired lease is never taken over: it becomes
+    ``unknown`` for a nurse.
+    """
+
+    __tablename__ = "fleet_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(100))
+    job_id: Mapped[int | None] = mapped_column(default=None)
+    """The job in the claiming kiosk's own database."""
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    lease_until: Mapped[datetime] = mapped_column()
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    settled_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """The staff id of the nurse who settled an unknown claim."""
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class FleetJournal(Base):
+    """A fleet write this kiosk owes the shared ledger (kept locally, replayed on reconnect).
+
+    ``action``: ``claimed`` (printing began while the shared ledger was unreachable),
+    ``delivered``, ``released``, ``unknown``. ``synced_at`` None: not in the shared ledger yet.
+    ``conflict``: what the replay found (another kiosk printed it too), never silently dropped.
+    """
+
+    __tablename__ = "fleet_journal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    study_uid: Mapped[str] = mapped_column(String(64))
+    printer: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    units: Mapped[int] = mapped_column(default=0, server_default="0")
+    job_id: Mapped[int | None] = mapped_column(default=None)
+    action: Mapped[str] = mapped_column(String(16))
+    offline: Mapped[bool] = mapped_column(default=False, server_default="0")
+    """Printing of this item began while the shared ledger was unreachable."""
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    synced_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    conflict: Mapped[str] = mapped_column(Text, default="", server_default="")

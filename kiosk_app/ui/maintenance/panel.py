@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from kiosk_app.core.models import JobState
 from kiosk_app.services.device_status import DeviceCondition, Severity
+from kiosk_app.services.fleet import ClaimView
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService, WaitingJob
 from kiosk_app.services.testpage import send_test_print
@@ -62,6 +63,9 @@ class Overview:
     jobs: list[WaitingJob]
     supplies: list[tuple[str, str, int]]
     recent: list[tuple[datetime, str, str, str]]
+    fleet: list[ClaimView] = field(default_factory=list)
+    """Items of other kiosks (or of this one, with no job here) whose outcome is unknown."""
+    fleet_error: str = ""
 
 
 def gather(maintenance: MaintenanceService, health: HealthService, store: Store) -> Overview:
@@ -94,7 +98,21 @@ def gather(maintenance: MaintenanceService, health: HealthService, store: Store)
     with store.session() as session:
         recent = [(a.at, a.actor, a.action, a.subject) for a in AuditRepository(session).recent(12)]
     supplies = [(s.printer, s.media, s.remaining) for s in maintenance.supplies()]
-    return Overview(tiles, maintenance.waiting_jobs(), supplies, recent)
+    jobs = maintenance.waiting_jobs()
+    fleet: list[ClaimView] = []
+    fleet_error = ""
+    if maintenance.fleet is not None:
+        try:
+            here = maintenance.fleet.kiosk_id
+            mine = {job.job_id for job in jobs}
+            fleet = [
+                c
+                for c in maintenance.fleet_unknown()
+                if c.kiosk_id != here or c.job_id not in mine  # this kiosk's own: its job row
+            ]
+        except MaintenanceError as exc:
+            fleet_error = str(exc)
+    return Overview(tiles, jobs, supplies, recent, fleet, fleet_error)
 
 
 def audit(
@@ -355,7 +373,8 @@ class MaintenancePanel(QWidget):
         else:
             self.urgent.setText("")
             self.steps.clear()
-        self._show_jobs(overview.jobs)
+        self._show_jobs(overview.jobs, others=bool(overview.fleet))
+        self._show_fleet(overview.fleet, overview.fleet_error)
         self.supplies_text.setText("\n".join(f"{p} · {m}: {n}" for p, m, n in overview.supplies))
         self.recent_text.setText(
             "\n".join(
@@ -374,13 +393,15 @@ class MaintenancePanel(QWidget):
             text = "\n".join(c.text for c in tile.conditions) or tile.detail
         self.steps.setText(text)
 
-    def _show_jobs(self, jobs: list[WaitingJob]) -> None:
+    def _show_jobs(self, jobs: list[WaitingJob], *, others: bool = False) -> None:
+        """This kiosk's waiting jobs (``others``: other kiosks' items follow, so no "none")."""
         clear_layout_widgets(self.jobs_box, "row")
         if not jobs:
-            frame = QFrame()
-            frame.setObjectName("row")
-            QVBoxLayout(frame).addWidget(label(tr("mnt.no_jobs"), ""))
-            self.jobs_layout.addWidget(frame)
+            if not others:
+                frame = QFrame()
+                frame.setObjectName("row")
+                QVBoxLayout(frame).addWidget(label(tr("mnt.no_jobs"), ""))
+                self.jobs_layout.addWidget(frame)
             return
         for job in jobs:
             frame = QFrame()
@@ -415,6 +436,49 @@ class MaintenancePanel(QWidget):
             cancel.clicked.connect(lambda _=False, j=job.job_id: self.cancel(j))
             row.addWidget(cancel)
             self.jobs_layout.addWidget(frame)
+
+    def _show_fleet(self, claims: list[ClaimView], error: str) -> None:
+        """Other kiosks' items that wait for a nurse: she checks that kiosk's tray."""
+        if error:
+            frame = QFrame()
+            frame.setObjectName("row")
+            QVBoxLayout(frame).addWidget(label(tr("mnt.fleet_unreachable", detail=error), ""))
+            self.jobs_layout.addWidget(frame)
+        for claim in claims:
+            frame = QFrame()
+            frame.setObjectName("row")
+            row = QHBoxLayout(frame)
+            row.addWidget(
+                label(
+                    tr(
+                        "mnt.fleet_line",
+                        kiosk=claim.kiosk_id,
+                        kind=tr(f"kind.{claim.kind}"),
+                        study=claim.study_uid[-12:],
+                        since=f"{claim.lease_until:%m-%d %H:%M}",
+                    )
+                    + (f"\n{claim.reason}" if claim.reason else ""),
+                    "",
+                    center=False,
+                ),
+                1,
+            )
+            for printed, text in ((True, "mnt.fleet_printed"), (False, "mnt.fleet_not_printed")):
+                choice = button(tr(text), "primary" if printed else "")
+                choice.setProperty("fleet_item", claim.item_key)
+                choice.setProperty("printed", printed)
+                choice.clicked.connect(
+                    lambda _=False, k=claim.item_key, p=printed: self.settle_fleet(k, p)
+                )
+                row.addWidget(choice)
+            self.jobs_layout.addWidget(frame)
+
+    def settle_fleet(self, key: str, printed: bool) -> None:
+        staff = self.staff
+        self._act(
+            lambda: self.maintenance.settle_fleet_item(key, staff, printed=printed),
+            lambda _r: tr("mnt.done"),
+        )
 
     # ------------------------------------------------------------------ actions
     def _act(self, fn: Any, done_text: Any) -> None:

@@ -37,7 +37,7 @@ def test_jobs_recorded_before_the_upgrade_keep_their_units_and_get_defaults(
     store.migrate()
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     assert store.revisions() == heads
-    assert "0005_retention" in heads  # the printing branch, to its newest revision
+    assert "0006_fleet" in heads  # the printing branch, to its newest revision
     with store.session() as session:
         job = JobRepository(session).get(1)
         assert (job.media, job.attention, job.reprint) == ("", "", False)

@@ -165,7 +165,7 @@ def test_the_migration_chains_the_rows_already_there(tmp_path: Path) -> None:
                 {"id": i, "at": at, "s": f"job {i}"},
             )
     store.migrate()
-    assert "0005_retention" in store.revisions()  # through 0004_audit_chain, to the newest
+    assert "0006_fleet" in store.revisions()  # through 0004_audit_chain, to the newest
     verdict = _verdict(store)
     assert (verdict.intact, verdict.rows) == (True, 2)
     with store.session() as session:

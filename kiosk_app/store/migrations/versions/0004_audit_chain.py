@@ -4,7 +4,9 @@ Each row gets ``prev_hash`` and ``hash`` (SHA-256 over its canonical content and
 hash); the rows already there are chained in id order here, and each is copied to the outbox
 (``audit.recorded``, when the outbox is there) so the centre holds them too. ``audit_head``
 records the chain's end, so deleting the newest rows shows. Triggers refuse UPDATE and
-DELETE on ``audit_log`` and DELETE on ``audit_head`` (and moving it backwards).
+DELETE on ``audit_log`` and DELETE on ``audit_head`` (and moving it backwards): SQLite's
+``RAISE(ABORT)`` triggers, or on PostgreSQL (the fleet ledger) the same rules as PL/pgSQL
+trigger functions that raise.
 
 The hash is written out here (not imported from ``kiosk_app.store.audit``) so this revision
 stays as it is; a unit test checks both give the same hash.
@@ -47,6 +49,52 @@ TRIGGERS = {
         "WHEN NEW.count < OLD.count OR NEW.last_id < OLD.last_id "
         "BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward'); END"
     ),
+}
+
+#: The same four rules on PostgreSQL: a trigger calls a function that raises.
+PG_FUNCTIONS = {
+    "audit_log_append_only": (
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+    ),
+    "audit_head_no_delete": (
+        "CREATE OR REPLACE FUNCTION audit_head_no_delete() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit_head cannot be deleted'; END $$"
+    ),
+    "audit_head_forward_only": (
+        "CREATE OR REPLACE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN IF NEW.count < OLD.count OR NEW.last_id < OLD.last_id THEN "
+        "RAISE EXCEPTION 'audit_head only moves forward'; END IF; RETURN NEW; END $$"
+    ),
+}
+PG_TRIGGERS = {
+    "audit_log_no_update": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+    ),
+    "audit_log_no_delete": (
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+    ),
+    "audit_log_no_truncate": (
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+    ),
+    "audit_head_no_delete": (
+        "CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head "
+        "FOR EACH ROW EXECUTE FUNCTION audit_head_no_delete()"
+    ),
+    "audit_head_forward_only": (
+        "CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head "
+        "FOR EACH ROW EXECUTE FUNCTION audit_head_forward_only()"
+    ),
+}
+PG_TABLE_OF = {
+    "audit_log_no_update": "audit_log",
+    "audit_log_no_delete": "audit_log",
+    "audit_log_no_truncate": "audit_log",
+    "audit_head_no_delete": "audit_head",
+    "audit_head_forward_only": "audit_head",
 }
 
 
@@ -146,13 +194,23 @@ def upgrade() -> None:
             "INSERT INTO audit_head (id, count, last_id, last_hash) VALUES (1, :c, :i, :h)"
         ).bindparams(c=count, i=last_id, h=prev if count else "")
     )
-    for sql in TRIGGERS.values():
-        op.execute(sql)
+    if conn.dialect.name == "postgresql":
+        for sql in (*PG_FUNCTIONS.values(), *PG_TRIGGERS.values()):
+            op.execute(sql)
+    else:
+        for sql in TRIGGERS.values():
+            op.execute(sql)
 
 
 def downgrade() -> None:
-    for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    if op.get_bind().dialect.name == "postgresql":
+        for name, table in PG_TABLE_OF.items():
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        for name in PG_FUNCTIONS:
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    else:
+        for name in TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("hash")
