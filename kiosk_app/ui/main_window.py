@@ -21,8 +21,10 @@ from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
+    QLayout,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -222,6 +224,13 @@ class KioskWindow(QMainWindow):
         if self.panel is not None:
             self.stack.addWidget(self.panel)
         self.setCentralWidget(self.stack)
+        # The screen's size wins: no screen's content may grow the window past it (a list
+        # scrolls, a row wraps instead). Qt's default constraint made the window as large as
+        # the largest screen shown so far (1920x1257 on a 1920x1080 kiosk after maintenance).
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        window_layout = self.layout()
+        if window_layout is not None:
+            window_layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.stack.currentChanged.connect(self._screen_changed)
         self.printing.leave_requested.connect(lambda: self._send(PatientLeaves()))
         # The nurses' corner on every patient screen (home has its own): held for 3 s, the

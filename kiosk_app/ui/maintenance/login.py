@@ -4,11 +4,11 @@ shows; lockout after 5 failures (PINs and cards together)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from kiosk_app.core.pin import PinAnswer, PinGate
 from kiosk_app.ui.bridge import Worker
-from kiosk_app.ui.screens.common import button, label
+from kiosk_app.ui.screens.common import WrappingRow, button, label
 from kiosk_app.ui.screens.keypad import Keypad
 from kiosk_app.ui.translator import tr
 
@@ -34,7 +34,7 @@ class LoginScreen(QWidget):
         layout.setSpacing(20)
         self.instruction = label("", "instruction")
         layout.addWidget(self.instruction)
-        fields = QHBoxLayout()
+        fields = WrappingRow()  # one above the other where a portrait screen is too narrow
         self.staff_id = QLineEdit()
         self.staff_id.setMaxLength(32)
         self.pin = QLineEdit()
@@ -42,12 +42,11 @@ class LoginScreen(QWidget):
         self.pin.setMaxLength(12)
         self.back = button()
         self.enter = button("", "primary")
-        fields.setSpacing(24)
         fields.addWidget(self.staff_id, 2)
         fields.addWidget(self.pin, 2)
         fields.addWidget(self.enter, 1)
         fields.addWidget(self.back, 1)
-        layout.addLayout(fields)
+        layout.addWidget(fields)
         self.message = label("", "fault")
         layout.addWidget(self.message)
         self.keypad = Keypad()

@@ -29,7 +29,13 @@ from kiosk_app.services.visit import PlannedItem, VisitService
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository
 from kiosk_app.ui.bridge import Worker
-from kiosk_app.ui.screens.common import button, clear_layout_widgets, label
+from kiosk_app.ui.screens.common import (
+    WrappingRow,
+    button,
+    clear_layout_widgets,
+    label,
+    scrolling,
+)
 from kiosk_app.ui.translator import tr
 
 log = logging.getLogger(__name__)
@@ -151,21 +157,22 @@ class MaintenancePanel(QWidget):
         layout = QVBoxLayout(self)
         self.title = label("", "heading", center=False)
         layout.addWidget(self.title)
-        top = QHBoxLayout()
+        top = WrappingRow()
         self.refresh_button = button()
         self.exit_button = button()
-        top.addStretch(1)
         self.quit_button = button()
         top.addWidget(self.quit_button)
-        top.addSpacing(24)
         top.addWidget(self.refresh_button)
-        top.addSpacing(24)
         top.addWidget(self.exit_button)
-        layout.addLayout(top)
+        layout.addWidget(top)
         self.status = label("", "", center=False)
         layout.addWidget(self.status)
         self.tabs = QTabWidget()
-        self.tabs.setStyleSheet("QTabBar::tab { min-height: 100px; min-width: 240px; }")
+        self.tabs.setStyleSheet(
+            "QTabBar::tab { min-height: 100px; min-width: 160px; padding: 0 12px;"
+            " font-size: 30px; }"
+        )
+        self.tabs.tabBar().setExpanding(True)
         layout.addWidget(self.tabs, 1)
         self._build_devices()
         self._build_supplies()
@@ -195,7 +202,7 @@ class MaintenancePanel(QWidget):
         self.jobs_layout = QVBoxLayout(self.jobs_box)
         column.addWidget(self.jobs_box)
         column.addStretch(1)
-        self.tabs.addTab(page, "")
+        self.tabs.addTab(scrolling(page), "")
 
     def _build_supplies(self) -> None:
         page = QWidget()
@@ -213,27 +220,32 @@ class MaintenancePanel(QWidget):
         column.addLayout(roles)
         self.media_size = QLineEdit()
         self.size_label = label("", "", center=False)
-        self.size_buttons = QHBoxLayout()
-        self.size_buttons.addWidget(self.size_label)
-        self.size_buttons.addWidget(self.media_size, 1)
-        column.addLayout(self.size_buttons)
+        sizes = QHBoxLayout()
+        sizes.addWidget(self.size_label)
+        sizes.addWidget(self.media_size, 1)
+        column.addLayout(sizes)
+        # the presets wrap below one another where a portrait screen has no room for them
+        self.size_buttons = WrappingRow()
+        column.addWidget(self.size_buttons)
         self.count = QLineEdit()
         self.count_label = label("", "", center=False)
         counts = QHBoxLayout()
         counts.addWidget(self.count_label)
         counts.addWidget(self.count, 1)
+        column.addLayout(counts)
+        count_presets = WrappingRow()
         for value in COUNTS:
             preset = button(str(value))
             preset.clicked.connect(lambda _=False, v=value: self.count.setText(str(v)))
-            counts.addWidget(preset)
-        column.addLayout(counts)
+            count_presets.addWidget(preset)
+        column.addWidget(count_presets)
         self.load_button = button("", "primary")
         self.load_button.clicked.connect(self.record_loaded)
         column.addWidget(self.load_button)
         self.supplies_text = label("", "", center=False)
         column.addWidget(self.supplies_text)
         column.addStretch(1)
-        self.tabs.addTab(page, "")
+        self.tabs.addTab(scrolling(page), "")
         self._choose_role("film")
 
     def _build_reprint(self) -> None:
@@ -263,7 +275,7 @@ class MaintenancePanel(QWidget):
         self.authorise.clicked.connect(self.authorise_reprint)
         column.addWidget(self.authorise)
         column.addStretch(1)
-        self.tabs.addTab(page, "")
+        self.tabs.addTab(scrolling(page), "")
 
     def _build_recent(self) -> None:
         page = QWidget()
@@ -271,7 +283,7 @@ class MaintenancePanel(QWidget):
         self.recent_text = label("", "small", center=False)
         self.recent_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.recent_text, 1)
-        self.tabs.addTab(page, "")
+        self.tabs.addTab(scrolling(page), "")
 
     # ------------------------------------------------------------------ entering and leaving
     def open_for(self, staff: str, via: str = "pin") -> None:
@@ -355,7 +367,7 @@ class MaintenancePanel(QWidget):
             box.addWidget(state)
             words = "\n".join(c.text for c in tile.conditions) or tile.detail
             box.addWidget(label(f"{tile.name}\n{words}".strip(), "small"))
-            actions = QHBoxLayout()
+            actions = WrappingRow(spacing=8)
             open_steps = button(tr("mnt.steps"))
             open_steps.clicked.connect(lambda _=False, t=tile: self.show_steps(t))
             actions.addWidget(open_steps)
@@ -364,7 +376,7 @@ class MaintenancePanel(QWidget):
                 test.setProperty("test_print", tile.role)
                 test.clicked.connect(lambda _=False, r=tile.role: self.test_print(r))
                 actions.addWidget(test)
-            box.addLayout(actions)
+            box.addWidget(actions)
             self.tiles_row.addWidget(frame, 1)
         urgent = next((t for t in overview.tiles if t.level == "fault"), None)
         if urgent is not None:
@@ -406,8 +418,8 @@ class MaintenancePanel(QWidget):
         for job in jobs:
             frame = QFrame()
             frame.setObjectName("row")
-            row = QHBoxLayout(frame)
-            row.addWidget(
+            column = QVBoxLayout(frame)
+            column.addWidget(
                 label(
                     tr(
                         "mnt.job_line",
@@ -421,9 +433,10 @@ class MaintenancePanel(QWidget):
                     + (f"\n{job.attention or job.reason}" if job.attention or job.reason else ""),
                     "",
                     center=False,
-                ),
-                1,
+                )
             )
+            row = WrappingRow()  # the job's actions below its line, wrapping in portrait
+            column.addWidget(row)
             resume = button(tr("mnt.cleared"), "primary")
             resume.setProperty("job", job.job_id)
             resume.clicked.connect(lambda _=False, j=job.job_id: self.resume(j))

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPixmap, QResizeEvent
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QWidget,
+)
 
 from kiosk_app.settings import REPO_ROOT
 
@@ -19,6 +27,8 @@ HEADING_PX = 56
 BODY_PX = 36
 SMALL_PX = 26
 TOUCH_PX = 120
+#: the width of a scroll bar, and the height of its arrow buttons: a finger's, not 2 px
+SCROLL_PX = 64
 
 _BASE = """
 QWidget {{ background: {bg}; color: {fg}; font-size: {body}px; }}
@@ -48,19 +58,36 @@ QCheckBox::indicator {{ width: 64px; height: 64px; }}
 QProgressBar {{ min-height: 48px; border: 3px solid {border}; border-radius: 8px;
                text-align: center; font-size: 28px; }}
 QProgressBar::chunk {{ background: {accent}; }}
+QScrollBar:vertical {{ width: {scroll}px; background: {track}; border: 2px solid {border};
+                      border-radius: 8px; margin: {scroll}px 0 {scroll}px 0; }}
+QScrollBar::handle:vertical {{ background: {handle}; min-height: {touch}px; border-radius: 8px;
+                              margin: 4px; }}
+QScrollBar::sub-line:vertical {{ height: {scroll}px; subcontrol-position: top;
+                                subcontrol-origin: margin; background: {button};
+                                border: 2px solid {border}; border-radius: 8px; }}
+QScrollBar::add-line:vertical {{ height: {scroll}px; subcontrol-position: bottom;
+                                subcontrol-origin: margin; background: {button};
+                                border: 2px solid {border}; border-radius: 8px; }}
+QScrollBar::up-arrow:vertical {{ image: url({assets}/scroll-up-{arrows}.svg); width: 36px;
+                                height: 36px; }}
+QScrollBar::down-arrow:vertical {{ image: url({assets}/scroll-down-{arrows}.svg); width: 36px;
+                                  height: 36px; }}
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
 """
 
 NORMAL = _BASE.format(
     bg="#ffffff", fg="#111111", muted="#444444", fault="#b00020", border="#555555",
     field="#ffffff", button="#eeeeee", button_fg="#111111", accent="#0b57d0",
     accent_fg="#ffffff", focus="#111111", instruction=INSTRUCTION_PX, heading=HEADING_PX,
-    body=BODY_PX, small=SMALL_PX, touch=TOUCH_PX,
+    body=BODY_PX, small=SMALL_PX, touch=TOUCH_PX, scroll=SCROLL_PX, track="#f2f2f2",
+    handle="#555555", arrows="dark", assets=ASSETS.as_posix(),
 )  # fmt: skip
 HIGH_CONTRAST = _BASE.format(
     bg="#000000", fg="#ffffff", muted="#ffff00", fault="#ff6b6b", border="#ffffff",
     field="#000000", button="#000000", button_fg="#ffffff", accent="#ffff00",
     accent_fg="#000000", focus="#00ffff", instruction=INSTRUCTION_PX, heading=HEADING_PX,
-    body=BODY_PX, small=SMALL_PX, touch=TOUCH_PX,
+    body=BODY_PX, small=SMALL_PX, touch=TOUCH_PX, scroll=SCROLL_PX, track="#000000",
+    handle="#ffff00", arrows="light", assets=ASSETS.as_posix(),
 )  # fmt: skip
 
 
@@ -108,3 +135,78 @@ def clear_layout_widgets(parent: QWidget, object_name: str) -> None:
     for child in parent.findChildren(QWidget, object_name):
         child.setParent(None)
         child.deleteLater()
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """``content`` in a scroll area: as wide as the area, as tall as it needs, with a wide
+    scroll bar (arrows to tap, :data:`SCROLL_PX`) whenever it is taller than the area."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(content)
+    return area
+
+
+class WrappingRow(QWidget):
+    """Widgets side by side while they fit at their natural width, one above the other when
+    they do not (a portrait screen, a longer language): a button's text is never cut."""
+
+    def __init__(
+        self,
+        spacing: int = 24,
+        stacked: QBoxLayout.Direction = QBoxLayout.Direction.TopToBottom,
+    ) -> None:
+        super().__init__()
+        #: the direction when the widgets do not fit side by side (BottomToTop: the last
+        #: one added on top)
+        self.stacked = stacked
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(spacing)
+
+    def addWidget(self, widget: QWidget, stretch: int = 0) -> None:  # noqa: N802 (Qt name)
+        self.box.addWidget(widget, stretch)
+
+    def _shown(self) -> list[QWidget]:
+        items = (self.box.itemAt(i) for i in range(self.box.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [w for w in widgets if w is not None and not w.isHidden()]
+
+    def _fits(self, width: int) -> bool:
+        """Side by side, each widget gets at least its natural width (its stretch's share of
+        ``width``, where stretches are set)."""
+        shown = self._shown()
+        room = width - self.box.spacing() * (len(shown) - 1)
+        hints = [w.sizeHint().width() for w in shown]
+        stretches = [self.box.stretch(self.box.indexOf(w)) for w in shown]
+        if sum(hints) > room:
+            return False
+        total = sum(stretches)
+        if total and all(stretches):
+            return all(room * s // total >= h for s, h in zip(stretches, hints, strict=True))
+        return True
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        """The least of either arrangement: as narrow as the widest widget (stacked), as low
+        as the highest one (side by side). What it gets, it arranges itself to fit."""
+        shown = self._shown()
+        width = max((w.minimumSizeHint().width() for w in shown), default=0)
+        height = max((w.minimumSizeHint().height() for w in shown), default=0)
+        return QSize(width, height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.arrange(event.size().width())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # a child's text (and width) changed
+            self.arrange(self.width())
+        return super().event(event)
+
+    def arrange(self, width: int) -> None:
+        direction = QBoxLayout.Direction.LeftToRight if self._fits(width) else self.stacked
+        if self.box.direction() != direction:
+            self.box.setDirection(direction)
+            self.updateGeometry()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QFrame,
     QGridLayout,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +24,14 @@ from kiosk_app.core.privacy import mask_name
 from kiosk_app.services.outcome import done_view
 from kiosk_app.services.visit import PlannedItem
 from kiosk_app.ui.bridge import FoundVisit
-from kiosk_app.ui.screens.common import button, clear_layout_widgets, icon_label, label
+from kiosk_app.ui.screens.common import (
+    WrappingRow,
+    button,
+    clear_layout_widgets,
+    icon_label,
+    label,
+    scrolling,
+)
 from kiosk_app.ui.translator import tr
 
 SLOW_AFTER_MS = 3000
@@ -159,18 +166,16 @@ class ExamsScreen(QWidget):
         self.rows_layout = QVBoxLayout(self.rows)
         self.rows_layout.setSpacing(12)
         self.rows_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.rows)
-        layout.addWidget(scroll, 1)
-        row = QHBoxLayout()
-        row.setSpacing(24)
+        self.scroll_area = scrolling(self.rows)
+        layout.addWidget(self.scroll_area, 1)
+        # side by side on a landscape screen; in portrait (or a long count) the print button
+        # above "cancel", each as wide as the screen
+        row = WrappingRow(stacked=QBoxLayout.Direction.BottomToTop)
         self.back = button()
         self.print_button = button("", "primary")
         row.addWidget(self.back, 1)
         row.addWidget(self.print_button, 3)
-        layout.addLayout(row)
+        layout.addWidget(row)
         self.staff = label("", "small")
         layout.addWidget(self.staff)
         self.back.clicked.connect(self.cancelled)
@@ -317,7 +322,9 @@ class PrintingScreen(QWidget):
         layout.addWidget(self.instruction)
         self.rows = QWidget()
         self.rows_layout = QVBoxLayout(self.rows)
-        layout.addWidget(self.rows)
+        self.rows_layout.addStretch(1)
+        self.scroll_area = scrolling(self.rows)
+        layout.addWidget(self.scroll_area, 1)
         self.time_left = label("", "heading")
         layout.addWidget(self.time_left)
         tray = QHBoxLayout()
@@ -331,7 +338,6 @@ class PrintingScreen(QWidget):
         self.leave.clicked.connect(self.leave_requested)
         self.leave.hide()
         layout.addWidget(self.leave, 0, Qt.AlignmentFlag.AlignCenter)
-        layout.addStretch(1)
         self.bars: dict[int, tuple[QLabel, QProgressBar]] = {}
         self.retranslate(locale)
 
@@ -349,7 +355,7 @@ class PrintingScreen(QWidget):
         row.addWidget(text, 1)
         row.addWidget(bar, 2)
         self.bars[job_id] = (text, bar)
-        self.rows_layout.addWidget(frame)
+        self.rows_layout.insertWidget(self.rows_layout.count() - 1, frame)
         self._render()
 
     def sheets(self, job_id: int, confirmed: int, units: int, state: str) -> None:
@@ -402,14 +408,20 @@ class ResultScreen(QWidget):
     def __init__(self, locale: str) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
-        layout.addStretch(1)
         self.headline = label("", "instruction")
         self.details = label("", "")
         self.reminder = label("", "heading")
         self.staff = label("", "small")
+        # what became of each item, however many: scrolls, the home button stays on screen
+        text = QWidget()
+        column = QVBoxLayout(text)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addStretch(1)
         for widget in (self.headline, self.details, self.reminder, self.staff):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+            column.addWidget(widget)
+        column.addStretch(1)
+        self.scroll_area = scrolling(text)
+        layout.addWidget(self.scroll_area, 1)
         self.home = button()
         self.home.clicked.connect(self.home_requested)
         layout.addWidget(self.home, 0, Qt.AlignmentFlag.AlignCenter)
