@@ -482,6 +482,21 @@
         <translation>Not printed</translation>
     </message>
     <message>
+        <source>ui.a11y_code</source>
+        <extracomment>Exam slip code or card number</extracomment>
+        <translation>Exam slip code or card number</translation>
+    </message>
+    <message>
+        <source>ui.a11y_item</source>
+        <extracomment>{kind} - {exam}</extracomment>
+        <translation>{kind} - {exam}</translation>
+    </message>
+    <message>
+        <source>ui.a11y_preset</source>
+        <extracomment>{what}: {value}</extracomment>
+        <translation>{what}: {value}</translation>
+    </message>
+    <message>
         <source>ui.back</source>
         <extracomment>Back</extracomment>
         <translation>Back</translation>

@@ -249,6 +249,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "ui.back": {"zh_CN": "返回", "en": "Back"},
     "ui.find": {"zh_CN": "查找", "en": "Find"},
     "ui.delete": {"zh_CN": "删除", "en": "Delete"},
+    "ui.a11y_code": {"zh_CN": "检查单条码或卡号", "en": "Exam slip code or card number"},
+    "ui.a11y_item": {"zh_CN": "{kind} - {exam}", "en": "{kind} - {exam}"},
+    "ui.a11y_preset": {"zh_CN": "{what}：{value}", "en": "{what}: {value}"},
     "ui.keypad_title": {
         "zh_CN": "请输入检查单上的号码",
         "en": "Type the number on your exam slip",

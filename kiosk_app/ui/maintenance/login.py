@@ -136,6 +136,9 @@ class LoginScreen(QWidget):
         self.instruction.setText(tr("mnt.login"))
         self.staff_id.setPlaceholderText(tr("mnt.staff_id"))
         self.pin.setPlaceholderText(tr("mnt.pin"))
+        self.staff_id.setAccessibleName(tr("mnt.staff_id"))
+        self.pin.setAccessibleName(tr("mnt.pin"))
+        self.keypad.delete.setAccessibleName(tr("ui.delete"))
         self.back.setText(tr("ui.back"))
         self.enter.setText(tr("mnt.enter"))
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -234,10 +235,12 @@ class MaintenancePanel(QWidget):
         counts.addWidget(self.count, 1)
         column.addLayout(counts)
         count_presets = WrappingRow()
+        self.count_presets = []
         for value in COUNTS:
             preset = button(str(value))
             preset.clicked.connect(lambda _=False, v=value: self.count.setText(str(v)))
             count_presets.addWidget(preset)
+            self.count_presets.append(preset)
         column.addWidget(count_presets)
         self.load_button = button("", "primary")
         self.load_button.clicked.connect(self.record_loaded)
@@ -556,6 +559,7 @@ class MaintenancePanel(QWidget):
         for size in MEDIA_SIZES[role]:
             preset = button(size)
             preset.setObjectName("size")
+            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=size))
             preset.clicked.connect(lambda _=False, s=size: self.media_size.setText(s))
             self.size_buttons.addWidget(preset)
         self.media_size.setText(MEDIA_SIZES[role][0])
@@ -648,8 +652,18 @@ class MaintenancePanel(QWidget):
         self.count_label.setText(tr("mnt.count"))
         self.load_button.setText(tr("mnt.load"))
         self.reprint_code.setPlaceholderText(tr("mnt.code"))
+        self.reprint_code.setAccessibleName(tr("mnt.code"))
+        self.media_size.setAccessibleName(tr("mnt.size"))
+        self.count.setAccessibleName(tr("mnt.count"))
+        for preset in self.count_presets:
+            preset.setAccessibleName(
+                tr("ui.a11y_preset", what=tr("mnt.count"), value=preset.text())
+            )
+        for preset in self.findChildren(QPushButton, "size"):
+            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=preset.text()))
         self.reprint_find.setText(tr("ui.find"))
         self.reason.setPlaceholderText(tr("mnt.reason"))
+        self.reason.setAccessibleName(tr("mnt.reason"))
         for index, preset in enumerate(self.reason_buttons):
             preset.setText(tr(REASONS[index]))
         self.authorise.setText(tr("mnt.reprint"))

@@ -101,8 +101,27 @@ def label(text: str = "", name: str = "", *, center: bool = True) -> QLabel:
     return widget
 
 
+class Button(QPushButton):
+    """A push button whose accessible name is its text (what a screen reader says it does),
+    unless it is given a name of its own (an icon, a key, a preset that needs its field)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self._own_name = False
+        super().setAccessibleName(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt name)
+        super().setText(text)
+        if not self._own_name:
+            super().setAccessibleName(text)
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 (Qt name)
+        self._own_name = True
+        super().setAccessibleName(name)
+
+
 def button(text: str = "", name: str = "") -> QPushButton:
-    widget = QPushButton(text)
+    widget = Button(text)
     widget.setMinimumSize(TOUCH_PX, TOUCH_PX)
     widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)

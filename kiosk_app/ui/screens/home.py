@@ -94,6 +94,8 @@ class HomeScreen(QWidget):
         for caption in self.way_labels:
             caption.setText(tr(f"ui.way_{caption.property('way')}"))
         self.code.setPlaceholderText(tr("ui.type_code"))
+        self.code.setAccessibleName(tr("ui.a11y_code"))
+        self.corner.setAccessibleName(tr("mnt.title"))
         self.find_button.setText(tr("ui.find"))
         self.type_button.setText(tr("ui.type_code"))
         self.language.setText(tr("ui.language"))

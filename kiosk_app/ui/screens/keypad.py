@@ -33,6 +33,7 @@ class Keypad(QWidget):
             self.keys[char] = key
             grid.addWidget(key, index // COLUMNS, index % COLUMNS)
         self.delete = button("⌫", "key")
+        self.delete.setAccessibleName(tr("ui.delete"))
         self.delete.clicked.connect(self.erased)
         index = len(KEYS)
         grid.addWidget(self.delete, index // COLUMNS, index % COLUMNS, 1, COLUMNS - index % COLUMNS)
@@ -76,6 +77,8 @@ class KeypadScreen(QWidget):
 
     def retranslate(self, locale: str) -> None:
         self.instruction.setText(tr("ui.keypad_title"))
+        self.code.setAccessibleName(tr("ui.a11y_code"))
+        self.keypad.delete.setAccessibleName(tr("ui.delete"))
         self.back.setText(tr("ui.back"))
         self.find_button.setText(tr("ui.find"))
 

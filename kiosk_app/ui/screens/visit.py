@@ -277,6 +277,10 @@ class ExamsScreen(QWidget):
             grid.addWidget(icon_label(icon, 56), line, 0)
             if decision.printable:
                 check = QCheckBox(kind)
+                # said as "报告 - CT 胸部 2026-12-01": which exam's report this box prints
+                exam_words = " ".join(w for w in (modality, exam.description, when) if w)
+                check.setAccessibleName(tr("ui.a11y_item", kind=kind, exam=exam_words))
+                check.setAccessibleDescription(state)
                 check.setChecked(ticks.get(index, item.ticked))
                 check.toggled.connect(self._update_count)
                 self.checks[index] = check
@@ -372,6 +376,7 @@ class PrintingScreen(QWidget):
             text, bar = self.bars[job_id]
             name = tr(f"kind.{kind.value}")
             text.setText(f"{name} {done}/{units}")
+            bar.setAccessibleName(text.text())
             bar.setMaximum(max(units, 1))
             bar.setValue(done)
             left += (units - done) * SECONDS_PER_UNIT[kind]
