@@ -752,6 +752,26 @@
         <translation>If you need help, please ask at the desk.</translation>
     </message>
     <message>
+        <source>ui.step_collect</source>
+        <extracomment>Collect</extracomment>
+        <translation>Collect</translation>
+    </message>
+    <message>
+        <source>ui.step_confirm</source>
+        <extracomment>Confirm</extracomment>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>ui.step_print</source>
+        <extracomment>Print</extracomment>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>ui.step_scan</source>
+        <extracomment>Scan</extracomment>
+        <translation>Scan</translation>
+    </message>
+    <message>
         <source>ui.take_card</source>
         <extracomment>Please take your ID card and exam slip with you.</extracomment>
         <translation>Please take your ID card and exam slip with you.</translation>

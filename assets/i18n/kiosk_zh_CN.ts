@@ -752,6 +752,26 @@
         <translation>如需帮助，请到服务台。</translation>
     </message>
     <message>
+        <source>ui.step_collect</source>
+        <extracomment>Collect</extracomment>
+        <translation>取件</translation>
+    </message>
+    <message>
+        <source>ui.step_confirm</source>
+        <extracomment>Confirm</extracomment>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>ui.step_print</source>
+        <extracomment>Print</extracomment>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>ui.step_scan</source>
+        <extracomment>Scan</extracomment>
+        <translation>扫码</translation>
+    </message>
+    <message>
         <source>ui.take_card</source>
         <extracomment>Please take your ID card and exam slip with you.</extracomment>
         <translation>请带好您的身份证和检查单。</translation>

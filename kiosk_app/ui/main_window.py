@@ -78,6 +78,7 @@ from kiosk_app.ui.screens.home import LONG_PRESS_MS, HomeScreen
 from kiosk_app.ui.screens.keypad import KeypadScreen
 from kiosk_app.ui.screens.visit import ExamsScreen, FindingScreen, PrintingScreen, ResultScreen
 from kiosk_app.ui.translator import install_translator, tr
+from kiosk_app.ui.widgets.header import Header
 
 if TYPE_CHECKING:
     from kiosk_app.app import Kiosk
@@ -223,7 +224,15 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(screen)
         if self.panel is not None:
             self.stack.addWidget(self.panel)
-        self.setCentralWidget(self.stack)
+        #: the hospital's name, the clock and the visit's steps, over every screen
+        self.header = Header(hospital)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         # The screen's size wins: no screen's content may grow the window past it (a list
         # scrolls, a row wraps instead). Qt's default constraint made the window as large as
         # the largest screen shown so far (1920x1257 on a 1920x1080 kiosk after maintenance).
@@ -246,6 +255,7 @@ class KioskWindow(QMainWindow):
         self.nurse_corner.pressed.connect(self.corner_timer.start)
         self.nurse_corner.released.connect(self.corner_timer.stop)
         self.stack.currentChanged.connect(self._place_corner)
+        self.stack.currentChanged.connect(self._show_step)
         self.countdown = IdleCountdown(self)
         self.countdown_left = 0
 
@@ -570,6 +580,19 @@ class KioskWindow(QMainWindow):
         self.countdown.setGeometry(self.rect())
         self._place_corner()
 
+    def _show_step(self, _index: int = -1) -> None:
+        """The header marks where the patient is: 扫码 → 确认 → 打印 → 取件 (none for nurses)."""
+        current = self.stack.currentWidget()
+        steps = {
+            self.home: 0,
+            self.keypad: 0,
+            self.finding: 0,
+            self.exams: 1,
+            self.printing: 2,
+            self.result: 3,
+        }
+        self.header.set_step(next((s for w, s in steps.items() if w is current), None))
+
     def _place_corner(self, _index: int = -1) -> None:
         """The corner overlay shows on every screen but home (its own) and the nurse's."""
         current = self.stack.currentWidget()
@@ -598,6 +621,7 @@ class KioskWindow(QMainWindow):
         """Every screen's text again, from the installed translator."""
         for screen in self.patient_screens:
             screen.retranslate(self.language)
+        self.header.retranslate()
         if self.panel is not None:
             self.panel.retranslate(self.language)
         if self.countdown.isVisible():

@@ -35,6 +35,10 @@ QWidget {{ background: {bg}; color: {fg}; font-size: {body}px; }}
 QLabel#instruction {{ font-size: {instruction}px; font-weight: bold; }}
 QLabel#heading {{ font-size: {heading}px; font-weight: bold; }}
 QLabel#hospital {{ font-size: 40px; color: {muted}; }}
+QLabel#clock {{ font-size: 40px; font-weight: bold; }}
+QLabel#step {{ font-size: 32px; color: {muted}; padding: 2px 12px; border-radius: 8px; }}
+QLabel#step[current="true"] {{ background: {accent}; color: {accent_fg}; font-weight: bold; }}
+QFrame#header {{ border-bottom: 2px solid {border}; }}
 QLabel#small {{ font-size: {small}px; color: {muted}; }}
 QLabel#fault {{ color: {fault}; font-weight: bold; }}
 QLineEdit {{ font-size: 48px; min-height: {touch}px; border: 3px solid {border}; padding: 0 16px;

@@ -40,8 +40,7 @@ class HomeScreen(QWidget):
         self.corner.pressed.connect(self.corner_timer.start)
         self.corner.released.connect(self.corner_timer.stop)
         top.addWidget(self.corner, 0, Qt.AlignmentFlag.AlignTop)
-        self.hospital = label(hospital, "hospital")
-        top.addWidget(self.hospital, 1)
+        top.addStretch(1)  # the hospital's name is in the window's header, over every screen
         self.contrast = button()
         self.language = button()
         top.addWidget(self.contrast, 0, Qt.AlignmentFlag.AlignTop)
