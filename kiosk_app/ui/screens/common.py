@@ -42,13 +42,14 @@ QFrame#header {{ border-bottom: 2px solid {border}; }}
 QLabel#small {{ font-size: {small}px; color: {muted}; }}
 QLabel#fault {{ color: {fault}; font-weight: bold; }}
 QLineEdit {{ font-size: 48px; min-height: {touch}px; border: 3px solid {border}; padding: 0 16px;
-            background: {field}; }}
+            background: {field}; placeholder-text-color: {placeholder}; }}
 QPushButton {{ font-size: 40px; min-height: {touch}px; min-width: {touch}px; padding: 0 28px;
               background: {button}; color: {button_fg}; border: 3px solid {border};
               border-radius: 12px; }}
 QPushButton#primary {{ font-size: 52px; min-height: 160px; background: {accent};
                       color: {accent_fg}; border: none; }}
-QPushButton#primary:disabled {{ background: {muted}; }}
+QPushButton:disabled, QPushButton#primary:disabled {{ background: {disabled_bg};
+                      color: {disabled_fg}; border: 3px dashed {disabled_fg}; }}
 QPushButton:checked {{ background: {accent}; color: {accent_fg}; }}
 QPushButton:focus {{ border: 5px solid {focus}; }}
 QPushButton#key {{ font-size: 48px; font-weight: bold; padding: 0; min-width: 114px;
@@ -58,7 +59,9 @@ QFrame#row {{ border-bottom: 2px solid {border}; }}
 QFrame#tile {{ border: 4px solid {border}; border-radius: 12px; }}
 QFrame#tile QPushButton {{ padding: 0 8px; font-size: {small}px; }}
 QCheckBox {{ font-size: {body}px; min-height: {touch}px; }}
-QCheckBox::indicator {{ width: 64px; height: 64px; }}
+QCheckBox::indicator {{ width: 56px; height: 56px; border: 4px solid {fg}; border-radius: 8px;
+                       background: {field}; }}
+QCheckBox::indicator:checked {{ image: url({assets}/check-{arrows}.svg); }}
 QProgressBar {{ min-height: 48px; border: 3px solid {border}; border-radius: 8px;
                text-align: center; font-size: 28px; }}
 QProgressBar::chunk {{ background: {accent}; }}
@@ -84,14 +87,16 @@ NORMAL = _BASE.format(
     field="#ffffff", button="#eeeeee", button_fg="#111111", accent="#0b57d0",
     accent_fg="#ffffff", focus="#111111", instruction=INSTRUCTION_PX, heading=HEADING_PX,
     body=BODY_PX, small=SMALL_PX, touch=TOUCH_PX, scroll=SCROLL_PX, track="#f2f2f2",
-    handle="#555555", arrows="dark", assets=ASSETS.as_posix(),
+    handle="#555555", arrows="dark", assets=ASSETS.as_posix(), placeholder="#595959",
+    disabled_bg="#e0e0e0", disabled_fg="#404040",
 )  # fmt: skip
 HIGH_CONTRAST = _BASE.format(
     bg="#000000", fg="#ffffff", muted="#ffff00", fault="#ff6b6b", border="#ffffff",
     field="#000000", button="#000000", button_fg="#ffffff", accent="#ffff00",
     accent_fg="#000000", focus="#00ffff", instruction=INSTRUCTION_PX, heading=HEADING_PX,
     body=BODY_PX, small=SMALL_PX, touch=TOUCH_PX, scroll=SCROLL_PX, track="#000000",
-    handle="#ffff00", arrows="light", assets=ASSETS.as_posix(),
+    handle="#ffff00", arrows="light", assets=ASSETS.as_posix(), placeholder="#c0c0c0",
+    disabled_bg="#000000", disabled_fg="#c0c0c0",
 )  # fmt: skip
 
 
