@@ -76,3 +76,25 @@ def test_a_camera_kiosk_shows_the_camera_as_a_way_in(qtbot, tmp_path: Path) -> N
     captions = [c.text() for c in home.way_labels]
     assert captions[-1] == "摄像头扫码区"
     assert all(not c.startswith("ui.") for c in captions)
+
+
+def test_english_and_high_contrast_end_with_the_visit_they_were_chosen_for(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    """A whole visit in English and high contrast, printed and done: home is back in the
+    kiosk's language and looks, as rendered, for the next patient."""
+    qtbot.mouseClick(window.home.language, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.home.contrast, Qt.MouseButton.LeftButton)
+    find_and_list(qtbot, window, "DEMO0001")
+    assert window.exams.instruction.text() == "Please check these are your exams"
+    qtbot.mouseClick(window.exams.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=60000)
+    assert window.high_contrast and window.language == "en"  # kept to the end of the visit
+    qtbot.mouseClick(window.result.home, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+    assert window.language == "zh_CN" and not window.high_contrast
+    assert window.home.instruction.text().startswith("请扫描检查单条码")
+    assert window.header.step_labels[0].text() == "● 1 扫码"
+    image = window.grab().toImage()
+    assert image.pixelColor(image.width() // 2, image.height() - 5).lightness() > 235  # white
