@@ -169,6 +169,26 @@
         <translation>Already printed at another kiosk ({kiosk}) on {when}; ask the staff for a reprint.</translation>
     </message>
     <message>
+        <source>item.printer_fault</source>
+        <extracomment>The printer has a fault at the moment, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>The printer has a fault at the moment, so this cannot print now. Please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>item.printer_offline</source>
+        <extracomment>The printer is not connected at the moment, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>The printer is not connected at the moment, so this cannot print now. Please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>item.printer_out_of_film</source>
+        <extracomment>The film printer is waiting for film to be loaded, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>The film printer is waiting for film to be loaded, so this cannot print now. Please ask at the desk.</translation>
+    </message>
+    <message>
+        <source>item.printer_out_of_paper</source>
+        <extracomment>The printer is waiting for paper to be loaded, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>The printer is waiting for paper to be loaded, so this cannot print now. Please ask at the desk.</translation>
+    </message>
+    <message>
         <source>item.printing_elsewhere</source>
         <extracomment>This is being printed at another kiosk ({kiosk}) right now; collect it there or ask at the desk.</extracomment>
         <translation>This is being printed at another kiosk ({kiosk}) right now; collect it there or ask at the desk.</translation>

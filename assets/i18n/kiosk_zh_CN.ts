@@ -169,6 +169,26 @@
         <translation>已在另一台自助机上打印过。如需补打，请到服务台。</translation>
     </message>
     <message>
+        <source>item.printer_fault</source>
+        <extracomment>The printer has a fault at the moment, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>打印机暂时出现故障，现在不能打印。请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>item.printer_offline</source>
+        <extracomment>The printer is not connected at the moment, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>打印机暂时没有连接，现在不能打印。请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>item.printer_out_of_film</source>
+        <extracomment>The film printer is waiting for film to be loaded, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>胶片打印机正在等待装入胶片，现在不能打印。请到服务台咨询。</translation>
+    </message>
+    <message>
+        <source>item.printer_out_of_paper</source>
+        <extracomment>The printer is waiting for paper to be loaded, so this cannot print now. Please ask at the desk.</extracomment>
+        <translation>打印机正在等待装纸，现在不能打印。请到服务台咨询。</translation>
+    </message>
+    <message>
         <source>item.printing_elsewhere</source>
         <extracomment>This is being printed at another kiosk ({kiosk}) right now; collect it there or ask at the desk.</extracomment>
         <translation>这项资料正在另一台自助机上打印，请到那台自助机取件或到服务台咨询。</translation>

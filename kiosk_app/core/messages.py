@@ -161,6 +161,26 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This exam is more than {days} days old; it prints only when chosen on the "
         "kiosk screen.",
     },
+    "item.printer_offline": {
+        "zh_CN": "打印机暂时没有连接，现在不能打印。请到服务台咨询。",
+        "en": "The printer is not connected at the moment, so this cannot print now. "
+        "Please ask at the desk.",
+    },
+    "item.printer_out_of_film": {
+        "zh_CN": "胶片打印机正在等待装入胶片，现在不能打印。请到服务台咨询。",
+        "en": "The film printer is waiting for film to be loaded, so this cannot print now. "
+        "Please ask at the desk.",
+    },
+    "item.printer_out_of_paper": {
+        "zh_CN": "打印机正在等待装纸，现在不能打印。请到服务台咨询。",
+        "en": "The printer is waiting for paper to be loaded, so this cannot print now. "
+        "Please ask at the desk.",
+    },
+    "item.printer_fault": {
+        "zh_CN": "打印机暂时出现故障，现在不能打印。请到服务台咨询。",
+        "en": "The printer has a fault at the moment, so this cannot print now. "
+        "Please ask at the desk.",
+    },
     "item.no_images": {
         "zh_CN": "这项检查没有可打印的胶片。",
         "en": "This exam has no images to print on film.",

@@ -243,3 +243,22 @@ def job_conditions(status: JobStatus) -> list[DeviceCondition]:
 def blocking(conditions: Iterable[DeviceCondition]) -> list[DeviceCondition]:
     """The conditions that stop printing until a person acts."""
     return [c for c in conditions if c.severity is Severity.ERROR]
+
+
+#: the media a stop for want of it means, by what the printer prints (patient message ids)
+_OUT_OF_MEDIA = {"media-empty", "media-needed"}
+
+
+def patient_problem(status: PrinterStatus, film: bool) -> str:
+    """Why a patient cannot have an item from the printer of ``status`` now, as a message id
+    (``item.printer_*``); "" when it can print. A printer that could not be asked (UNKNOWN
+    and not accepting jobs: offline, unreachable) cannot be counted on either; a reachable
+    DICOM printer that only leaves its status out still can."""
+    if status.state is PrinterState.UNKNOWN and not status.accepting_jobs:
+        return "item.printer_offline"
+    stops = blocking(printer_conditions(status))
+    if not stops:
+        return ""
+    if any(c.code in _OUT_OF_MEDIA for c in stops):
+        return "item.printer_out_of_film" if film else "item.printer_out_of_paper"
+    return "item.printer_fault"

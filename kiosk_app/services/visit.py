@@ -26,6 +26,7 @@ from kiosk_app.core.models import (
 )
 from kiosk_app.services.catalog import Catalog
 from kiosk_app.services.content import ItemContent
+from kiosk_app.services.device_status import patient_problem
 from kiosk_app.services.fleet import ClaimRefusedError, FleetLedger
 from kiosk_app.services.offer import DEFAULT_RECENT_DAYS, Offer, offer
 from kiosk_app.services.policy import PRINTABLE, Decision, Policy
@@ -131,6 +132,7 @@ class VisitService:
             ticked = {e.study_uid for e in chosen.ticked}
             exams = self.offered(credential, exams)
         planned = []
+        stopped = self.printer_problems()
         with self.store.session() as session:
             ledger = LedgerRepository(session)
             open_items = {j.item_key: j.state for j in JobRepository(session).open_jobs()}
@@ -150,6 +152,9 @@ class VisitService:
                             reprint_authorised=ReprintRepository(session).pending(key) is not None,
                         )
                         decision = self._fleet_decision(exam, kind, decision)
+                        if decision.printable and stopped.get(kind):
+                            # its printer cannot print it now: not offered, and said why
+                            decision = Decision(False, stopped[kind])
                     planned.append(
                         PlannedItem(
                             exam,
@@ -176,6 +181,25 @@ class VisitService:
         ):
             return PRINTABLE  # printed here before; a nurse (at any kiosk) allowed once more
         return decision
+
+    def printer_problems(self) -> dict[ItemKind, str]:
+        """What stops each printer printing now (a patient message id), by the kind of item
+        it prints; a printer that can print is not in it. Asked once per plan: a film
+        printer out of film or jammed, or offline, is not offered to the patient as
+        printable (the job would only wait for a nurse)."""
+        problems = {}
+        for kind in ItemKind:
+            try:
+                status = self.printing.printer_for(kind).status()
+            except Exception as exc:  # a driver that cannot even say: not to be counted on
+                log.warning("%s printer status unavailable (%s)", kind.value, type(exc).__name__)
+                problems[kind] = "item.printer_offline"
+                continue
+            problem = patient_problem(status, film=kind is ItemKind.FILM)
+            if problem:
+                log.info("%s printer cannot print now: %s", kind.value, problem)
+                problems[kind] = problem
+        return problems
 
     def with_counts(self, planned: list[PlannedItem]) -> list[PlannedItem]:
         """``planned`` with the pages of each printable report and the film sheets of each

@@ -135,7 +135,7 @@ def test_the_device_tiles_show_each_device_in_words(qtbot, window: KioskWindow) 
 def test_a_jam_is_cleared_in_maintenance_and_the_job_resumes(qtbot, window: KioskWindow) -> None:  # type: ignore[no-untyped-def]
     assert window.kiosk is not None and window.panel is not None
     film_printer = window.kiosk.film_printer
-    film_printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+    film_printer.fail_next = FakeFault.JAM  # type: ignore[attr-defined]
     find_and_list(qtbot, window, "DEMO0003")
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
         window.exams.print_button.click()
@@ -238,7 +238,7 @@ def test_a_staff_card_while_a_print_waits_for_a_nurse_opens_maintenance_and_the_
     )
     window = next(shown_window(qtbot, settings))
     assert window.kiosk is not None and window.panel is not None
-    window.kiosk.film_printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+    window.kiosk.film_printer.fail_next = FakeFault.JAM  # type: ignore[attr-defined]
     find_and_list(qtbot, window, "DEMO0003")
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
         window.exams.print_button.click()
@@ -265,7 +265,7 @@ def test_a_paused_print_lets_the_patient_leave_and_the_nurse_in_by_the_corner(
     )
     window = next(shown_window(qtbot, settings))
     assert window.kiosk is not None
-    window.kiosk.film_printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+    window.kiosk.film_printer.fail_next = FakeFault.JAM  # type: ignore[attr-defined]
     find_and_list(qtbot, window, "DEMO0003")
     assert window.nurse_corner.isVisible()  # on the exam list too
     with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):

@@ -10,6 +10,7 @@ from kiosk_app.services.device_status import (
     dicom_condition,
     ipp_condition,
     job_conditions,
+    patient_problem,
     printer_conditions,
 )
 from kiosk_app.services.health import Level, reason_level
@@ -108,3 +109,28 @@ def test_job_conditions_and_health_levels() -> None:
     assert reason_level("media-jam-error") is Level.RED
     assert reason_level("toner-low-report") is Level.YELLOW
     assert reason_level("none") is Level.GREEN
+
+
+@pytest.mark.parametrize(
+    ("status", "film", "problem"),
+    [
+        (PrinterStatus("f", PrinterState.IDLE, accepting_jobs=True), True, ""),
+        (PrinterStatus("f", PrinterState.IDLE, ("media-low-report",), accepting_jobs=True),
+         True, ""),
+        (PrinterStatus("f", PrinterState.IDLE, ("media-empty-error",), accepting_jobs=True),
+         True, "item.printer_out_of_film"),
+        (PrinterStatus("p", PrinterState.IDLE, ("media-empty-error",), accepting_jobs=True),
+         False, "item.printer_out_of_paper"),
+        (PrinterStatus("f", PrinterState.PROCESSING, ("media-jam-error",), accepting_jobs=True),
+         True, "item.printer_fault"),
+        (PrinterStatus("f", PrinterState.STOPPED, accepting_jobs=True), True, "item.printer_fault"),
+        (PrinterStatus("f", PrinterState.UNKNOWN, message="refused"), True, "item.printer_offline"),
+        # a DICOM printer that answers but leaves its Printer Status out is not offline
+        (PrinterStatus("f", PrinterState.UNKNOWN, accepting_jobs=True, protocol=Protocol.DICOM),
+         True, ""),
+        (PrinterStatus("f", PrinterState.STOPPED, ("SUPPLY EMPTY",), protocol=Protocol.DICOM),
+         True, "item.printer_out_of_film"),
+    ],
+)  # fmt: skip
+def test_what_stops_a_patients_item_now(status: PrinterStatus, film: bool, problem: str) -> None:
+    assert patient_problem(status, film) == problem

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
+from drivers.base import PrinterState, PrinterStatus
 from kiosk_app.core.errors import (
     BadStudyDataError,
     CloudUnavailableError,
@@ -205,3 +206,36 @@ def test_offline_with_nothing_cached_the_visit_fails_clearly(store: Store) -> No
         visit.print_code("ACC1")
     assert info.value.message_id == "cloud.offline_not_cached"
     assert paper.sent == []
+
+
+class _Stopped(ScriptedPrinter):
+    """A printer that says it is out of media (or, with ``offline``, cannot be asked)."""
+
+    def __init__(self, name: str, *, offline: bool = False) -> None:
+        super().__init__(name)
+        self.offline = offline
+
+    def status(self) -> PrinterStatus:
+        if self.offline:
+            return PrinterStatus(self.name, PrinterState.UNKNOWN, message="connection refused")
+        return PrinterStatus(
+            self.name, PrinterState.IDLE, ("media-empty-error",), accepting_jobs=True
+        )
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["out-of-film", "offline"])
+def test_an_item_whose_printer_cannot_print_now_is_not_offered(store: Store, offline: bool) -> None:
+    source = MemorySource([pdf_instance("P1", "ACC1", STUDY), *ct_images("P1", "ACC1", STUDY, n=2)])
+    visit, paper, _film = make_visit(store, source)
+    film = _Stopped("Film", offline=offline)
+    visit.printing.film_printer = film
+    _credential, exams = visit.find("ACC1")
+    planned = {p.kind: p.decision for p in visit.plan(exams)}
+    assert planned[ItemKind.REPORT].printable
+    assert not planned[ItemKind.FILM].printable
+    expected = "item.printer_offline" if offline else "item.printer_out_of_film"
+    assert planned[ItemKind.FILM].message_id == expected
+    summary = visit.print_code("ACC1")  # kiosk print: the report prints, the film waits
+    states = {i.kind: i.state for i in summary.items}
+    assert states == {ItemKind.REPORT: ItemState.DELIVERED, ItemKind.FILM: ItemState.SKIPPED}
+    assert film.sent == [] and len(paper.sent) == 1
