@@ -1,42 +1,65 @@
-"""An on-screen keypad to type the code on an exam slip: taps only, keys of 120 px and more."""
+"""An on-screen keypad to type the code on an exam slip or an ID number: taps only, keys of
+120 px and more, the digits laid out as on a telephone."""
 
 from __future__ import annotations
 
 import string
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk_app.ui.screens.common import button, label
 from kiosk_app.ui.translator import tr
 
-KEYS = string.digits + string.ascii_uppercase
-COLUMNS = 8  # 8 keys of 120 px (10 px apart) fit a portrait 1080 px screen too
+#: the digits as on a telephone, with the X an ID number may end in and the eraser
+DIGITS = ("123", "456", "789", "X0⌫")
+#: the other letters of an exam slip's code, in five columns beside the digits
+LETTERS = "".join(c for c in string.ascii_uppercase if c != "X")
+LETTER_COLUMNS = 5  # 3 + 5 keys of 120 px (10 px apart, 24 between) fit a portrait 1080 px
 GAP = 10
+KEYS = string.digits + string.ascii_uppercase
 
 
 class Keypad(QWidget):
-    """Digits and letters; ``typed`` carries one character, ``erased`` a backspace."""
+    """A numeric block laid out 1-9 / X 0 ⌫ (an ID number is typed on it alone) and the
+    letters beside it; ``typed`` carries one character, ``erased`` a backspace."""
 
     typed = Signal(str)
     erased = Signal()
 
     def __init__(self) -> None:
         super().__init__()
-        grid = QGridLayout(self)
-        grid.setSpacing(GAP)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.keys = {}
-        for index, char in enumerate(KEYS):
-            key = button(char, "key")
-            key.clicked.connect(lambda _=False, c=char: self.typed.emit(c))
-            self.keys[char] = key
-            grid.addWidget(key, index // COLUMNS, index % COLUMNS)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(24)
+        digits = QGridLayout()
+        digits.setSpacing(GAP)
+        letters = QGridLayout()
+        letters.setSpacing(GAP)
+        self.keys: dict[str, QPushButton] = {}
         self.delete = button("⌫", "key")
-        self.delete.setAccessibleName(tr("ui.delete"))
         self.delete.clicked.connect(self.erased)
-        index = len(KEYS)
-        grid.addWidget(self.delete, index // COLUMNS, index % COLUMNS, 1, COLUMNS - index % COLUMNS)
+        for line, chars in enumerate(DIGITS):
+            for column, char in enumerate(chars):
+                key = self.delete if char == "⌫" else self._key(char)
+                digits.addWidget(key, line, column)
+        for index, char in enumerate(LETTERS):
+            letters.addWidget(self._key(char), index // LETTER_COLUMNS, index % LETTER_COLUMNS)
+        row.addLayout(digits)
+        row.addLayout(letters)
+
+    def _key(self, char: str) -> QPushButton:
+        key = button(char, "key")
+        key.clicked.connect(lambda _=False, c=char: self.typed.emit(c))
+        self.keys[char] = key
+        return key
 
 
 class KeypadScreen(QWidget):
