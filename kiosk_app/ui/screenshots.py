@@ -1,7 +1,8 @@
 """Render every screen of the demo kiosk into PNG files, landscape and portrait.
 
 Run: ``QT_QPA_PLATFORM=offscreen python -m kiosk_app.ui.screenshots docs/screenshots``
-(writes ``<screen>-1920x1080.png`` and ``<screen>-1080x1920.png``). It drives the real window
+(writes ``<screen>-1920x1080.png`` and ``<screen>-1080x1920.png``), the paused print of a
+jammed film printer among them. It drives the real window
 against the demo archive, printing into a temporary folder.
 """
 
@@ -18,9 +19,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from drivers.printer.fake import FakeFault, FakeFilmPrinter
 from drivers.scanner.fake import code_frame
 from drivers.scanner.preview import PreviewTap
 from kiosk_app.app import Devices
+from kiosk_app.core.session import State
 from kiosk_app.settings import load
 from kiosk_app.ui.main import create_window
 from kiosk_app.ui.main_window import KioskWindow
@@ -41,7 +44,13 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
         settings = load(
             None,
             demo=True,
-            env={"KIOSK_KIOSK__DATA_DIR": tmp, "KIOSK_HEALTH__ENABLED": "false"},
+            env={
+                "KIOSK_KIOSK__DATA_DIR": tmp,
+                "KIOSK_HEALTH__ENABLED": "false",
+                # the jammed print below gives up waiting for the nurse soon (the screens
+                # after it are not held up behind it)
+                "KIOSK_PRINTING__JOB_TIMEOUT": "6",
+            },
         )
         window = create_window(settings, Devices())
         window.resize(width, height)
@@ -86,6 +95,20 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
         window.submit_scan("DEMO9999")
         _wait(app, on(window.result))
         snap("09-error")
+        # A film printer jams on the first sheet: the calm paused screen with its way out,
+        # then what the patient is told once the job is left for the nurse.
+        film_printer = window.kiosk.film_printer if window.kiosk is not None else None
+        if isinstance(film_printer, FakeFilmPrinter):
+            window.go_home()
+            film_printer.fail_next = FakeFault.JAM
+            window.submit_scan("DEMO0003")
+            _wait(app, on(window.exams))
+            window.print_selected()
+            _wait(app, lambda: window.session.state.state is State.PAUSED, 20)
+            _wait(app, window.printing.leave.isVisible, 5)
+            snap("09-printing-paused")
+            _wait(app, on(window.result), 30)
+            snap("09-done-not-printed")
         window.go_home()
         window.set_language("en")
         snap("10-home-english")
