@@ -19,7 +19,7 @@ def _marked(window: KioskWindow) -> list[str]:
     header = window.header
     if not header.steps.isVisible():
         return []
-    return [s.text() for s in header.step_labels if s.property("current")]
+    return [s.text() for s in header.marked_labels if s.isVisible()]
 
 
 def test_the_header_names_the_hospital_tells_the_time_and_follows_the_visit(
@@ -36,7 +36,8 @@ def test_the_header_names_the_hospital_tells_the_time_and_follows_the_visit(
         header.tick()
         assert header.clock.text() == "09:05"
         assert _marked(window) == ["● 1 扫码"]
-        assert [s.text() for s in header.step_labels[1:]] == ["2 确认", "3 打印", "4 取件"]
+        assert header.shown_steps() == ["● 1 扫码", "2 确认", "3 打印", "4 取件"]
+        assert [s.isVisible() for s in header.step_labels] == [False, True, True, True]
         find_and_list(qtbot, window, "DEMO0001")
         assert _marked(window) == ["● 2 确认"]
         window.set_language("en")

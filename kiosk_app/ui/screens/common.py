@@ -37,7 +37,8 @@ QLabel#heading {{ font-size: {heading}px; font-weight: bold; }}
 QLabel#hospital {{ font-size: 40px; color: {muted}; }}
 QLabel#clock {{ font-size: 40px; font-weight: bold; }}
 QLabel#step {{ font-size: 32px; color: {muted}; padding: 2px 12px; border-radius: 8px; }}
-QLabel#step[current="true"] {{ background: {accent}; color: {accent_fg}; font-weight: bold; }}
+QLabel#step_current {{ font-size: 32px; padding: 2px 12px; border-radius: 8px;
+                      background: {accent}; color: {accent_fg}; font-weight: bold; }}
 QFrame#header {{ border-bottom: 2px solid {border}; }}
 QLabel#small {{ font-size: {small}px; color: {muted}; }}
 QLabel#fault {{ color: {fault}; font-weight: bold; }}

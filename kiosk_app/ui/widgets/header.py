@@ -40,22 +40,30 @@ class Header(QFrame):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
         row.addStretch(1)
+        #: each step twice, plain and marked, one of them shown: a step changes by showing
+        #: another label, not by restyling one (a style sheet's polish took ~12 ms a step)
         self.step_labels: list[QLabel] = []
+        self.marked_labels: list[QLabel] = []
         for index in range(len(STEPS)):
             if index:
                 row.addWidget(label("→", "step"))
-            step = label("", "step")
+            step, marked = label("", "step"), label("", "step_current")
             self.step_labels.append(step)
+            self.marked_labels.append(marked)
             row.addWidget(step)
+            row.addWidget(marked)
         row.addStretch(1)
         column.addWidget(self.steps)
         #: the step on show (an index into STEPS), or None off a patient's visit
-        self.current: int | None = 0
+        self.current: int | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
         self.retranslate()
+        for marked in self.marked_labels:
+            marked.hide()
+        self.set_step(0)
         self.tick()
 
     def tick(self) -> None:
@@ -65,16 +73,29 @@ class Header(QFrame):
 
     def set_step(self, current: int | None) -> None:
         """Mark step ``current`` (None: a nurse's screen, no steps)."""
+        before = self.current
+        if current == before and self.steps.isHidden() == (current is None):
+            return
         self.current = current
         self.steps.setVisible(current is not None)
-        self.retranslate()
+        for index in {before, current} - {None}:  # only the two that change
+            assert index is not None
+            self.step_labels[index].setVisible(index != current)
+            self.marked_labels[index].setVisible(index == current)
+
+    def shown_steps(self) -> list[str]:
+        """The steps' texts as on show, the current one with its sign."""
+        return [
+            (marked if index == self.current else step).text()
+            for index, (step, marked) in enumerate(
+                zip(self.step_labels, self.marked_labels, strict=True)
+            )
+        ]
 
     def retranslate(self) -> None:
-        for index, step in enumerate(self.step_labels):
-            here = index == self.current
+        for index, (step, marked) in enumerate(
+            zip(self.step_labels, self.marked_labels, strict=True)
+        ):
             text = f"{index + 1} {tr(STEPS[index])}"
-            step.setText(f"● {text}" if here else text)
-            if step.property("current") != here:
-                step.setProperty("current", here)
-                step.style().unpolish(step)
-                step.style().polish(step)
+            step.setText(text)
+            marked.setText(f"● {text}")
