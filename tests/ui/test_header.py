@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from kiosk_app.ui.main_window import KioskWindow
 from tests.ui.conftest import demo_settings, find_and_list, shown_window
@@ -19,7 +20,7 @@ def _marked(window: KioskWindow) -> list[str]:
     header = window.header
     if not header.steps.isVisible():
         return []
-    return [s.text() for s in header.marked_labels if s.isVisible()]
+    return [s for s in header.shown_steps() if s.startswith("●")]
 
 
 def test_the_header_names_the_hospital_tells_the_time_and_follows_the_visit(
@@ -37,7 +38,7 @@ def test_the_header_names_the_hospital_tells_the_time_and_follows_the_visit(
         assert header.clock.text() == "09:05"
         assert _marked(window) == ["● 1 扫码"]
         assert header.shown_steps() == ["● 1 扫码", "2 确认", "3 打印", "4 取件"]
-        assert [s.isVisible() for s in header.step_labels] == [False, True, True, True]
+        assert header.steps.accessibleName() == "● 1 扫码 → 2 确认 → 3 打印 → 4 取件"
         find_and_list(qtbot, window, "DEMO0001")
         assert _marked(window) == ["● 2 确认"]
         window.set_language("en")
@@ -52,3 +53,40 @@ def test_the_header_names_the_hospital_tells_the_time_and_follows_the_visit(
         assert _marked(window) == [] and header.hospital.isVisible()
     finally:
         next(windows, None)  # its workers let finish
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_the_current_step_is_drawn_on_the_accent_in_either_contrast(
+    window: KioskWindow, size: tuple[int, int]
+) -> None:
+    window.resize(*size)
+    steps = window.header.steps
+    for high_contrast, accent in ((False, QColor("#0b57d0")), (True, QColor("#ffff00"))):
+        window.set_high_contrast(high_contrast)
+        for current in range(4):
+            window.header.set_step(current)
+            assert steps.width() >= steps.sizeHint().width()  # every word of it on screen
+            image = steps.grab().toImage()
+            columns = [
+                x
+                for x in range(0, image.width(), 2)
+                for y in (4, image.height() // 2)
+                if _near(image.pixelColor(x, y), accent)
+            ]
+            assert columns, (high_contrast, current)
+            # the marked box is where the current step is: left of centre for the first,
+            # right of it for the last
+            middle = (min(columns) + max(columns)) / 2
+            if current == 0:
+                assert middle < image.width() / 2
+            if current == 3:
+                assert middle > image.width() / 2
+
+
+def _near(colour: QColor, target: QColor) -> bool:
+    return (
+        abs(colour.red() - target.red())
+        + abs(colour.green() - target.green())
+        + abs(colour.blue() - target.blue())
+        < 40
+    )

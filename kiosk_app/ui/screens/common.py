@@ -36,9 +36,8 @@ QLabel#instruction {{ font-size: {instruction}px; font-weight: bold; }}
 QLabel#heading {{ font-size: {heading}px; font-weight: bold; }}
 QLabel#hospital {{ font-size: 40px; color: {muted}; }}
 QLabel#clock {{ font-size: 40px; font-weight: bold; }}
-QLabel#step {{ font-size: 32px; color: {muted}; padding: 2px 12px; border-radius: 8px; }}
-QLabel#step_current {{ font-size: 32px; padding: 2px 12px; border-radius: 8px;
-                      background: {accent}; color: {accent_fg}; font-weight: bold; }}
+QWidget#steps {{ qproperty-accent: {accent}; qproperty-accentText: {accent_fg};
+                 qproperty-muted: {muted}; }}
 QFrame#header {{ border-bottom: 2px solid {border}; }}
 QLabel#small {{ font-size: {small}px; color: {muted}; }}
 QLabel#fault {{ color: {fault}; font-weight: bold; }}
