@@ -37,6 +37,7 @@ from kiosk_app.core.models import (
     ReportInfo,
 )
 from kiosk_app.services.device_status import DeviceCondition, Severity
+from kiosk_app.services.fleet import ClaimState, ClaimView
 from kiosk_app.services.maintenance import WaitingJob
 from kiosk_app.services.policy import PRINTABLE, Decision
 from kiosk_app.services.visit import PlannedItem
@@ -124,7 +125,7 @@ SUMMARIES = {
 
 def overview() -> Overview:
     """The nurse's first screen with a jammed film printer, a low paper tray, the cloud
-    down, and two jobs waiting."""
+    down, two jobs waiting and another kiosk's item of unknown outcome."""
     jam = DeviceCondition("media-jam", Severity.ERROR, "Film jam", "media-jam-error")
     low = DeviceCondition("media-low", Severity.WARNING, "Paper low", "media-low-report")
     now = datetime(2026, 12, 4, 10, 0)
@@ -141,7 +142,13 @@ def overview() -> Overview:
         jobs,
         [("film", "14INX17IN", 3), ("report", "A4", 40)],
         [(now, "nurse01", "maintenance.entered", "")] * 12,
-    )
+        [
+            ClaimView(
+                "1.2.3.4.5.6.7.8.9:film", "film", "1.2.826.0.1.3680043.10.1.1", "kiosk-02",
+                ClaimState.UNKNOWN, now, now, "the kiosk stopped answering",
+            )
+        ],
+    )  # fmt: skip
 
 
 def _show(window: KioskWindow, screen: QWidget) -> None:

@@ -463,8 +463,8 @@ class MaintenancePanel(QWidget):
         for claim in claims:
             frame = QFrame()
             frame.setObjectName("row")
-            row = QHBoxLayout(frame)
-            row.addWidget(
+            column = QVBoxLayout(frame)
+            column.addWidget(
                 label(
                     tr(
                         "mnt.fleet_line",
@@ -476,9 +476,10 @@ class MaintenancePanel(QWidget):
                     + (f"\n{claim.reason}" if claim.reason else ""),
                     "",
                     center=False,
-                ),
-                1,
+                )
             )
+            row = WrappingRow()  # its two answers below its line, wrapping in portrait
+            column.addWidget(row)
             for printed, text in ((True, "mnt.fleet_printed"), (False, "mnt.fleet_not_printed")):
                 choice = button(tr(text), "primary" if printed else "")
                 choice.setProperty("fleet_item", claim.item_key)
