@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -53,6 +53,9 @@ def render(app: QApplication, folder: Path, width: int, height: int) -> list[Pat
             },
         )
         window = create_window(settings, Devices())
+        # the header's clock at a fixed time: the pictures change only when the screens do
+        window.header.now = lambda: datetime(2024, 5, 25, 9, 30)
+        window.header.tick()
         window.resize(width, height)
         window.show()
 
