@@ -11,9 +11,13 @@ already holds the first N only uploads the rest. Patient ``p``:
 * all share a handful of names, so a name never tells two patients apart.
 
 The generated files are cached under ``/tmp/kiosk-lookup-archive`` (``KIOSK_LOOKUP_CACHE``);
-uploads go to ``/instances`` with a few threads::
+uploads go to ``/instances`` with a few threads (10,000 studies: about 2 minutes the first
+time on 2 cores, files generated as they go). The archive lives in an Orthanc of its own
+(:func:`archive_orthanc`: ``ONLY=orthanc`` under ``/tmp/lookup-orthanc``, ``KEEP_DATA=1``,
+so its database outlives a stop and the next run only starts it), never the shared one whose
+archive other tests clear::
 
-    python -m tests.helpers.lookup_archive --url http://127.0.0.1:8742 --studies 10000
+    python -m tests.helpers.lookup_archive --studies 10000 [--url http://127.0.0.1:8742]
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import socket
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +44,8 @@ from kiosk_app.core.credentials import id_check_digit
 
 STUDIES_PER_PATIENT = 3
 CACHE = Path(os.environ.get("KIOSK_LOOKUP_CACHE", "/tmp/kiosk-lookup-archive"))
+RUN = Path(os.environ.get("KIOSK_LOOKUP_RUN", "/tmp/lookup-orthanc"))
+REPO = Path(__file__).resolve().parents[2]
 _ROOT = "2.25."
 _NAMES = ("张^三", "李^四", "王^五", "赵^六")
 
@@ -171,15 +181,86 @@ def seed(url: str, auth: tuple[str, str], studies: int, *, threads: int = 4) -> 
     return Seeded(studies, studies - start, time.perf_counter() - t0)
 
 
+@dataclass(frozen=True)
+class ArchiveOrthanc:
+    url: str
+    dicomweb_url: str
+    auth: tuple[str, str]
+    started: bool
+    """False when it was running already (and is left running)."""
+
+
+def _answers(url: str, auth: tuple[str, str]) -> bool:
+    http = requests.Session()
+    http.trust_env = False  # loopback, never through a proxy
+    try:
+        return http.get(url + "/system", auth=auth, timeout=2).ok
+    except requests.RequestException:
+        return False
+    finally:
+        http.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def archive_orthanc(run: Path = RUN) -> Iterator[ArchiveOrthanc]:
+    """The look-up archive's Orthanc: the one running under ``run``, else one started there
+    (and stopped afterwards; its database stays for the next time)."""
+    from tests.helpers.services import parse_env_file
+
+    env_file = run / "env.sh"
+    if env_file.is_file():
+        env = parse_env_file(env_file.read_text())
+        orthanc = ArchiveOrthanc(
+            env["ORTHANC_URL"],
+            env["ORTHANC_DICOMWEB"],
+            (env["ORTHANC_USER"], env["ORTHANC_PASSWORD"]),
+            started=False,
+        )
+        if _answers(orthanc.url, orthanc.auth):
+            yield orthanc
+            return
+    run.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "ONLY": "orthanc",
+        "RUN": str(run),
+        "KEEP_DATA": "1",
+        "ORTHANC_HTTP": str(_free_port()),
+        "ORTHANC_DICOM": str(_free_port()),
+    }
+    script = ["bash", str(REPO / "scripts" / "services.sh")]
+    subprocess.run([*script, "start"], env=env, check=True, capture_output=True, timeout=120)
+    try:
+        values = parse_env_file(env_file.read_text())
+        yield ArchiveOrthanc(
+            values["ORTHANC_URL"],
+            values["ORTHANC_DICOMWEB"],
+            (values["ORTHANC_USER"], values["ORTHANC_PASSWORD"]),
+            started=True,
+        )
+    finally:
+        subprocess.run([*script, "stop"], env=env, capture_output=True, timeout=120)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="Orthanc's REST root")
+    parser.add_argument("--url", help="Orthanc's REST root; default: archive_orthanc()")
     parser.add_argument("--user", default="kiosk")
     parser.add_argument("--password", default=os.environ.get("ORTHANC_PASSWORD", "kiosk-secret"))
     parser.add_argument("--studies", type=int, default=10000)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    done = seed(args.url, (args.user, args.password), args.studies, threads=args.threads)
+    if args.url is None:
+        with archive_orthanc() as orthanc:
+            done = seed(orthanc.url, orthanc.auth, args.studies, threads=args.threads)
+    else:
+        done = seed(args.url, (args.user, args.password), args.studies, threads=args.threads)
     print(f"{done.studies} studies, {done.uploaded} uploaded in {done.seconds:.1f} s")
     return 0
 
