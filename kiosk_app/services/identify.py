@@ -247,7 +247,9 @@ class IdNumberMap:
         self._key = key
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # A purged row's PatientIDs are overwritten, not left in a free page (nor in a WAL:
+        # the default rollback journal is deleted at each commit).
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS id_numbers ("
             " key TEXT PRIMARY KEY, patient_ids TEXT NOT NULL, stored_at REAL NOT NULL)"
