@@ -621,23 +621,22 @@ def build_selftest(settings: Settings) -> list[Any]:
     checks.append(st.check_monitoring(health.token, health.enabled, health.bind, health.port))
     if settings.fleet.database:
         checks.append(_selftest_fleet(settings))
-    lookup = _selftest_id_lookup(settings)
-    if lookup is not None:
-        checks.append(lookup)
+    checks.extend(_selftest_id_lookup(settings))
     return checks
 
 
-def _selftest_id_lookup(settings: Settings) -> Any:
-    """The ID-card look-up of ``[identity] id_number_mode``, probed with an ID number nobody
-    has: the cloud's search must be filtered by the cloud (a local archive filters itself)."""
+def _selftest_id_lookup(settings: Settings) -> list[Any]:
+    """The ID-card look-up of ``[identity]``, probed with an ID number nobody has: the MPI
+    (``mpi_url``) must know nobody, the cloud's search (modes other than ``mpi``) must be
+    filtered by the cloud (a local archive filters itself)."""
     from kiosk_app.services import selftest as st
 
     section, mode = settings.identity, settings.identity.id_number_mode
-    if mode == "mpi":
-        if not section.mpi_url:
-            return st.Check(
-                "id_lookup", lambda: (st.Level.FAIL, "id_number_mode = mpi but mpi_url is not set")
-            )
+    checks: list[st.Check] = []
+    if mode == "mpi" and not section.mpi_url:
+        message = "id_number_mode = mpi but mpi_url is not set"
+        return [st.Check("id_lookup", lambda: (st.Level.FAIL, message))]
+    if section.mpi_url and mode != "patient_id":
         mpi = identify.HttpLookup(
             section.mpi_url, token=section.endpoint_token, timeout=section.endpoint_timeout
         )
@@ -649,18 +648,22 @@ def _selftest_id_lookup(settings: Settings) -> Any:
             except identify.NotRegisteredError:
                 return 0
 
-        return st.check_id_lookup(mode, from_mpi, f"MPI {section.mpi_url}")
-    if settings.cloud.kind != "dicomweb":
-        return None
+        name = "id_lookup" if mode == "mpi" else "id_lookup_mpi"
+        checks.append(st.check_id_lookup("mpi", from_mpi, f"MPI {section.mpi_url}", name=name))
+    if mode == "mpi" or settings.cloud.kind != "dicomweb":
+        return checks
     source = build_source(settings)
     assert isinstance(source, DicomWebSource)
     key = OTHER_IDS_TAG if mode == "other_ids" else PATIENT_ID_TAG
-    name = "OtherPatientIDs (0010,1000)" if mode == "other_ids" else "PatientID"
-    return st.check_id_lookup(
-        mode,
-        lambda id_number: source.probe_filter(key, id_number),
-        f"{settings.cloud.url} by {name}",
+    attribute = "OtherPatientIDs (0010,1000)" if mode == "other_ids" else "PatientID"
+    checks.append(
+        st.check_id_lookup(
+            mode,
+            lambda id_number: source.probe_filter(key, id_number),
+            f"{settings.cloud.url} by {attribute}",
+        )
     )
+    return checks
 
 
 def _selftest_fleet(settings: Settings) -> Any:

@@ -772,10 +772,10 @@ class IdentitySection:
         metadata=_doc(
             "How an ID number finds the patient: `patient_id` (it is the PatientID), "
             "`other_ids` (studies carrying it in OtherPatientIDs give the PatientID; the "
-            "server must filter by (0010,1000), which `kiosk selftest` checks) or `mpi` "
-            "(the hospital's MPI at mpi_url). Where there is an MPI, `mpi` is the one that "
-            "scales: a server filters OtherPatientIDs only by reading its studies (Orthanc "
-            "1.10 does), since few index it."
+            "server must filter by (0010,1000), which `kiosk selftest` checks; with mpi_url "
+            "set the MPI is asked first, the cloud for what it does not know or while it is "
+            "down) or `mpi` (only the hospital's MPI at mpi_url). An MPI is what scales: "
+            "servers filter OtherPatientIDs by reading their studies (Orthanc 1.10 does)."
         ),
     )
     id_map: bool = field(

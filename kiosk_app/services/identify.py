@@ -3,7 +3,8 @@
 * accession number: the studies with that AccessionNumber (one patient, or refused);
 * hospital card number: the PatientID itself;
 * resident ID number, per ``identity.id_number_mode``: the PatientID itself, the PatientIDs of
-  studies listing it in OtherPatientIDs (a search the server filters; see
+  studies listing it in OtherPatientIDs (the MPI first when ``mpi_url`` is set; a search the
+  server filters; see
   :meth:`DicomWebSource.find_patient_ids`), or the hospital MPI's answer; what the last two
   found is kept in :class:`IdNumberMap` (hashed ID number -> PatientIDs), so the patient's next
   visit within the cache's retention asks the cloud for the studies only;
@@ -447,6 +448,16 @@ class IdentityService:
             if self.mpi is None:
                 raise IdentityLookupError(service="MPI", detail="identity.mpi_url is not set")
             return Identity(credential, tuple(self.mpi.patient_ids(credential)), via="mpi")
+        if self.mpi is not None:
+            # An MPI is configured beside the archive search: it answers in one small request
+            # whatever the archive's size, so it goes first; the archive is searched for what
+            # it does not know (registered before it, another campus) or while it is down.
+            try:
+                return Identity(credential, tuple(self.mpi.patient_ids(credential)), via="mpi")
+            except NotRegisteredError:
+                log.info("identity: the MPI does not know the ID number; searching the cloud")
+            except IdentityLookupError as exc:
+                log.warning("identity: MPI unavailable (%s); searching the cloud", exc)
         if not isinstance(self.source, PatientIdIndex):
             raise IdentityLookupError(
                 service=type(self.source).__name__, detail="cannot search OtherPatientIDs"

@@ -186,7 +186,12 @@ _ID_MODE_FIX = (
 
 
 def check_id_lookup(
-    mode: str, count: Callable[[str], int], what: str, clock: Callable[[], float] = time.monotonic
+    mode: str,
+    count: Callable[[str], int],
+    what: str,
+    clock: Callable[[], float] = time.monotonic,
+    *,
+    name: str = "id_lookup",
 ) -> Check:
     """The ID-card look-up as configured, asked for :data:`PROBE_ID_NUMBER`: a server that
     filters answers nothing; one that ignores the filter answers studies of other people
@@ -221,7 +226,7 @@ def check_id_lookup(
             f"{seconds:.2f} s)"
         )
 
-    return Check("id_lookup", run)
+    return Check(name, run)
 
 
 def check_local_archive(folder: Path) -> Check:

@@ -235,7 +235,7 @@ def _settings(tmp_path: Path, url: str, orthanc: archive.ArchiveOrthanc, mode: s
 
 
 def _selftest(settings: Any) -> tuple[selftest.Level, str]:
-    report = selftest.run([_selftest_id_lookup(settings)], kiosk_id="it", version="0")
+    report = selftest.run(_selftest_id_lookup(settings), kiosk_id="it", version="0")
     (result,) = report.results
     return result.level, result.detail
 

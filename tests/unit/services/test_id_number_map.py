@@ -9,7 +9,12 @@ import pytest
 from kiosk_app.core.errors import NoExamsError
 from kiosk_app.core.models import Credential, CredentialKind
 from kiosk_app.services import selftest
-from kiosk_app.services.identify import IdentityService, IdNumberMap, NotRegisteredError
+from kiosk_app.services.identify import (
+    IdentityLookupError,
+    IdentityService,
+    IdNumberMap,
+    NotRegisteredError,
+)
 from tests.unit.services.test_identify import EXAMS, ID_A, FakeCatalog, FakeLookup
 
 KEY = b"k" * 32
@@ -105,3 +110,34 @@ def test_the_selftest_judges_the_probe(
     assert (result.name, result.level) == ("id_lookup", level)
     assert words in result.detail
     assert asked == [selftest.PROBE_ID_NUMBER]
+
+
+class CountingSource:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def find_patient_ids(self, other_id: str) -> list[str]:
+        self.asked.append(other_id)
+        return ["HC00000001"] if other_id == ID_A else []
+
+
+class DownMpi:
+    def patient_ids(self, credential: Credential) -> list[str]:
+        raise IdentityLookupError(service="MPI", detail="connection refused")
+
+
+def test_with_an_mpi_beside_the_archive_search_the_mpi_goes_first() -> None:
+    source = CountingSource()
+    mpi = FakeLookup({ID_A: ["HC00000002"]})
+    service = IdentityService(FakeCatalog(), source, id_number_mode="other_ids", mpi=mpi)  # type: ignore[arg-type]
+    credential = Credential(CredentialKind.NATIONAL_ID, ID_A)
+    assert {e.patient_id for e in service.find_credential(credential)[1]} == {"HC00000002"}
+    assert source.asked == []
+    # Unknown to the MPI: the archive is searched (and finds the OtherPatientIDs holder).
+    mpi.answers.clear()
+    assert {e.patient_id for e in service.find_credential(credential)[1]} == {"HC00000001"}
+    assert source.asked == [ID_A]
+    # The MPI down: the archive still answers.
+    service.mpi = DownMpi()  # type: ignore[assignment]
+    assert {e.patient_id for e in service.find_credential(credential)[1]} == {"HC00000001"}
+    assert source.asked == [ID_A, ID_A]
