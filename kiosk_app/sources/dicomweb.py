@@ -286,8 +286,19 @@ class DicomWebSource:
     def search_studies(
         self, params: Mapping[str, str], fields: Sequence[str] = _STUDY_FIELDS
     ) -> list[dict[str, Any]]:
-        """QIDO-RS at study level; ``params`` such as ``{"StudyDate": "20260101-20260107"}``."""
-        return self._qido("/studies", params, tuple(fields))
+        """QIDO-RS at study level; ``params`` such as ``{"StudyDate": "20260101-20260107"}``.
+
+        ``"limit"`` among ``params`` asks for the first that many results only (the
+        prefetcher's round): it is the pager's, not sent as a second ``limit``, which a server
+        may take instead of the pager's (Orthanc takes the last one).
+        """
+        query = dict(params)
+        first = query.pop("limit", None)
+        if first is None:
+            return self._qido("/studies", query, tuple(fields))
+        if not first.isdigit() or int(first) < 1:
+            raise ValueError("limit must be a whole number above 0")
+        return self._qido("/studies", query, tuple(fields), first=int(first))
 
     def search_series(
         self,
@@ -532,12 +543,14 @@ class DicomWebSource:
         max_results: int | None = None,
         page_size: int | None = None,
         check: tuple[Callable[[Mapping[str, Any]], bool], str] | None = None,
+        first: int | None = None,
     ) -> list[dict[str, Any]]:
         """Every result of a QIDO-RS search, one page after another (see the module notes).
 
         ``max_results`` (default ``qido_max_results``) caps it, ``page_size`` (default
         ``qido_page_size``) is the first ``limit`` asked for; ``check`` is a test every
         result must pass and the error's text when one does not (checked page by page).
+        ``first``: only the first that many results are wanted; the search stops there.
         """
         cap = min(max_results or self.qido_max_results, self.qido_max_results)
         query = []
@@ -551,6 +564,8 @@ class DicomWebSource:
         seen: set[object] = set()
         # One page more than the cap allows tells a search at the cap from one past it.
         page = min(page_size or self.qido_page_size, cap + 1)
+        if first is not None:
+            page = min(page, first)
         offset = pages = 0
         while True:
             if pages >= self.qido_max_pages:
@@ -558,7 +573,8 @@ class DicomWebSource:
                     cloud=self.url,
                     detail=f"QIDO-RS {path} needs more than {self.qido_max_pages} pages",
                 )
-            body, capped = self._qido_page(path, base, limit=page, offset=offset)
+            ask = page if first is None else min(page, first - len(results))
+            body, capped = self._qido_page(path, base, limit=ask, offset=offset)
             pages += 1
             if check is not None and not all(check[0](obj) for obj in body):
                 raise CloudListError(cloud=self.url, detail=check[1])
@@ -582,6 +598,8 @@ class DicomWebSource:
                 )
             results.extend(fresh)
             offset += len(body)
+            if first is not None and len(results) >= first:
+                return results[:first]
             if len(results) > cap:
                 raise CloudListError(
                     cloud=self.url, detail=f"QIDO-RS {path} has more than {cap} results"
@@ -590,7 +608,7 @@ class DicomWebSource:
                 # The server's own maximum per answer (Warning 299): go on from here with it.
                 page = min(page, len(body))
                 continue
-            if len(body) != page:
+            if len(body) != ask:
                 # Shorter: the last page. Longer: the server ignores limit and sent all.
                 return results
 
