@@ -321,6 +321,13 @@ def _lookups(bench: Bench, orthanc: Any, size: int, rng: random.Random) -> dict[
     work = bench.work / f"lookup-{size}"
     user, password = orthanc.auth
     source = DicomWebSource(orthanc.dicomweb_url, username=user, password=password)
+    sent = {"requests": 0, "bytes": 0}
+
+    def count(response: Any, *_args: Any, **_kwargs: Any) -> None:
+        sent["requests"] += 1
+        sent["bytes"] += len(response.content)  # QIDO answers are not streamed
+
+    source.http.hooks["response"].append(count)
     source.ping()  # a connection in the pool, as a running kiosk has
 
     def kiosk(mode: str) -> IdentityService:
@@ -344,7 +351,9 @@ def _lookups(bench: Bench, orthanc: Any, size: int, rng: random.Random) -> dict[
 
     try:
         other_ids = kiosk("other_ids")
+        sent.update(requests=0, bytes=0)
         first = timed(other_ids, by_other)
+        per_lookup = f"{sent['requests'] / runs:.1f} requests, {sent['bytes'] / runs / 1000:.1f} kB"
         cached = timed(other_ids, by_other)
         as_patient_id = timed(kiosk("patient_id"), by_pid)
         mpi = timed(kiosk("mpi"), by_other)
@@ -363,6 +372,7 @@ def _lookups(bench: Bench, orthanc: Any, size: int, rng: random.Random) -> dict[
         source.close()
     return {
         "other_ids_first": _figures(first),
+        "other_ids_first_sent": per_lookup,
         "other_ids_cached": _figures(cached),
         "patient_id": _figures(as_patient_id),
         "mpi": _figures(mpi),
