@@ -15,11 +15,16 @@ The PostgreSQL is the one ``scripts/services.sh start`` wrote into ``$KIOSK_SERV
 ``--private`` a PostgreSQL of its own (``ONLY=postgres``, as root) stopped afterwards.
 
 Measurements are named in :data:`MEASUREMENTS`; each takes the prepared :class:`Bench` and
-returns its figures for the closing note. ``visits_per_minute`` is this file's; a measurement
-of another kind (the ID-card look-up on a large archive, for instance) is one more function
-with the same signature and one more line in the registry.
+returns its figures for the closing note. ``visits_per_minute`` is the fleet's;
+``id_card_lookup`` is the ID-card look-up (ID number to the patient's study list) on generated
+archives of ``--lookup-sizes`` studies (1,000 and 10,000), each in an Orthanc of its own
+(``tests.helpers.lookup_archive``: seeded once, kept under /tmp between runs), for each way
+an ID number can be resolved: ``other_ids`` (the cloud's search by (0010,1000)) the first
+time and again with the kiosk's ID-number map, ``patient_id``, and ``mpi`` (a loopback MPI).
+It needs no PostgreSQL (``--only id_card_lookup``).
 
     .venv/bin/python benchmarks/fleet.py [--kiosks 10] [--patients 200] [--private]
+    .venv/bin/python benchmarks/fleet.py --only id_card_lookup [--lookup-sizes 1000,10000]
 """
 
 from __future__ import annotations
@@ -166,7 +171,7 @@ def worker(config: Path, codes: list[str], start_at: float) -> int:
 class Bench:
     """What a measurement works with: the fleet's server, its database, the archive."""
 
-    server: PostgresServer
+    server: PostgresServer | None
     database: str
     work: Path
     archive: Path
@@ -174,11 +179,14 @@ class Bench:
     kiosks: int
     second_try: float
     seed: int
+    lookup_sizes: tuple[int, ...] = (1000, 10000)
+    lookup_runs: int = 20
     notes: list[str] = field(default_factory=list)
 
 
 def visits_per_minute(bench: Bench) -> dict[str, Any]:
     """Every kiosk serves its queue at once; visits per minute over the whole fleet."""
+    assert bench.server is not None
     rng = random.Random(bench.seed)
     queues: list[list[str]] = [[] for _ in range(bench.kiosks)]
     for n, code in enumerate(bench.codes):
@@ -249,10 +257,149 @@ def visits_per_minute(bench: Bench) -> dict[str, Any]:
     }
 
 
+def _figures(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered) * 1000:.0f}/{p95 * 1000:.0f}"
+
+
+def id_card_lookup(bench: Bench) -> dict[str, Any]:
+    """ID number -> the patient's study list, per archive size and mode: "median/p95 ms"."""
+    from tests.helpers import lookup_archive as archive
+
+    rng = random.Random(bench.seed)
+    results: dict[str, Any] = {"runs": bench.lookup_runs, "unit": "ms median/p95"}
+    for size in bench.lookup_sizes:
+        run = archive.RUN if size == max(bench.lookup_sizes) else Path(f"{archive.RUN}-{size}")
+        with archive.archive_orthanc(run) as orthanc:
+            seeded = archive.seed(orthanc.url, orthanc.auth, size)
+            count = requests_get_count(orthanc.url, orthanc.auth)
+            if count != size:
+                raise SystemExit(f"the archive at {orthanc.url} holds {count} studies, not {size}")
+            bench.notes.append(
+                f"{size} studies: {seeded.uploaded} uploaded in {seeded.seconds:.0f} s"
+            )
+            results[f"{size}_studies"] = _lookups(bench, orthanc, size, rng)
+    return results
+
+
+def _lookups(bench: Bench, orthanc: Any, size: int, rng: random.Random) -> dict[str, str]:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from kiosk_app.core.credentials import credential_from_card
+    from kiosk_app.services.catalog import Catalog
+    from kiosk_app.services.identify import HttpLookup, IdentityService, IdNumberMap
+    from kiosk_app.sources.dicomweb import DicomWebSource
+    from tests.helpers import lookup_archive as archive
+
+    patients = archive.patient_of(size - 1)
+    runs = bench.lookup_runs
+    by_other = rng.sample([p for p in range(patients) if p % 10], runs)  # OtherPatientIDs
+    by_pid = rng.sample(range(0, patients, 10), min(runs, len(range(0, patients, 10))))
+    known = {archive.id_number(p): p for p in by_other}
+
+    class Mpi(BaseHTTPRequestHandler):
+        """An MPI that knows the patients looked up (by the archive's rule)."""
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            patient = known.get(body["value"])
+            ids = [archive.patient_id(patient)] if patient is not None else []
+            data = json.dumps({"patient_ids": ids}).encode()
+            self.send_response(200 if ids else 404)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    mpi_server = ThreadingHTTPServer(("127.0.0.1", 0), Mpi)
+    Thread(target=mpi_server.serve_forever, daemon=True).start()
+    mpi_url = f"http://127.0.0.1:{mpi_server.server_address[1]}/mpi"
+    work = bench.work / f"lookup-{size}"
+    user, password = orthanc.auth
+    source = DicomWebSource(orthanc.dicomweb_url, username=user, password=password)
+    sent = {"requests": 0, "bytes": 0}
+
+    def count(response: Any, *_args: Any, **_kwargs: Any) -> None:
+        sent["requests"] += 1
+        sent["bytes"] += len(response.content)  # QIDO answers are not streamed
+
+    source.http.hooks["response"].append(count)
+    source.ping()  # a connection in the pool, as a running kiosk has
+
+    def kiosk(mode: str) -> IdentityService:
+        id_map = IdNumberMap(work / mode / "id-numbers.db", b"k" * 32, retention=3600)
+        mpi = HttpLookup(mpi_url) if mode == "mpi" else None
+        return IdentityService(Catalog(source), source, id_number_mode=mode, mpi=mpi, id_map=id_map)
+
+    def timed(service: IdentityService, chosen: list[int]) -> list[float]:
+        seconds = []
+        for patient in chosen:
+            t0 = time.perf_counter()
+            identity, _ = service.resolve(credential_from_card(archive.id_number(patient)))
+            studies = [
+                e.study_uid for pid in identity.patient_ids
+                for e in source.find_studies(patient_id=pid)
+            ]  # fmt: skip
+            seconds.append(time.perf_counter() - t0)
+            if set(studies) != set(archive.studies_of(patient, size)):
+                raise SystemExit(f"patient {patient}: wrong studies {studies}")
+        return seconds
+
+    try:
+        other_ids = kiosk("other_ids")
+        sent.update(requests=0, bytes=0)
+        first = timed(other_ids, by_other)
+        per_lookup = f"{sent['requests'] / runs:.1f} requests, {sent['bytes'] / runs / 1000:.1f} kB"
+        cached = timed(other_ids, by_other)
+        as_patient_id = timed(kiosk("patient_id"), by_pid)
+        mpi = timed(kiosk("mpi"), by_other)
+        # The whole listing a visit shows (each exam's report and images found), map cached.
+        listing = []
+        for patient in by_other[:5]:
+            t0 = time.perf_counter()
+            other_ids.find_credential(credential_from_card(archive.id_number(patient)))
+            listing.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        source.find_patient_ids("999999180001019993")  # nobody: the whole filter's cost
+        nobody = time.perf_counter() - t0
+    finally:
+        mpi_server.shutdown()
+        mpi_server.server_close()
+        source.close()
+    return {
+        "other_ids_first": _figures(first),
+        "other_ids_first_sent": per_lookup,
+        "other_ids_cached": _figures(cached),
+        "patient_id": _figures(as_patient_id),
+        "mpi": _figures(mpi),
+        "unknown_id_number": f"{nobody * 1000:.0f}",
+        "visit_listing_cached": _figures(listing),
+    }
+
+
+def requests_get_count(url: str, auth: tuple[str, str]) -> int:
+    """How many studies the Orthanc at ``url`` holds."""
+    import requests
+
+    http = requests.Session()
+    http.trust_env = False
+    try:
+        return int(http.get(url + "/statistics", auth=auth, timeout=10).json()["CountStudies"])
+    finally:
+        http.close()
+
+
 #: name -> measurement; each returns the figures the closing note prints
 MEASUREMENTS: dict[str, Callable[[Bench], dict[str, Any]]] = {
     "visits_per_minute": visits_per_minute,
+    "id_card_lookup": id_card_lookup,
 }
+#: the measurements that need the fleet's PostgreSQL
+NEEDS_POSTGRES = frozenset({"visits_per_minute"})
 
 
 def private_postgres(run: Path, action: str) -> PostgresServer | None:
@@ -274,41 +421,53 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--private", action="store_true", help="a PostgreSQL of its own")
     parser.add_argument("--only", choices=sorted(MEASUREMENTS), action="append")
+    parser.add_argument("--lookup-sizes", default="1000,10000", help="archives, in studies")
+    parser.add_argument("--lookup-runs", type=int, default=20, help="look-ups per figure")
     args = parser.parse_args()
+    selected = args.only or list(MEASUREMENTS)
+    sizes = tuple(int(n) for n in args.lookup_sizes.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="kiosk-fleet-bench-", dir="/tmp"))
     os.chmod(work, 0o755)
     run = work / "pg"
-    server: PostgresServer | None
-    if args.private:
-        run.mkdir()
-        server = private_postgres(run, "start")
-    else:
-        server = _from_env_file(Path(os.environ.get("KIOSK_SERVICES_ENV", DEFAULT_ENV_FILE)))
-    if server is None:
-        raise SystemExit("no PostgreSQL: bash scripts/services.sh start, or --private")
-    if args.kiosks > server.kiosks:
-        raise SystemExit(f"the server has {server.kiosks} kiosk roles (PG_KIOSKS)")
-    database = f"fleet_bench_{uuid.uuid4().hex[:8]}"
-    server.admin(f"CREATE DATABASE {database} OWNER kiosk_fleet")
-    server.admin("REVOKE ALL ON SCHEMA public FROM PUBLIC", database)
-    server.admin("ALTER SCHEMA public OWNER TO kiosk_fleet", database)
+    server: PostgresServer | None = None
+    database = ""
+    needs_postgres = bool(NEEDS_POSTGRES & set(selected))
+    if needs_postgres:
+        if args.private:
+            run.mkdir()
+            server = private_postgres(run, "start")
+        else:
+            server = _from_env_file(Path(os.environ.get("KIOSK_SERVICES_ENV", DEFAULT_ENV_FILE)))
+        if server is None:
+            raise SystemExit("no PostgreSQL: bash scripts/services.sh start, or --private")
+        if args.kiosks > server.kiosks:
+            raise SystemExit(f"the server has {server.kiosks} kiosk roles (PG_KIOSKS)")
+        database = f"fleet_bench_{uuid.uuid4().hex[:8]}"
+        server.admin(f"CREATE DATABASE {database} OWNER kiosk_fleet")
+        server.admin("REVOKE ALL ON SCHEMA public FROM PUBLIC", database)
+        server.admin("ALTER SCHEMA public OWNER TO kiosk_fleet", database)
     try:
         archive = work / "archive"
-        codes = make_archive(archive, args.patients)
+        codes = make_archive(archive, args.patients) if needs_postgres else []
         bench = Bench(
-            server, database, work, archive, codes, args.kiosks, args.second_try, args.seed
-        )
-        results = {name: MEASUREMENTS[name](bench) for name in args.only or MEASUREMENTS}
+            server, database, work, archive, codes, args.kiosks, args.second_try, args.seed,
+            lookup_sizes=sizes, lookup_runs=args.lookup_runs,
+        )  # fmt: skip
+        results = {name: MEASUREMENTS[name](bench) for name in selected}
     finally:
-        server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-        if args.private:
-            private_postgres(run, "stop")
+        if server is not None:
+            server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            if args.private:
+                private_postgres(run, "stop")
         shutil.rmtree(work, ignore_errors=True)
-    print(f"fleet benchmark on {platform.node()} ({os.cpu_count()} cores), PostgreSQL "
-          f"{server.host}:{server.port}, {args.patients} patients")  # fmt: skip
+    where = f"PostgreSQL {server.host}:{server.port}, " if server is not None else ""
+    print(f"fleet benchmark on {platform.node()} ({os.cpu_count()} cores), {where}"
+          f"{args.patients} patients")  # fmt: skip
     for name, figures in results.items():
         print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    for note in bench.notes:
+        print(f"  note: {note}")
     print(json.dumps(results))
     bad = any(f.get("printed_twice") or f.get("never_printed") for f in results.values())
     return 1 if bad else 0

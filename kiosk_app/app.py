@@ -25,7 +25,7 @@ from drivers.idcard.reader import IdCardReader
 from drivers.printer.cups import document_options
 from drivers.scanner.base import Scanner
 from kiosk_app import logs
-from kiosk_app.core.models import Exam, ItemKind
+from kiosk_app.core.models import Credential, CredentialKind, Exam, ItemKind
 from kiosk_app.health.monitor import HealthMonitor
 from kiosk_app.health.probes import link_probes
 from kiosk_app.services import events, film, identify
@@ -42,7 +42,7 @@ from kiosk_app.services.visit import VisitService
 from kiosk_app.settings import PrinterSection, ScannerSection, Settings, SettingsError
 from kiosk_app.sources.base import StudySource
 from kiosk_app.sources.cached import CachingSource
-from kiosk_app.sources.dicomweb import DicomWebSource
+from kiosk_app.sources.dicomweb import OTHER_IDS_TAG, PATIENT_ID_TAG, DicomWebSource
 from kiosk_app.sources.local import LocalArchiveSource
 from kiosk_app.store import Store, retention
 from offline_cache.blobs import BlobStore
@@ -205,6 +205,7 @@ def build_source(settings: Settings) -> StudySource:
         max_parallel=cloud.max_parallel,
         qido_page_size=cloud.qido_page_size,
         qido_max_results=cloud.qido_max_results,
+        max_patient_studies=cloud.max_patient_studies,
         stored_syntax=cloud.stored_syntax,
     )
 
@@ -420,7 +421,12 @@ def build(
     )
     try:
         find = identify.from_settings(
-            settings.identity, settings.kiosk.data_dir, catalog, source
+            settings.identity,
+            settings.kiosk.data_dir,
+            catalog,
+            source,
+            map_key=load_or_create_key(settings.patient_ref_key_file),
+            map_retention=settings.cache.retention_days * 86400.0,
         ).find
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
@@ -615,6 +621,48 @@ def build_selftest(settings: Settings) -> list[Any]:
     checks.append(st.check_monitoring(health.token, health.enabled, health.bind, health.port))
     if settings.fleet.database:
         checks.append(_selftest_fleet(settings))
+    checks.extend(_selftest_id_lookup(settings))
+    return checks
+
+
+def _selftest_id_lookup(settings: Settings) -> list[Any]:
+    """The ID-card look-up of ``[identity]``, probed with an ID number nobody has: the MPI
+    (``mpi_url``) must know nobody, the cloud's search (modes other than ``mpi``) must be
+    filtered by the cloud (a local archive filters itself)."""
+    from kiosk_app.services import selftest as st
+
+    section, mode = settings.identity, settings.identity.id_number_mode
+    checks: list[st.Check] = []
+    if mode == "mpi" and not section.mpi_url:
+        message = "id_number_mode = mpi but mpi_url is not set"
+        return [st.Check("id_lookup", lambda: (st.Level.FAIL, message))]
+    if section.mpi_url and mode != "patient_id":
+        mpi = identify.HttpLookup(
+            section.mpi_url, token=section.endpoint_token, timeout=section.endpoint_timeout
+        )
+
+        def from_mpi(id_number: str) -> int:
+            credential = Credential(CredentialKind.NATIONAL_ID, id_number)
+            try:
+                return len(mpi.patient_ids(credential))
+            except identify.NotRegisteredError:
+                return 0
+
+        name = "id_lookup" if mode == "mpi" else "id_lookup_mpi"
+        checks.append(st.check_id_lookup("mpi", from_mpi, f"MPI {section.mpi_url}", name=name))
+    if mode == "mpi" or settings.cloud.kind != "dicomweb":
+        return checks
+    source = build_source(settings)
+    assert isinstance(source, DicomWebSource)
+    key = OTHER_IDS_TAG if mode == "other_ids" else PATIENT_ID_TAG
+    attribute = "OtherPatientIDs (0010,1000)" if mode == "other_ids" else "PatientID"
+    checks.append(
+        st.check_id_lookup(
+            mode,
+            lambda id_number: source.probe_filter(key, id_number),
+            f"{settings.cloud.url} by {attribute}",
+        )
+    )
     return checks
 
 

@@ -149,6 +149,16 @@ class CloudSection:
             minimum=1,
         ),
     )
+    max_patient_studies: int = field(
+        default=1000,
+        metadata=_doc(
+            "The same cap for the searches of one patient's, one exam's or one ID number's "
+            "studies: the server must filter these, and one that does not is refused at the "
+            "cap (the ID-number search at its first page) instead of handing the kiosk its "
+            "archive.",
+            minimum=1,
+        ),
+    )
     client_cert: Path | None = field(
         default=None, metadata=_doc("PEM client certificate for TLS client authentication.")
     )
@@ -761,8 +771,19 @@ class IdentitySection:
         default="other_ids",
         metadata=_doc(
             "How an ID number finds the patient: `patient_id` (it is the PatientID), "
-            "`other_ids` (studies carrying it in OtherPatientIDs give the PatientID) or `mpi` "
-            "(the hospital's MPI at mpi_url)."
+            "`other_ids` (studies carrying it in OtherPatientIDs give the PatientID; the "
+            "server must filter by (0010,1000), which `kiosk selftest` checks; with mpi_url "
+            "set the MPI is asked first, the cloud for what it does not know or while it is "
+            "down) or `mpi` (only the hospital's MPI at mpi_url). An MPI is what scales: "
+            "servers filter OtherPatientIDs by reading their studies (Orthanc 1.10 does)."
+        ),
+    )
+    id_map: bool = field(
+        default=True,
+        metadata=_doc(
+            "Remember what an ID number resolved to (`other_ids`, `mpi`) in "
+            "<data_dir>/id-numbers.db, keyed by a keyed hash of the number, for "
+            "`[cache] retention_days`: the patient's next visit skips the look-up."
         ),
     )
     mpi_url: str = field(

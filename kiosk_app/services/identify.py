@@ -3,7 +3,11 @@
 * accession number: the studies with that AccessionNumber (one patient, or refused);
 * hospital card number: the PatientID itself;
 * resident ID number, per ``identity.id_number_mode``: the PatientID itself, the PatientIDs of
-  studies listing it in OtherPatientIDs, or the hospital MPI's answer;
+  studies listing it in OtherPatientIDs (the MPI first when ``mpi_url`` is set; a search the
+  server filters; see
+  :meth:`DicomWebSource.find_patient_ids`), or the hospital MPI's answer; what the last two
+  found is kept in :class:`IdNumberMap` (hashed ID number -> PatientIDs), so the patient's next
+  visit within the cache's retention asks the cloud for the studies only;
 * e-health card / insurance e-voucher QR: the platform endpoint's answer;
 * kiosk token: verified offline (Ed25519 signature, expiry) and used once; it names the
   PatientID (and optionally one accession number).
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -217,6 +223,77 @@ class TokenVerifier:
             raise UnknownCodeError("code.token_used")
 
 
+# --------------------------------------------------------------------------- ID-number map
+
+
+class IdNumberMap:
+    """ID number -> PatientIDs as the archive or the MPI last answered, in SQLite.
+
+    The row's key is HMAC-SHA256 of the ID number under the kiosk's patient-ref key
+    (``<data_dir>/patient-ref.key``, 0600, the retention's), so the file names no ID number
+    and none can be found by hashing every possible one without the key. PatientIDs are kept
+    ``retention`` seconds (``[cache] retention_days``: patient data at rest like the cached
+    exams), then purged.
+    """
+
+    def __init__(
+        self, path: Path, key: bytes, *, retention: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        if not key:
+            raise ValueError("the ID-number map needs a key")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.retention = retention
+        self.clock = clock
+        self._key = key
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # A purged row's PatientIDs are overwritten, not left in a free page (nor in a WAL:
+        # the default rollback journal is deleted at each commit).
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS id_numbers ("
+            " key TEXT PRIMARY KEY, patient_ids TEXT NOT NULL, stored_at REAL NOT NULL)"
+        )
+        self.purge()
+
+    def _hash(self, id_number: str) -> str:
+        value = id_number.strip().upper().encode("utf-8")
+        return hmac.new(self._key, value, hashlib.sha256).hexdigest()
+
+    def get(self, id_number: str) -> tuple[str, ...]:
+        """The PatientIDs stored for ``id_number`` within the retention; () when none."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT patient_ids FROM id_numbers WHERE key = ? AND stored_at >= ?",
+                (self._hash(id_number), self.clock() - self.retention),
+            ).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
+
+    def put(self, id_number: str, patient_ids: Sequence[str]) -> None:
+        self.purge()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO id_numbers (key, patient_ids, stored_at) VALUES (?, ?, ?)",
+                (self._hash(id_number), json.dumps(sorted(patient_ids)), self.clock()),
+            )
+
+    def forget(self, id_number: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM id_numbers WHERE key = ?", (self._hash(id_number),))
+
+    def purge(self) -> int:
+        """Drop the rows older than the retention; how many."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM id_numbers WHERE stored_at < ?", (self.clock() - self.retention,)
+            )
+        return cursor.rowcount
+
+    def close(self) -> None:
+        self._db.close()
+
+
 # --------------------------------------------------------------------------- HTTP lookups
 
 
@@ -313,6 +390,7 @@ class IdentityService:
         mpi: HttpLookup | None = None,
         platform: HttpLookup | None = None,
         tokens: TokenVerifier | None = None,
+        id_map: IdNumberMap | None = None,
     ) -> None:
         if id_number_mode not in ("patient_id", "other_ids", "mpi"):
             raise ValueError(f"unknown id_number_mode {id_number_mode!r}")
@@ -323,6 +401,7 @@ class IdentityService:
         self.mpi = mpi
         self.platform = platform
         self.tokens = tokens
+        self.id_map = id_map
 
     def parse(self, raw: str) -> Credential:
         return parse_code(raw, self.rules)
@@ -355,10 +434,30 @@ class IdentityService:
     def _by_id_number(self, credential: Credential) -> Identity:
         if self.id_number_mode == "patient_id":
             return Identity(credential, (credential.value,), via="patient_id")
+        if self.id_map is not None:
+            known = self.id_map.get(credential.value)
+            if known:
+                return Identity(credential, known, via="id_map")
+        identity = self._ask_for_id_number(credential)
+        if self.id_map is not None:
+            self.id_map.put(credential.value, identity.patient_ids)
+        return identity
+
+    def _ask_for_id_number(self, credential: Credential) -> Identity:
         if self.id_number_mode == "mpi":
             if self.mpi is None:
                 raise IdentityLookupError(service="MPI", detail="identity.mpi_url is not set")
             return Identity(credential, tuple(self.mpi.patient_ids(credential)), via="mpi")
+        if self.mpi is not None:
+            # An MPI is configured beside the archive search: it answers in one small request
+            # whatever the archive's size, so it goes first; the archive is searched for what
+            # it does not know (registered before it, another campus) or while it is down.
+            try:
+                return Identity(credential, tuple(self.mpi.patient_ids(credential)), via="mpi")
+            except NotRegisteredError:
+                log.info("identity: the MPI does not know the ID number; searching the cloud")
+            except IdentityLookupError as exc:
+                log.warning("identity: MPI unavailable (%s); searching the cloud", exc)
         if not isinstance(self.source, PatientIdIndex):
             raise IdentityLookupError(
                 service=type(self.source).__name__, detail="cannot search OtherPatientIDs"
@@ -379,7 +478,15 @@ class IdentityService:
 
     def find_credential(self, credential: Credential) -> tuple[Credential, list[Exam]]:
         identity, claims = self.resolve(credential)
-        exams = self.exams_for(identity)
+        try:
+            exams = self.exams_for(identity)
+        except NoExamsError:
+            if identity.via != "id_map" or self.id_map is None:
+                raise
+            # The PatientIDs remembered have no exams (any more): ask again.
+            self.id_map.forget(credential.value)
+            identity, claims = self.resolve(credential)
+            exams = self.exams_for(identity)
         if claims is not None and self.tokens is not None:
             self.tokens.consume(claims)
         log.info(
@@ -428,7 +535,13 @@ def _only_these_patients(exams: Sequence[Exam], identity: Identity) -> None:
 
 
 def from_settings(
-    section: IdentitySection, data_dir: Path, catalog: ExamFinder, source: object
+    section: IdentitySection,
+    data_dir: Path,
+    catalog: ExamFinder,
+    source: object,
+    *,
+    map_key: bytes = b"",
+    map_retention: float = 7 * 86400.0,
 ) -> IdentityService:
     """The service as ``[identity]`` configures it (ValueError names a bad pattern or key)."""
     rules = code_rules(
@@ -451,6 +564,9 @@ def from_settings(
             UsedTokens(data_dir / "used-tokens.db"),
             leeway=section.token_leeway,
         )
+    id_map = None
+    if section.id_map and map_key and section.id_number_mode != "patient_id":
+        id_map = IdNumberMap(data_dir / "id-numbers.db", map_key, retention=map_retention)
     return IdentityService(
         catalog,
         source,
@@ -459,4 +575,5 @@ def from_settings(
         mpi=lookup(section.mpi_url),
         platform=lookup(section.platform_url),
         tokens=tokens,
+        id_map=id_map,
     )

@@ -174,6 +174,61 @@ def check_cloud(source: Pingable, url: str, clock: Callable[[], float] = time.mo
     return Check("cloud", run)
 
 
+#: A resident ID number nobody has (region 999999 does not exist, nobody was born in 1800),
+#: with a valid check digit so that an MPI validating numbers still answers.
+PROBE_ID_NUMBER = "999999180001019993"
+#: A filtered ID-number search slower than this scans the archive (it will grow with it).
+SLOW_LOOKUP_S = 1.0
+_ID_MODE_FIX = (
+    'set [identity] id_number_mode = "mpi" with mpi_url, or "patient_id" when the hospital '
+    "uses the ID number as PatientID"
+)
+
+
+def check_id_lookup(
+    mode: str,
+    count: Callable[[str], int],
+    what: str,
+    clock: Callable[[], float] = time.monotonic,
+    *,
+    name: str = "id_lookup",
+) -> Check:
+    """The ID-card look-up as configured, asked for :data:`PROBE_ID_NUMBER`: a server that
+    filters answers nothing; one that ignores the filter answers studies of other people
+    (the kiosk then refuses every ID card, rather than read the archive).
+
+    ``count(id_number)`` is the number of results the configured look-up brings (one page
+    of the cloud's search, or the PatientIDs the MPI names).
+    """
+
+    def run() -> tuple[Level, str]:
+        started = clock()
+        found = count(PROBE_ID_NUMBER)
+        seconds = clock() - started
+        if found and mode == "mpi":
+            return Level.WARN, (
+                f"{what}: the MPI names {found} patient(s) for an ID number nobody has: "
+                "ID-card visits may show someone else's exams; check the MPI's matching"
+            )
+        if found:
+            return Level.WARN, (
+                f"{what}: a search for an ID number nobody has answered {found}+ studies: the "
+                "server does not filter it, so every ID card will be refused; " + _ID_MODE_FIX
+            )
+        if mode != "mpi" and seconds > SLOW_LOOKUP_S:
+            return Level.WARN, (
+                f"{what}: filtered by the server, but in {seconds:.2f} s: it reads its "
+                "studies, so first visits slow down as the archive grows (second visits use "
+                "the kiosk's ID-number map); " + _ID_MODE_FIX.replace("set", "better:", 1)
+            )
+        return Level.OK, (
+            f"{what}: filtered by the server (nothing found for an ID number nobody has, "
+            f"{seconds:.2f} s)"
+        )
+
+    return Check(name, run)
+
+
 def check_local_archive(folder: Path) -> Check:
     def run() -> tuple[Level, str]:
         if not folder.is_dir():

@@ -20,6 +20,13 @@ offset reached, with the page size it gave. A page that brings nothing new (a se
 (Orthanc's ``LimitFindInstances``: no warning, and ``offset`` cannot reach past the cap), so
 :meth:`DicomWebSource.list_instances` also checks the instances listed against the study's
 NumberOfStudyRelatedInstances and, when short, lists them from WADO-RS metadata instead.
+
+Study searches for one patient or one exam (a PatientID, an accession number, an ID number in
+OtherPatientIDs) have a much smaller cap, ``max_patient_studies``: they are meant to be
+filtered by the server, and a server that ignores the filter would otherwise hand the kiosk
+its whole archive. The ID-number search also checks every result it gets against the filter,
+page by page, and refuses the first page carrying another ID number (:class:`CloudListError`,
+"the cloud does not filter ..."): the kiosk never pages through an archive to filter it itself.
 """
 
 from __future__ import annotations
@@ -59,7 +66,16 @@ _AS_STORED = "; transfer-syntax=*"
 _OCTET_MULTIPART = 'multipart/related; type="application/octet-stream"'
 _RETRY_STATUS = frozenset({502, 503, 504})
 _STUDY_COUNT = "00201208"  # NumberOfStudyRelatedInstances
-_UID_TAGS = ("0020000D", "0020000E", "00080018")  # what tells one QIDO result from another
+_UID_TAGS = ("0020000D", "0020000E", "00080018")
+# OtherPatientIDs by its tag: the keyword was retired from the standard (2017), and servers
+# whose dictionary follows it ignore a key they do not know; Orthanc 1.10's DICOMweb plugin
+# answers ``OtherPatientIDs=<n>`` with every study of the archive, ``00101000=<n>`` with the
+# studies listing <n>.
+OTHER_IDS_TAG = "00101000"
+PATIENT_ID_TAG = "00100020"
+# Pages of an ID-number search: one person's studies fit in one, and a server that ignores
+# the filter is caught after this many results, not a full page.
+ID_LOOKUP_PAGE = 100  # what tells one QIDO result from another
 # PS3.18 8.3.4.4.1: "Warning: 299 {service}: There are N additional results that can be
 # requested" (older editions: "The number of results exceeded the maximum supported by the
 # server"); the warn-code is what counts, the text varies.
@@ -134,6 +150,8 @@ class DicomWebSource:
         qido_max_results, qido_max_pages: a search with more results, or needing more
             requests, than this is refused (:class:`CloudListError`) rather than followed on;
             pages default to ``qido_max_results // 10``, at least 100.
+        max_patient_studies: the same cap for the searches of one patient's or one exam's
+            studies (by PatientID, accession number, ID number).
         sleep, rng: injected for tests.
     """
 
@@ -156,6 +174,7 @@ class DicomWebSource:
         qido_page_size: int = 1000,
         qido_max_results: int = 20000,
         qido_max_pages: int | None = None,
+        max_patient_studies: int = 1000,
         stored_syntax: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -172,6 +191,7 @@ class DicomWebSource:
         self.qido_page_size = max(1, qido_page_size)
         self.qido_max_results = max(1, qido_max_results)
         self.qido_max_pages = max(1, qido_max_pages or max(100, self.qido_max_results // 10))
+        self.max_patient_studies = max(1, min(max_patient_studies, self.qido_max_results))
         self._dicom_accept = _DICOM_MULTIPART + (_AS_STORED if stored_syntax else "")
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -209,7 +229,7 @@ class DicomWebSource:
             if not _EXACT_VALUE.match(value):
                 # No wildcards either: one patient's code must never match another's exam.
                 raise ValueError(f"query value for {key} has characters DICOMweb cannot carry")
-        found = self.search_studies(params)
+        found = self._qido("/studies", params, _STUDY_FIELDS, max_results=self.max_patient_studies)
         exams = [dicom_json.exam_from_json(obj) for obj in found]
         # Exact matching is ours to enforce: a server may treat values as wildcards or
         # match case-insensitively, and one patient must never see another's exam.
@@ -225,24 +245,60 @@ class DicomWebSource:
     def find_patient_ids(self, other_id: str) -> list[str]:
         """PatientIDs of the studies listing ``other_id`` in OtherPatientIDs (0010,1000).
 
-        Matching is exact and ours: servers that cannot filter on this attribute (Orthanc
-        ignores it) answer with every study, and only values equal to ``other_id`` count.
+        The server must filter (the query names the attribute by its tag, which Orthanc
+        honours): a result listing other ID numbers means it does not, and the search stops
+        there with :class:`CloudListError` rather than page through the archive. At most
+        ``max_patient_studies`` studies are read.
         """
-        found = self.search_studies({"OtherPatientIDs": other_id}, ("00100020", "00101000"))
+        if not _EXACT_VALUE.match(other_id):
+            raise ValueError("an ID number has characters DICOMweb cannot carry")
+        wanted = other_id.upper()
+
+        def filtered(obj: Mapping[str, Any]) -> bool:
+            others = obj.get(OTHER_IDS_TAG, {}).get("Value", [])
+            return wanted in [str(v).strip().upper() for v in others]
+
+        found = self._qido(
+            "/studies",
+            {OTHER_IDS_TAG: other_id},
+            (PATIENT_ID_TAG, OTHER_IDS_TAG),
+            max_results=self.max_patient_studies,
+            page_size=min(self.qido_page_size, ID_LOOKUP_PAGE),
+            check=(filtered, f"the cloud does not filter studies by {OTHER_IDS_TAG} (an ID "
+                   "number): it answered studies of other ID numbers"),
+        )  # fmt: skip
         ids = set()
         for obj in found:
-            others = obj.get("00101000", {}).get("Value", [])
-            patient = obj.get("00100020", {}).get("Value", [""])[0]
-            if other_id in [str(v) for v in others] and patient:
+            patient = obj.get(PATIENT_ID_TAG, {}).get("Value", [""])[0]
+            if patient:
                 ids.add(str(patient))
         log.info("QIDO found %d patient id(s) by OtherPatientIDs", len(ids))
         return sorted(ids)
 
+    def probe_filter(self, key: str, value: str) -> int:
+        """How many studies one page of ``key=value`` (``limit=2``) brings: for ``kiosk
+        selftest``, with a value no study carries, 0 on a server that filters by ``key``."""
+        if not _EXACT_VALUE.match(value) or not re.fullmatch(r"[0-9A-Za-z]+", key):
+            raise ValueError("probe key or value has characters DICOMweb cannot carry")
+        body, _capped = self._qido_page("/studies", f"{key}={value}", limit=2, offset=0)
+        return len(body)
+
     def search_studies(
         self, params: Mapping[str, str], fields: Sequence[str] = _STUDY_FIELDS
     ) -> list[dict[str, Any]]:
-        """QIDO-RS at study level; ``params`` such as ``{"StudyDate": "20260101-20260107"}``."""
-        return self._qido("/studies", params, tuple(fields))
+        """QIDO-RS at study level; ``params`` such as ``{"StudyDate": "20260101-20260107"}``.
+
+        ``"limit"`` among ``params`` asks for the first that many results only (the
+        prefetcher's round): it is the pager's, not sent as a second ``limit``, which a server
+        may take instead of the pager's (Orthanc takes the last one).
+        """
+        query = dict(params)
+        first = query.pop("limit", None)
+        if first is None:
+            return self._qido("/studies", query, tuple(fields))
+        if not first.isdigit() or int(first) < 1:
+            raise ValueError("limit must be a whole number above 0")
+        return self._qido("/studies", query, tuple(fields), first=int(first))
 
     def search_series(
         self,
@@ -308,7 +364,9 @@ class DicomWebSource:
 
     def _study_instance_count(self, study_uid: str) -> int | None:
         """NumberOfStudyRelatedInstances as the server counts it; None if it does not say."""
-        found = self._qido("/studies", {"StudyInstanceUID": study_uid}, (_STUDY_COUNT,))
+        found = self._qido(
+            "/studies", {"StudyInstanceUID": study_uid}, (_STUDY_COUNT,), max_results=10
+        )
         for obj in found:
             if dicom_json.first(obj, "0020000D", None) not in (None, study_uid):
                 continue
@@ -477,9 +535,24 @@ class DicomWebSource:
         return f"/studies/{ref.study_uid}/series/{ref.series_uid}/instances/{ref.sop_uid}"
 
     def _qido(
-        self, path: str, params: Mapping[str, str], fields: tuple[str, ...]
+        self,
+        path: str,
+        params: Mapping[str, str],
+        fields: tuple[str, ...],
+        *,
+        max_results: int | None = None,
+        page_size: int | None = None,
+        check: tuple[Callable[[Mapping[str, Any]], bool], str] | None = None,
+        first: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Every result of a QIDO-RS search, one page after another (see the module notes)."""
+        """Every result of a QIDO-RS search, one page after another (see the module notes).
+
+        ``max_results`` (default ``qido_max_results``) caps it, ``page_size`` (default
+        ``qido_page_size``) is the first ``limit`` asked for; ``check`` is a test every
+        result must pass and the error's text when one does not (checked page by page).
+        ``first``: only the first that many results are wanted; the search stops there.
+        """
+        cap = min(max_results or self.qido_max_results, self.qido_max_results)
         query = []
         for key, value in params.items():
             if not _SAFE_VALUE.match(value):
@@ -489,7 +562,10 @@ class DicomWebSource:
         base = "&".join(query)
         results: list[dict[str, Any]] = []
         seen: set[object] = set()
-        page = self.qido_page_size
+        # One page more than the cap allows tells a search at the cap from one past it.
+        page = min(page_size or self.qido_page_size, cap + 1)
+        if first is not None:
+            page = min(page, first)
         offset = pages = 0
         while True:
             if pages >= self.qido_max_pages:
@@ -497,8 +573,11 @@ class DicomWebSource:
                     cloud=self.url,
                     detail=f"QIDO-RS {path} needs more than {self.qido_max_pages} pages",
                 )
-            body, capped = self._qido_page(path, base, limit=page, offset=offset)
+            ask = page if first is None else min(page, first - len(results))
+            body, capped = self._qido_page(path, base, limit=ask, offset=offset)
             pages += 1
+            if check is not None and not all(check[0](obj) for obj in body):
+                raise CloudListError(cloud=self.url, detail=check[1])
             fresh = []
             for obj in body:
                 ident = _result_key(obj)
@@ -519,16 +598,17 @@ class DicomWebSource:
                 )
             results.extend(fresh)
             offset += len(body)
-            if len(results) > self.qido_max_results:
+            if first is not None and len(results) >= first:
+                return results[:first]
+            if len(results) > cap:
                 raise CloudListError(
-                    cloud=self.url,
-                    detail=f"QIDO-RS {path} has more than {self.qido_max_results} results",
+                    cloud=self.url, detail=f"QIDO-RS {path} has more than {cap} results"
                 )
             if capped and body:
                 # The server's own maximum per answer (Warning 299): go on from here with it.
                 page = min(page, len(body))
                 continue
-            if len(body) != page:
+            if len(body) != ask:
                 # Shorter: the last page. Longer: the server ignores limit and sent all.
                 return results
 
