@@ -442,6 +442,11 @@
         <translation>未打印</translation>
     </message>
     <message>
+        <source>storage.full</source>
+        <extracomment>The kiosk&apos;s storage is full, so it cannot print just now; nothing was lost. Please ask the staff.</extracomment>
+        <translation>自助机存储空间已满，暂时无法打印，资料没有丢失。请联系工作人员。</translation>
+    </message>
+    <message>
         <source>ui.back</source>
         <extracomment>Back</extracomment>
         <translation>返回</translation>

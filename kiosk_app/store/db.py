@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk_app.core.errors import StorageFullError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,6 +34,29 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     # PatientID replaced by its ref after retention (store.retention) is gone from the disk.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+#: Less free space than this where the database lives: SQLite's "disk I/O error" (it could not
+#: create its -wal or -shm file) means the disk is full.
+_NEARLY_FULL = 1 << 20
+
+
+@contextmanager
+def _disk_full_is_said(path: Path) -> Iterator[None]:
+    """SQLite failing for want of room raises :class:`StorageFullError`, not an internal error."""
+    try:
+        yield
+    except OperationalError as exc:
+        full = "database or disk is full" in str(exc.orig)
+        if not full:
+            try:
+                full = shutil.disk_usage(path.parent).free < _NEARLY_FULL
+            except OSError:
+                full = False
+        if full:
+            log.error("the data disk is full: %s cannot be written (%s)", path, exc.orig)
+            raise StorageFullError() from exc
+        raise
 
 
 def alembic_config() -> Config:
@@ -59,7 +86,7 @@ class Store:
         """Upgrade to every head: each area (printing, cloud...) may own a branch of revisions."""
         cfg = alembic_config()
         heads = set(ScriptDirectory.from_config(cfg).get_heads())
-        with self.engine.begin() as conn:
+        with _disk_full_is_said(self.path), self.engine.begin() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
             if current == heads:
                 return
@@ -77,7 +104,7 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
-        with self._sessions() as session, session.begin():
+        with _disk_full_is_said(self.path), self._sessions() as session, session.begin():
             yield session
 
     def close(self) -> None:
