@@ -190,7 +190,7 @@ class FaultProxy:
     """A TCP proxy in front of Orthanc: ``ok``, ``down`` (connections closed at once),
     ``slow`` (each connection waits ``delay`` s first) or ``500`` (an HTTP 500 answer)."""
 
-    def __init__(self, target: tuple[str, int], delay: float = 4.0) -> None:
+    def __init__(self, target: tuple[str, int], delay: float = 2.5) -> None:
         self.target, self.delay, self.mode = target, delay, "ok"
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -552,7 +552,7 @@ def schedule(
         drawn = [f for f in FAULTS if rng.random() < fault_rate / len(FAULTS) * 2]
         plan = Plan(number, kiosk, [f for f in drawn if f in kiosk_faults[kiosk]])
         plan.at_sheet = {f: rng.randint(1, 3) for f in plan.faults if f in ("jam", "empty")}
-        plan.kill_after = rng.uniform(0.5, 7.0) if "kill" in plan.faults else None
+        plan.kill_after = rng.uniform(0.5, 5.0) if "kill" in plan.faults else None
         plan.fill_after = rng.uniform(0.0, 4.0) if "disk-full" in plan.faults else None
         if "clock-jump" in plan.faults:
             # The wall clock is off by up to three hours either way as the kiosk starts (it
@@ -577,6 +577,7 @@ class Visit:
     first_sheet: float | None = None
     max_rss_kb: int = 0
     max_fds: int = 0
+    nurse_s: float = 0.0
     stderr: str = ""
 
 
@@ -1037,7 +1038,9 @@ def soak(
             visits.append(visit)
             left_open = visit.killed or any(i["state"] == "failed" for i in visit.items)
             if plan.faults or left_open:
+                t_nurse = time.monotonic()
                 actions = nurse(kiosk, printers, proxy, nurse_rng)
+                visit.nurse_s = time.monotonic() - t_nurse
                 nurse_actions.update(a.split(":")[0] for a in actions)
                 harness_fds.append(_open_files("self"))
     finally:
@@ -1097,6 +1100,12 @@ def report(
     if firsts:
         p95 = firsts[min(len(firsts) - 1, int(len(firsts) * 0.95))]
         print(f"scan to first film sheet: p50 {statistics.median(firsts):.2f} s, p95 {p95:.2f} s")
+    if visits:
+        took = sorted(v.seconds for v in visits)
+        print(
+            f"visits took p50 {statistics.median(took):.1f} s, longest {took[-1]:.1f} s, "
+            f"{sum(took):.0f} s in all; the nurse {sum(v.nurse_s for v in visits):.0f} s"
+        )
     print(f"violations: {len(violations)}")
     for line in violations[:100]:
         print(f"  VIOLATION {line}")

@@ -1,4 +1,4 @@
-"""The soak's short mode in the test command: fifty patients through the real ``kiosk print``
+"""The soak's short mode in the test command: forty patients through the real ``kiosk print``
 at three kiosks (film on jamsim, on the IPP Everywhere queue and on dcmtk's print SCP) with
 faults from a seeded schedule, then the audit of what the printers received
 (benchmarks/soak.py; the long run is the same script with ``--patients 1000``)."""
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 #: Fixed, so a failure here is reproduced by running the script with the same seed.
-SEED = 358
+SEED = 474
 
 
-def test_fifty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
+def test_forty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
     services_env: dict[str, str], cups_queues: object, orthanc: object, tmp_path: Path
 ) -> None:
     env_file = os.environ.get("KIOSK_SERVICES_ENV", "/tmp/kiosk-services/env.sh")
@@ -31,7 +31,7 @@ def test_fifty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
             "--env",
             env_file,
             "--patients",
-            "50",
+            "40",
             "--seed",
             str(SEED),
             "--work",
