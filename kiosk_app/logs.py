@@ -17,6 +17,7 @@ after the same :class:`RedactingFilter`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -109,6 +110,40 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, ensure_ascii=False, default=str)
 
 
+class KioskFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotating log file. A record it cannot write (the data disk is full) is counted and
+    said once on stderr in one line, never with logging's traceback, which would otherwise
+    follow every record; once it writes again, its first line says how many were lost."""
+
+    def __init__(self, filename: Path, max_bytes: int, backup_count: int) -> None:
+        super().__init__(filename, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+        self.lost = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.lost:  # first, if it can write again, how many were lost
+            lost = self.lost
+            note = logging.LogRecord(
+                __name__, logging.WARNING, __file__, 0,
+                "%d log record(s) were lost: the log file could not be written", (lost,), None,
+            )  # fmt: skip
+            super().emit(note)
+            self.lost = 0 if self.lost == lost else lost  # the note itself is no lost record
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)
+            return
+        self.lost += 1
+        if self.lost == 1:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(
+                    f"kiosk: cannot write the log file {self.baseFilename} "
+                    f"({error.strerror or error}); its records are lost until it can\n"
+                )
+
+
 def configure(
     level: str = "INFO",
     log_dir: Path | None = None,
@@ -141,9 +176,7 @@ def configure(
     if log_dir is not None:
         try:
             log_dir.mkdir(parents=True, exist_ok=True)
-            file_handler = logging.handlers.RotatingFileHandler(
-                log_dir / "kiosk.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-            )
+            file_handler = KioskFileHandler(log_dir / "kiosk.log", 5_000_000, 5)
         except OSError as exc:
             logging.getLogger(__name__).warning("log file in %s not writable: %s", log_dir, exc)
         else:

@@ -54,7 +54,7 @@ RUNTIME_PACKAGES=(
 APT_PACKAGES=(
   cups cups-client cups-bsd cups-filters printer-driver-cups-pdf cups-ipp-utils libcups2-dev
   ghostscript poppler-utils gcc binutils pkg-config python3-dev
-  orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time curl iproute2 procps
+  orthanc orthanc-dicomweb orthanc-gdcm dcmtk imagemagick time curl iproute2 procps faketime
   lintian logrotate piuparts debootstrap systemd dbus-daemon
   xvfb xauth cage xwayland
   espeak-ng

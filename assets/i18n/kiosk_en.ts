@@ -502,6 +502,11 @@
         <translation>Not printed</translation>
     </message>
     <message>
+        <source>storage.full</source>
+        <extracomment>The kiosk&apos;s storage is full, so it cannot print just now; nothing was lost. Please ask the staff.</extracomment>
+        <translation>The kiosk&apos;s storage is full, so it cannot print just now; nothing was lost. Please ask the staff.</translation>
+    </message>
+    <message>
         <source>ui.a11y_code</source>
         <extracomment>Exam slip code or card number</extracomment>
         <translation>Exam slip code or card number</translation>

@@ -502,6 +502,11 @@
         <translation>未打印</translation>
     </message>
     <message>
+        <source>storage.full</source>
+        <extracomment>The kiosk&apos;s storage is full, so it cannot print just now; nothing was lost. Please ask the staff.</extracomment>
+        <translation>自助机存储空间已满，暂时无法打印，资料没有丢失。请联系工作人员。</translation>
+    </message>
+    <message>
         <source>ui.a11y_code</source>
         <extracomment>Exam slip code or card number</extracomment>
         <translation>检查单条码或卡号</translation>

@@ -62,9 +62,10 @@ log = logging.getLogger(__name__)
 
 
 class _QuietReportedFailures(logging.Filter):
-    """pynetdicom logs a refused connection, a rejected or aborted association and a request
-    left unanswered at ERROR; the driver reports each as one PrinterError line that the kiosk
-    handles (``printer.unreachable``...), so those records become DEBUG."""
+    """pynetdicom logs a refused connection, a rejected or aborted association, a connection
+    the printer cut and a request left unanswered at ERROR, some with a traceback; the driver
+    reports each as one PrinterError line that the kiosk handles (``printer.unreachable``...),
+    so those records become DEBUG, and reach the log only when it takes DEBUG."""
 
     _PREFIXES = (
         "Association request failed",
@@ -77,16 +78,24 @@ class _QuietReportedFailures(logging.Filter):
         "ACSE timeout reached",
         "DIMSE timeout reached",
         "Connection closed while waiting",
+        "Connection closed before the entire PDU",
         "Network timeout reached",
     )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and str(record.msg).startswith(self._PREFIXES):
+        if record.levelno < logging.ERROR:
+            return True
+        # dul logs the socket's own error (the exception itself as the message)
+        cut = record.exc_info is not None and isinstance(record.exc_info[1], OSError)
+        if cut or str(record.msg).startswith(self._PREFIXES):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
         return True
 
 
-for _name in ("pynetdicom.transport", "pynetdicom.acse", "pynetdicom.association"):
+for _name in (
+    "pynetdicom.transport", "pynetdicom.acse", "pynetdicom.association", "pynetdicom.dul",
+):  # fmt: skip
     logging.getLogger(_name).addFilter(_QuietReportedFailures())
 
 _PRINTER_STATES = {

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -74,6 +75,8 @@ _JOB_PHASES = {
 #: IPP printer-state -> state
 _PRINTER_STATES = {3: PrinterState.IDLE, 4: PrinterState.PROCESSING, 5: PrinterState.STOPPED}
 
+#: Seconds a printer still printing a job CUPS ended cancelled is given to finish it.
+PRINTER_FINISH_S = 10.0
 _JOB_ATTRIBUTES = [
     "job-state",
     "job-state-reasons",
@@ -312,6 +315,16 @@ class _CupsQueue(Printer):
                 remote = self._remote_outcome(connection, job_id, attrs, lost=lost, suspect=suspect)
                 if remote is not None:
                     return JobStatus(remote[0], reasons, remote[1])
+            if phase is not JobPhase.COMPLETED and self._printed_anyway(connection, attrs):
+                # Cancelled as the printer finished it (a jam cleared as the cancel came): the
+                # sheet is in the tray although CUPS ended its job cancelled.
+                log.warning("job %s on %s: CUPS says %s, its printer printed it",
+                            job_id, self.name, phase.value)  # fmt: skip
+                return JobStatus(
+                    JobPhase.COMPLETED,
+                    reasons,
+                    f"the printer printed it; CUPS recorded it as {phase.value}",
+                )
             message = ""
             if phase is not JobPhase.COMPLETED:
                 message = str(attrs.get("job-printer-state-message") or "")
@@ -388,6 +401,44 @@ class _CupsQueue(Printer):
         why = ", ".join(r for r in last.reasons if r != "none") or phase.value
         log.warning("job %s on %s: CUPS says completed, its printer: %s", job_id, self.name, why)
         return phase, f"the printer ended it unprinted ({why}); CUPS recorded it as completed"
+
+    def _printed_anyway(self, connection: Any, attrs: Mapping[str, Any]) -> bool:
+        """Did the network printer behind the queue print a job CUPS ended cancelled or
+        aborted? Only an IPP printer that says so counts: its newest ended job with the job's
+        title completed, or counted a printed impression (ippeveprinter, like a printer that
+        cannot stop a sheet in its paper path, ends such a job cancelled, impressions 1); one
+        that cannot be asked, or has no record, leaves CUPS's answer. (CUPS's own
+        job-impressions-completed cannot tell: its filters count pages the printer never had.)"""
+        title = str(attrs.get("document-name-supplied") or "").removesuffix(".pdf")
+        try:
+            queue = connection.getPrinterAttributes(self.name, requested_attributes=["device-uri"])
+            device = str(queue.get("device-uri") or "")
+            if not title or device.split(":", 1)[0] not in ("ipp", "ipps"):
+                return False
+            # CUPS ends its job at once; the printer may still be finishing the sheet
+            deadline = time.monotonic() + PRINTER_FINISH_S
+            while any(
+                _file_name(j.name) == title and j.state < ipp.JOB_CANCELED
+                for j in ipp.get_jobs(device, which="not-completed")
+            ):
+                if time.monotonic() > deadline:
+                    raise PrinterError(
+                        "job.uncertain",
+                        f"CUPS ended its job {attrs.get('job-id', '')} but the printer behind "
+                        f"{self.name} is still printing it; it may print",
+                    )
+                time.sleep(0.2)
+            jobs = [j for j in ipp.get_jobs(device) if _file_name(j.name) == title]
+        except PrinterError:
+            raise
+        except Exception as exc:  # cannot be asked: CUPS's answer is all there is
+            log.info("%s: its printer cannot say how a job ended (%s)", self.name, exc)
+            return False
+        if not jobs:
+            return False
+        last = max(jobs, key=lambda j: j.job_id)
+        # a printer that could not stop the sheet records the job cancelled, but counts it
+        return last.state == ipp.JOB_COMPLETED or last.impressions > 0
 
     def _owns(self, attrs: Mapping[str, Any]) -> bool:
         uri = attrs.get("job-printer-uri")

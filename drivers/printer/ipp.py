@@ -52,6 +52,8 @@ class RemoteJob:
     name: str
     state: int
     reasons: tuple[str, ...]
+    impressions: int = 0
+    """job-impressions-completed: sheet sides the printer itself printed."""
 
 
 def http_url(printer_uri: str) -> str:
@@ -150,13 +152,22 @@ def _post(printer_uri: str, body: bytes, timeout: float) -> bytes:
     return response.content
 
 
-def get_jobs(printer_uri: str, *, timeout: float = 5.0) -> list[RemoteJob]:
-    """The printer's ended jobs (``which-jobs=completed``: completed, canceled and aborted)."""
-    wanted = [b"job-id", b"job-name", b"job-state", b"job-state-reasons"]
+def get_jobs(
+    printer_uri: str, *, timeout: float = 5.0, which: str = "completed"
+) -> list[RemoteJob]:
+    """The printer's ended jobs (``which-jobs=completed``: completed, canceled and aborted),
+    or with ``which="not-completed"`` those it has not ended yet."""
+    wanted = [
+        b"job-id",
+        b"job-name",
+        b"job-state",
+        b"job-state-reasons",
+        b"job-impressions-completed",
+    ]
     body = encode_request(
         GET_JOBS,
         printer_uri,
-        which_jobs=[(_KEYWORD, b"completed")],
+        which_jobs=[(_KEYWORD, which.encode())],
         requested_attributes=[(_KEYWORD, w) for w in wanted],
     )
     status, groups = decode_response(_post(printer_uri, body, timeout))
@@ -171,5 +182,7 @@ def get_jobs(printer_uri: str, *, timeout: float = 5.0) -> list[RemoteJob]:
             continue
         name = attrs.get("job-name", [""])[0]
         reasons = tuple(str(r) for r in attrs.get("job-state-reasons", []))
-        jobs.append(RemoteJob(job_id, str(name), state, reasons))
+        impressions = attrs.get("job-impressions-completed", [0])[0]
+        impressions = impressions if isinstance(impressions, int) else 0
+        jobs.append(RemoteJob(job_id, str(name), state, reasons, impressions))
     return jobs

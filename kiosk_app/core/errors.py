@@ -53,6 +53,14 @@ class CloudUnavailableError(CloudError):
     exit_code = 5
 
 
+class StorageFullError(KioskError):
+    """The kiosk's data disk has no room: what it would have to record (a print job, a
+    delivery) cannot be written, so it does nothing it could not record."""
+
+    message_id = "storage.full"
+    exit_code = 7
+
+
 class BadStudyDataError(KioskError):
     """The cloud's data for an exam cannot be used (missing or damaged)."""
 

@@ -198,6 +198,11 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "zh_CN": "打印机暂时不可用，请联系工作人员。",
         "en": "The printer {printer} is not available ({detail}).",
     },
+    "storage.full": {
+        "zh_CN": "自助机存储空间已满，暂时无法打印，资料没有丢失。请联系工作人员。",
+        "en": "The kiosk's storage is full, so it cannot print just now; nothing was lost. "
+        "Please ask the staff.",
+    },
     "film.not_enough": {
         "zh_CN": "胶片不足，暂时无法打印您的胶片。请联系工作人员装入胶片后再打印。",
         "en": "Not enough {size} film is loaded for {needed} sheet(s) ({remaining} left). "

@@ -97,6 +97,8 @@ class UnitState(enum.Enum):
 
 
 _IN_FLIGHT = (UnitState.SENDING.value, UnitState.SENT.value)
+#: Seconds a cancelled printer job has to say how it ended.
+CANCEL_SETTLE_S = 10.0
 _RESENDABLE = (UnitState.PENDING.value, UnitState.LOST.value, UnitState.UNCERTAIN.value)
 
 
@@ -649,32 +651,86 @@ class PrintingService:
         """Cancel a job: its printer jobs in flight are cancelled, nothing more is sent.
 
         A printer job that completed in the meantime still counts as printed (its units stay
-        confirmed); the item is not delivered, so it is not in the ledger.
+        confirmed); the item is not delivered, so it is not in the ledger. A sheet already
+        with the printer may come out all the same (the jam is cleared, the printer finishes
+        it): the kiosk asks each cancelled printer job how it ended. When that makes every
+        sheet printed, the item is delivered after all (the patient's next visit does not
+        print it again); a printer job that cannot say (or does not end) leaves its sheets
+        uncertain and the job's outcome UNKNOWN, held for the nurse to look in the tray.
         """
         with self._lock:
             self._settle(job_id)
             with self.store.session() as session:
                 job = JobRepository(session).get(job_id)
                 state, kind = JobState(job.state), ItemKind(job.kind)
-                in_flight = {u.printer_job_id for u in job.units if u.state == UnitState.SENT.value}
+                in_flight: dict[str, list[int]] = {}
+                for unit in job.units:
+                    if unit.state == UnitState.SENT.value and unit.printer_job_id:
+                        in_flight.setdefault(unit.printer_job_id, []).append(unit.index)
             if not state.open and state is not JobState.UNKNOWN:
                 return self.result(job_id)
             printer = self.printer_for(kind)
-            for printer_job in filter(None, in_flight):
+            for printer_job in in_flight:
                 try:
                     printer.cancel(printer_job)
                 except PrinterError as exc:
                     log.warning(
                         "job %d: cancel %s on %s: %s", job_id, printer_job, printer.name, exc
                     )
+            printed: list[int] = []
+            uncertain: list[int] = []
+            for printer_job in in_flight:
+                ended = self._after_cancel(job_id, printer, printer_job)
+                if ended is JobPhase.COMPLETED:
+                    printed += in_flight[printer_job]
+                elif ended is None:
+                    uncertain += in_flight[printer_job]
+            if printed:
+                self._confirm(job_id, printed)
             with self.store.session() as session:
                 job = JobRepository(session).get(job_id)
+                all_printed = all(u.state == UnitState.CONFIRMED.value for u in job.units)
                 for unit in job.units:
-                    if unit.state != UnitState.CONFIRMED.value:
+                    if unit.index in uncertain:
+                        unit.state = UnitState.UNCERTAIN.value
+                    elif unit.state != UnitState.CONFIRMED.value:
                         unit.state = UnitState.CANCELED.value
                 job.attention = ""
+                if uncertain:
+                    sheets = ", ".join(str(i + 1) for i in sorted(uncertain))
+                    why = (
+                        f"canceled by {actor}, but {kind.value} unit(s) {sheets} were with the "
+                        "printer and may have printed: look in the tray"
+                    )
+                    job.attention = why
             self._payloads.pop(job_id, None)
+            if uncertain:
+                log.warning("job %d: %s", job_id, why)
+                return self._finish(job_id, JobState.UNKNOWN, why, actor)
+            if all_printed and printed:
+                why = f"printed before the cancel by {actor} took effect"
+                return self._finish(job_id, JobState.COMPLETED, why, actor)
             return self._finish(job_id, JobState.CANCELED, reason or f"canceled by {actor}", actor)
+
+    def _after_cancel(self, job_id: int, printer: Printer, printer_job: str) -> JobPhase | None:
+        """How a printer job ended after the kiosk cancelled it: its final phase (COMPLETED: it
+        printed all the same), or None when it may have printed (the printer cannot say, or the
+        job does not end)."""
+        deadline = self.clock() + CANCEL_SETTLE_S
+        while True:
+            try:
+                phase = printer.job_status(printer_job).phase
+            except PrinterError as exc:
+                if exc.code in ("job.unknown", "job.uncertain"):
+                    log.info("job %d: canceled %s: %s", job_id, printer_job, exc.detail)
+                    return None
+                phase = None
+            if phase is not None and phase.final:
+                return phase
+            if self.clock() >= deadline:
+                log.info("job %d: %s did not end after its cancel", job_id, printer_job)
+                return None
+            self.sleep(self.poll_interval)
 
     def confirm_printed(self, job_id: int, actor: str) -> JobResult:
         """A nurse found the uncertain sheets in the tray: they printed after all.

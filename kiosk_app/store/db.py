@@ -7,6 +7,7 @@ The same schema, repositories and migrations serve the fleet's shared ledger on 
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk_app.core.errors import StorageFullError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,6 +43,33 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     # PatientID replaced by its ref after retention (store.retention) is gone from the disk.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+#: Less free space than this where the database lives: SQLite's "disk I/O error" (it could not
+#: create its -wal or -shm file) means the disk is full.
+_NEARLY_FULL = 1 << 20
+
+
+@contextmanager
+def _disk_full_is_said(path: Path | None) -> Iterator[None]:
+    """SQLite failing for want of room raises :class:`StorageFullError`, not an internal error.
+    A server database (``path`` None: the fleet's PostgreSQL) is left alone: its errors are
+    the fleet's offline rule to handle."""
+    try:
+        yield
+    except OperationalError as exc:
+        if path is None:
+            raise
+        full = "database or disk is full" in str(exc.orig)
+        if not full:
+            try:
+                full = shutil.disk_usage(path.parent).free < _NEARLY_FULL
+            except OSError:
+                full = False
+        if full:
+            log.error("the data disk is full: %s cannot be written (%s)", path, exc.orig)
+            raise StorageFullError() from exc
+        raise
 
 
 def alembic_config() -> Config:
@@ -98,7 +129,7 @@ class Store:
         """Upgrade to every head: each area (printing, cloud...) may own a branch of revisions."""
         cfg = alembic_config()
         heads = set(ScriptDirectory.from_config(cfg).get_heads())
-        with _MIGRATING, self.engine.begin() as conn:
+        with _MIGRATING, _disk_full_is_said(self.path), self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # Kiosks starting together upgrade the shared ledger one at a time (the DDL
                 # is transactional there: the next one finds it done).
@@ -120,7 +151,7 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
-        with self._sessions() as session, session.begin():
+        with _disk_full_is_said(self.path), self._sessions() as session, session.begin():
             yield session
 
     def close(self) -> None:

@@ -1,5 +1,6 @@
-"""The soak's short mode in the test command: fifty patients through the real ``kiosk print``
-with faults from a seeded schedule, then the audit of what the printers received
+"""The soak's short mode in the test command: forty patients through the real ``kiosk print``
+at three kiosks (film on jamsim, on the IPP Everywhere queue and on dcmtk's print SCP) with
+faults from a seeded schedule, then the audit of what the printers received
 (benchmarks/soak.py; the long run is the same script with ``--patients 1000``)."""
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 #: Fixed, so a failure here is reproduced by running the script with the same seed.
-SEED = 5
+SEED = 474
 
 
-def test_fifty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
+def test_forty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
     services_env: dict[str, str], cups_queues: object, orthanc: object, tmp_path: Path
 ) -> None:
     env_file = os.environ.get("KIOSK_SERVICES_ENV", "/tmp/kiosk-services/env.sh")
@@ -30,7 +31,7 @@ def test_fifty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
             "--env",
             env_file,
             "--patients",
-            "50",
+            "40",
             "--seed",
             str(SEED),
             "--work",
@@ -49,7 +50,19 @@ def test_fifty_patients_with_faults_leave_nothing_lost_duplicated_or_mixed(
     faults = dict(re.findall(r"([a-z0-9-]+) (\d+)", run.stdout.split("faults: ")[1].split("\n")[0]))
     assert set(faults) == {
         "jam", "empty", "offline", "cloud-down", "cloud-slow", "cloud-500", "kill",
+        "disk-full", "clock-jump",
     }  # fmt: skip
     assert sum(int(n) for n in faults.values()) >= 30
     delivered = re.search(r"film delivered (\d+)", run.stdout)
-    assert delivered is not None and int(delivered.group(1)) >= 20
+    assert delivered is not None and int(delivered.group(1)) >= 15
+    # Each film printer had visits and received films, and had faults of its own.
+    printers = {
+        m.group(1): (int(m.group(2)), int(m.group(3)), m.group(4))
+        for m in re.finditer(r"printer (\w+): (\d+) visits, (\d+) films received; faults: (.*)",
+                             run.stdout)
+    }  # fmt: skip
+    assert set(printers) == {"jamsim", "ipp", "dicom"}
+    for name, (visits, films, kinds) in printers.items():
+        assert visits >= 5 and films >= 3, (name, visits, films)
+        assert "offline" in kinds, (name, kinds)
+    assert "jam" in printers["ipp"][2] or "empty" in printers["ipp"][2]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -76,3 +77,39 @@ def test_text_tracebacks_are_masked_too(tmp_path: Path) -> None:
         logs.configure("INFO", None)
     assert "LookupError: no exam for " + logs.patient_ref("11010519491231002X") in text
     assert "11010519491231002X" not in text
+
+
+def test_a_full_disk_loses_log_records_in_one_stderr_line_and_says_so_when_it_writes_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the soak (a data disk that fills up): every record the file could not take
+    printed logging's "--- Logging error ---" and a traceback on stderr."""
+    logs.configure("INFO", tmp_path)
+    try:
+        (handler,) = [
+            h for h in logging.getLogger().handlers if isinstance(h, logs.KioskFileHandler)
+        ]
+        log = logging.getLogger("kiosk_app.test")
+        log.info("written before")
+        handler.flush()
+        full = open("/dev/full", "w", encoding="utf-8")  # noqa: SIM115 - ENOSPC on every write
+        handler.stream = full
+        for n in range(3):
+            log.info("record %d while full", n)
+        err = capsys.readouterr().err
+        handler.stream = open(tmp_path / "kiosk.log", "a", encoding="utf-8")  # noqa: SIM115
+        with contextlib.suppress(OSError):  # what it still holds cannot be written either
+            full.close()
+        log.info("written after")  # room again
+        handler.flush()
+        text = (tmp_path / "kiosk.log").read_text(encoding="utf-8")
+    finally:
+        logs.configure("INFO", None)
+    assert "Traceback" not in err and "Logging error" not in err
+    assert err.count("\n") == 1 and "cannot write the log file" in err
+    assert "No space left on device" in err
+    lines = text.splitlines()
+    assert "written before" in lines[0]
+    assert "3 log record(s) were lost" in lines[1] and "written after" in lines[2]
+    assert "while full" not in text
+    assert capsys.readouterr().err == ""

@@ -249,3 +249,58 @@ def test_a_job_cups_lost_track_of_is_what_the_printer_says(
             film_printer(monkeypatch, scheduler).job_status("3")
         assert error.value.code == "job.uncertain"
         assert "may or may not have printed" in error.value.detail
+
+
+class CanceledScheduler(Scheduler):
+    """A job CUPS ended as canceled (by the kiosk), on an IPP printer."""
+
+    def __init__(self, device: str) -> None:
+        super().__init__(device, [])
+
+    def getJobAttributes(self, job: int, requested_attributes: Any = None) -> dict[str, Any]:  # noqa: N802
+        return {
+            "job-state": 7,
+            "job-state-reasons": "job-canceled-by-user",
+            "job-printer-uri": "ipp://localhost/printers/Film",
+            "document-name-supplied": self.document,
+        }
+
+
+def test_a_job_cups_canceled_but_the_printer_completed_printed(
+    monkeypatch: pytest.MonkeyPatch, printer: tuple[str, list[bytes]]
+) -> None:
+    """Found by the soak: ippeveprinter printed the jammed sheet as the kiosk cancelled it
+    (the jam cleared as the cancel came); CUPS ended the job canceled, the kiosk took the
+    sheet as unprinted and printed the film again at the patient's next visit."""
+    uri, _ = printer  # its newest job named film-x-s3 (12) completed
+    status = film_printer(monkeypatch, CanceledScheduler(uri)).job_status("3")
+    assert status.phase is JobPhase.COMPLETED and "CUPS recorded it as canceled" in status.message
+    # it could not stop the sheet: cancelled in its own record, one impression counted
+    counted = [ipp.RemoteJob(12, "film-x-s3", 7, ("job-canceled-by-user",), impressions=1)]
+    monkeypatch.setattr(ipp, "get_jobs", lambda device, which="completed": (
+        [] if which == "not-completed" else counted
+    ))  # fmt: skip
+    assert film_printer(monkeypatch, CanceledScheduler(uri)).job_status("3").phase is (
+        JobPhase.COMPLETED
+    )
+    # the printer gave up on it: canceled it stays
+    aborted = [ipp.RemoteJob(12, "film-x-s3", 8, ("aborted-by-system",))]
+    monkeypatch.setattr(ipp, "get_jobs", lambda device, which="completed": aborted)
+    assert film_printer(monkeypatch, CanceledScheduler(uri)).job_status("3").phase is (
+        JobPhase.CANCELED
+    )
+    # still printing it a while after CUPS ended its job: the printer's final word counts
+    answers = iter([[ipp.RemoteJob(13, "film-x-s3", 5, ())]] * 2 + [[]])
+    done = [ipp.RemoteJob(13, "film-x-s3", 9, ("job-completed-successfully",))]
+    monkeypatch.setattr(ipp, "get_jobs", lambda device, which="completed": (
+        next(answers) if which == "not-completed" else done
+    ))  # fmt: skip
+    assert film_printer(monkeypatch, CanceledScheduler(uri)).job_status("3").phase is (
+        JobPhase.COMPLETED
+    )
+    # a printer that cannot be asked, or a queue that is no IPP printer: CUPS's answer
+    unreachable = CanceledScheduler("ipp://127.0.0.1:9/ipp/print")
+    monkeypatch.undo()
+    assert film_printer(monkeypatch, unreachable).job_status("3").phase is JobPhase.CANCELED
+    usb = CanceledScheduler("usb://Fuji/DRYPIX?serial=1")
+    assert film_printer(monkeypatch, usb).job_status("3").phase is JobPhase.CANCELED

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from drivers.base import FilmSheet, JobPhase, JobStatus
+from drivers.errors import PrinterError
 from drivers.film.fake import FakeDicomFilmPrinter
 from kiosk_app.core.models import Exam, ItemKind, JobState
 from kiosk_app.services.policy import NotEnoughFilmError
@@ -17,6 +18,7 @@ from kiosk_app.store.repositories import (
     ConsumableRepository,
     JobRepository,
     LedgerRepository,
+    item_key,
 )
 from tests.unit.fakes import ScriptedPrinter
 
@@ -280,3 +282,57 @@ def test_film_counts_down_per_confirmed_sheet_and_refuses_a_job_it_cannot_finish
     assert "14INX17IN" in str(refused.value) and len(film.films) == 3
     with store.session() as s:
         assert len(JobRepository(s).open_jobs()) == 0
+
+
+class FinishesWhatItHas(ScriptedPrinter):
+    """A jammed printer that, cleared as the cancel comes, prints the sheet it holds: its
+    driver then says the cancelled job completed (``after``), or cannot say (None)."""
+
+    def __init__(self, after: JobPhase | None) -> None:
+        super().__init__("IPPFilm", [JobStatus(JobPhase.PROCESSING, ("media-jam-error",))])
+        self.after, self.canceled = after, ""
+
+    def cancel(self, job_id: str) -> None:
+        self.canceled = job_id
+
+    def job_status(self, job_id: str) -> JobStatus:
+        if self.canceled != job_id:
+            return super().job_status(job_id)
+        if self.after is None:
+            raise PrinterError("job.unknown", f"no job {job_id} any more")
+        return JobStatus(self.after)
+
+
+def test_a_canceled_sheet_the_printer_printed_anyway_is_delivered_not_printed_again(
+    store: Store,
+) -> None:
+    """Found by the soak (the IPP Everywhere printer jammed; the nurse cleared it and cancelled,
+    the patient having left): the sheet came out after all, the kiosk recorded it cancelled,
+    and the patient's next visit printed the same film a second time."""
+    film = FinishesWhatItHas(JobPhase.COMPLETED)
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(1)).job_id
+    assert printing.check(job).state is JobState.PAUSED
+    result = printing.cancel(job, "nurse01", "patient left")
+    assert result.state is JobState.COMPLETED and "before the cancel" in result.reason
+    assert unit_states(store, job) == ["confirmed"]
+    with store.session() as s:  # delivered: print-once holds at the next visit
+        assert LedgerRepository(s).last_delivery(item_key(EXAM.study_uid, "film")) is not None
+    assert len(film.sent) == 1
+
+
+def test_a_canceled_sheet_whose_printer_cannot_say_waits_for_the_nurse(store: Store) -> None:
+    film = FinishesWhatItHas(None)
+    printing = service(store, film)
+    job = printing.submit_film(EXAM, sheets(2)).job_id
+    assert printing.check(job).state is JobState.PAUSED
+    result = printing.cancel(job, "nurse01", "patient left")
+    assert result.state is JobState.UNKNOWN
+    assert unit_states(store, job) == ["uncertain", "canceled"]
+    with store.session() as s:
+        held = JobRepository(s).get(job)
+        assert "may have printed" in held.attention and "look in the tray" in held.attention
+        # its outcome unknown, the item is held (a visit plans it as in progress)
+        unknown = JobRepository(s).item_keys_in_state(JobState.UNKNOWN)
+        assert item_key(EXAM.study_uid, "film") in unknown
+    assert len(film.sent) == 1  # nothing more went out

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
+from sqlalchemy import event
+
+from kiosk_app.core.errors import StorageFullError
 from kiosk_app.core.models import JobState
 from kiosk_app.store import Store
 from kiosk_app.store.repositories import AuditRepository, JobRepository, LedgerRepository
@@ -113,3 +118,36 @@ def downgrade() -> None:
     con = sqlite3.connect(tmp_path / "k.db")
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"t_printing", "t_cloud", "print_jobs"} <= tables
+
+
+@pytest.mark.allow_error_logs
+def test_a_full_database_disk_is_a_storage_full_error_and_keeps_what_was_written(
+    tmp_path: Path,
+) -> None:
+    """Found by the soak (a data disk that fills up): SQLite's "database or disk is full" was
+    an internal error (``kiosk: internal error (OperationalError)``), not a clean refusal."""
+    store = Store.open(tmp_path / "k.db")
+
+    def create(s: Any, n: int) -> None:
+        JobRepository(s).create(
+            kind="film", study_uid=f"1.2.{n}", accession=f"A{n}", patient_id="P1",
+            printer="KioskFilm", units_total=50,
+        )  # fmt: skip
+
+    with store.session() as s:
+        create(s, 0)
+    pages = store.engine.connect().exec_driver_sql("PRAGMA page_count").scalar()
+    # SQLite's own full disk: no page beyond those it has (what a full filesystem gives it)
+    event.listen(store.engine, "connect", lambda c, _r: c.execute(f"PRAGMA max_page_count={pages}"))
+    store.engine.dispose()
+    with pytest.raises(StorageFullError) as raised:
+        for n in range(1, 200):
+            with store.session() as s:
+                create(s, n)
+    assert raised.value.message_id == "storage.full" and raised.value.exit_code == 7
+    store.close()
+    con = sqlite3.connect(tmp_path / "k.db")
+    (count,) = con.execute("SELECT count(*) FROM print_jobs").fetchone()
+    assert count >= 1  # what was committed before is still there, nothing half-written
+    units = con.execute("SELECT job_id, count(*) FROM print_units GROUP BY job_id").fetchall()
+    assert all(n == 50 for _, n in units) and len(units) == count
