@@ -5,6 +5,7 @@ staff id the nurse logged in with (the services write the audit rows)."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk_app.core.models import JobState
-from kiosk_app.services.device_status import DeviceCondition, Severity
+from kiosk_app.services.device_status import DeviceCondition, Severity, reason_conditions
 from kiosk_app.services.fleet import ClaimView
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService, WaitingJob
+from kiosk_app.services.printing import ACTOR
 from kiosk_app.services.testpage import send_test_print
 from kiosk_app.services.visit import PlannedItem, VisitService
 from kiosk_app.store import Store
@@ -51,6 +53,57 @@ MEDIA_SIZES = {"film": ("14INX17IN", "11INX14IN", "8INX10IN"), "report": ("A4",)
 COUNTS = (100, 125, 500)
 #: the reprint reasons a nurse picks with one touch (message ids)
 REASONS = ("mnt.reason_smudged", "mnt.reason_unclear", "mnt.reason_lost")
+
+
+_FILM_SIZE = re.compile(r"^(\d+(?:\.\d+)?)(IN|CM)X(\d+(?:\.\d+)?)(IN|CM)$", re.IGNORECASE)
+_PWG_SIZE = re.compile(r"^[a-z]+_([a-z0-9.-]+)_(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(mm|in)$")
+
+
+def media_words(media: str) -> str:
+    """A film or paper size as a nurse says it: ``14INX17IN`` (DICOM Film Size ID) is
+    14x17 英寸 / 14 x 17 in, ``iso_a4_210x297mm`` (PWG) is A4; anything else as given."""
+    media = media.strip()
+    found = _FILM_SIZE.match(media)
+    if found:
+        w, wu, h, _hu = found.groups()
+        unit = "mnt.media.inch" if wu.upper() == "IN" else "mnt.media.cm"
+        return tr(unit, w=w, h=h)
+    found = _PWG_SIZE.match(media.lower())
+    if found:
+        name, w, h, unit = found.groups()
+        if media.lower().startswith("iso_") and re.fullmatch(r"[abc]\d+", name):
+            return name.upper()
+        return tr("mnt.media.inch" if unit == "in" else "mnt.media.mm", w=w, h=h)
+    return media
+
+
+def media_value(words: str, role: str) -> str:
+    """The size to record for what the size field shows (a preset's words, or as typed)."""
+    for size in MEDIA_SIZES.get(role, ()):
+        if words.strip() in (size, media_words(size)):
+            return size
+    return words.strip()
+
+
+def condition_words(conditions: list[DeviceCondition]) -> str:
+    return "\n".join(tr(c.message_id) for c in conditions)
+
+
+#: audit actions the recent tab names in words (others: "other action")
+AUDITED = {
+    "maintenance.entered",
+    "maintenance.exited",
+    "maintenance.quit",
+    "maintenance.pin_failed",
+    "maintenance.test_print",
+    "job.paused",
+    "job.held",
+    "job.resumed",
+    "job.canceled",
+    "supply.loaded",
+    "reprint.authorised",
+    "fleet.settled",
+}
 
 
 @dataclass
@@ -94,14 +147,9 @@ def gather(maintenance: MaintenanceService, health: HealthService, store: Store)
             level = "ok"
         tiles.append(Tile(role, printer.name, level, found, str(component.get("message", ""))))
     cloud = snapshot.components.get("cloud", {})
-    tiles.append(
-        Tile(
-            "cloud",
-            str(cloud.get("url", "")),
-            "ok" if cloud.get("reachable") else "fault",
-            detail=str(cloud.get("detail", "")),
-        )
-    )
+    reachable = bool(cloud.get("reachable"))
+    # the cloud's address and its error are for the log, not for the nurse's screen
+    tiles.append(Tile("cloud", "", "ok" if reachable else "fault"))
     with store.session() as session:
         recent = [(a.at, a.actor, a.action, a.subject) for a in AuditRepository(session).recent(12)]
     supplies = [(s.printer, s.media, s.remaining) for s in maintenance.supplies()]
@@ -118,7 +166,8 @@ def gather(maintenance: MaintenanceService, health: HealthService, store: Store)
                 if c.kiosk_id != here or c.job_id not in mine  # this kiosk's own: its job row
             ]
         except MaintenanceError as exc:
-            fleet_error = str(exc)
+            log.warning("the fleet's ledger: %s", exc)
+            fleet_error = "unreachable"
     return Overview(tiles, jobs, supplies, recent, fleet, fleet_error)
 
 
@@ -368,7 +417,9 @@ class MaintenancePanel(QWidget):
             state.setStyleSheet(f"color: #ffffff; background: {colour}; border-radius: 8px;")
             box.addWidget(title)
             box.addWidget(state)
-            words = "\n".join(c.text for c in tile.conditions) or tile.detail
+            words = condition_words(tile.conditions)
+            if tile.role == "cloud" and tile.level == "fault":
+                words = tr("mnt.cloud_unreachable")
             box.addWidget(label(f"{tile.name}\n{words}".strip(), "small"))
             actions = WrappingRow(spacing=8)
             open_steps = button(tr("mnt.steps"))
@@ -390,11 +441,15 @@ class MaintenancePanel(QWidget):
             self.steps.clear()
         self._show_jobs(overview.jobs, others=bool(overview.fleet))
         self._show_fleet(overview.fleet, overview.fleet_error)
-        self.supplies_text.setText("\n".join(f"{p} · {m}: {n}" for p, m, n in overview.supplies))
+        self.supplies_text.setText(
+            "\n".join(f"{p} · {media_words(m)}: {n}" for p, m, n in overview.supplies)
+        )
+        # what was done, in words; the subject (a job, an item's study) stays in the log
         self.recent_text.setText(
             "\n".join(
-                f"{at:%m-%d %H:%M:%S}  {actor}  {action}  {subject}"
-                for at, actor, action, subject in overview.recent
+                f"{at:%m-%d %H:%M:%S}  {tr('mnt.actor_kiosk') if actor == ACTOR else actor}  "
+                + tr(f"mnt.audit.{action}" if action in AUDITED else "mnt.audit.other")
+                for at, actor, action, _subject in overview.recent
             )
         )
 
@@ -405,7 +460,9 @@ class MaintenancePanel(QWidget):
         elif codes & MEDIA_CODES:
             text = tr("mnt.media_steps", printer=tile.name)
         else:
-            text = "\n".join(c.text for c in tile.conditions) or tile.detail
+            text = condition_words(tile.conditions)
+            if tile.role == "cloud" and tile.level == "fault":
+                text = tr("mnt.cloud_unreachable")
         self.steps.setText(text)
 
     def _show_jobs(self, jobs: list[WaitingJob], *, others: bool = False) -> None:
@@ -429,11 +486,11 @@ class MaintenancePanel(QWidget):
                         job=job.job_id,
                         kind=tr(f"kind.{job.kind.value}"),
                         printer=job.printer,
-                        state=job.state.value,
+                        state=tr(f"mnt.job_state.{job.state.value}"),
                         confirmed=job.confirmed,
                         units=job.units,
                     )
-                    + (f"\n{job.attention or job.reason}" if job.attention or job.reason else ""),
+                    + self._job_why(job),
                     "",
                     center=False,
                 )
@@ -453,12 +510,21 @@ class MaintenancePanel(QWidget):
             row.addWidget(cancel)
             self.jobs_layout.addWidget(frame)
 
+    @staticmethod
+    def _job_why(job: WaitingJob) -> str:
+        """Why a job waits, in words: the printer's conditions its reason names, else that it
+        waits for the nurse (the printer's own terms and the service's detail: in the log)."""
+        words = condition_words(reason_conditions(job.reason))
+        if not words and (job.attention or job.reason) and job.state is JobState.PAUSED:
+            words = tr("mnt.job_attention")
+        return f"\n{words}" if words else ""
+
     def _show_fleet(self, claims: list[ClaimView], error: str) -> None:
         """Other kiosks' items that wait for a nurse: she checks that kiosk's tray."""
         if error:
             frame = QFrame()
             frame.setObjectName("row")
-            QVBoxLayout(frame).addWidget(label(tr("mnt.fleet_unreachable", detail=error), ""))
+            QVBoxLayout(frame).addWidget(label(tr("mnt.fleet_error"), ""))
             self.jobs_layout.addWidget(frame)
         for claim in claims:
             frame = QFrame()
@@ -470,10 +536,8 @@ class MaintenancePanel(QWidget):
                         "mnt.fleet_line",
                         kiosk=claim.kiosk_id,
                         kind=tr(f"kind.{claim.kind}"),
-                        study=claim.study_uid[-12:],
                         since=f"{claim.lease_until:%m-%d %H:%M}",
-                    )
-                    + (f"\n{claim.reason}" if claim.reason else ""),
+                    ),
                     "",
                     center=False,
                 )
@@ -558,17 +622,19 @@ class MaintenancePanel(QWidget):
             choice.setChecked(name == role)
         clear_layout_widgets(self, "size")
         for size in MEDIA_SIZES[role]:
-            preset = button(size)
+            words = media_words(size)
+            preset = button(words)
             preset.setObjectName("size")
-            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=size))
-            preset.clicked.connect(lambda _=False, s=size: self.media_size.setText(s))
+            preset.setProperty("media", size)
+            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=words))
+            preset.clicked.connect(lambda _=False, w=words: self.media_size.setText(w))
             self.size_buttons.addWidget(preset)
-        self.media_size.setText(MEDIA_SIZES[role][0])
+        self.media_size.setText(media_words(MEDIA_SIZES[role][0]))
 
     def record_loaded(self) -> None:
         staff, role = self.staff, self.load_role
         printer = self.maintenance.printers[role].name
-        media = self.media_size.text()
+        media = media_value(self.media_size.text(), role)
         try:
             count = int(self.count.text())
         except ValueError:
@@ -576,7 +642,7 @@ class MaintenancePanel(QWidget):
             return
         self._act(
             lambda: self.maintenance.record_loaded(printer, media, count, staff),
-            lambda s: f"{tr('mnt.done')}: {s.printer} · {s.media} · {s.remaining}",
+            lambda s: f"{tr('mnt.done')}: {s.printer} · {media_words(s.media)} · {s.remaining}",
         )
 
     def find_for_reprint(self) -> None:
@@ -632,11 +698,9 @@ class MaintenancePanel(QWidget):
         self._act(lambda: self.maintenance.authorise_reprint(uid, kind, staff, reason), done_text)
 
     def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, MaintenanceError):
-            self.status.setText(str(exc))
-        else:
-            log.warning("maintenance action failed: %s", exc)
-            self.status.setText(f"{type(exc).__name__}: {exc}")
+        # the reason, in English and maybe with a path or a printer's term, is for the log
+        log.warning("maintenance action failed: %s: %s", type(exc).__name__, exc)
+        self.status.setText(tr("mnt.action_failed"))
 
     # ------------------------------------------------------------------ language
     def retranslate(self, locale: str) -> None:
@@ -661,7 +725,9 @@ class MaintenancePanel(QWidget):
                 tr("ui.a11y_preset", what=tr("mnt.count"), value=preset.text())
             )
         for preset in self.findChildren(QPushButton, "size"):
-            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=preset.text()))
+            words = media_words(str(preset.property("media")))
+            preset.setText(words)
+            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=words))
         self.reprint_find.setText(tr("ui.find"))
         self.reason.setPlaceholderText(tr("mnt.reason"))
         self.reason.setAccessibleName(tr("mnt.reason"))
