@@ -48,6 +48,7 @@ from kiosk_app.core.session import (
     LookupFailed,
     MoreTime,
     NurseDone,
+    NurseJobs,
     OpenKeypad,
     PatientLeaves,
     PinAnswered,
@@ -278,6 +279,7 @@ class KioskWindow(QMainWindow):
         self.login.card_failed.connect(self._card_failed)
         if self.panel is not None:
             self.panel.exited.connect(lambda: self._send(NurseDone()))
+            self.panel.jobs_waiting.connect(lambda waiting: self._send(NurseJobs(waiting)))
             self.panel.quit_requested.connect(self.allow_close)
         bridge.found.connect(self._found)
         bridge.find_failed.connect(self._find_failed)

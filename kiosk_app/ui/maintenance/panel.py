@@ -185,6 +185,8 @@ def audit(
 class MaintenancePanel(QWidget):
     exited = Signal()
     quit_requested = Signal()
+    #: after each overview: whether a job stopped on a printer's condition waits for the nurse
+    jobs_waiting = Signal(bool)
 
     def __init__(
         self,
@@ -440,6 +442,7 @@ class MaintenancePanel(QWidget):
             self.urgent.setText("")
             self.steps.clear()
         self._show_jobs(overview.jobs, others=bool(overview.fleet))
+        self.jobs_waiting.emit(any(job.state is JobState.PAUSED for job in overview.jobs))
         self._show_fleet(overview.fleet, overview.fleet_error)
         self.supplies_text.setText(
             "\n".join(f"{p} · {media_words(m)}: {n}" for p, m, n in overview.supplies)

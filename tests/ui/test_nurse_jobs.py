@@ -1,0 +1,87 @@
+"""A job waiting for the nurse, as the nurse works on it (issue 19, item 5): maintenance does not
+time out while it waits, and "resumed" is said only once the printer prints again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from kiosk_app.core.models import JobState
+from kiosk_app.store.repositories import JobRepository
+from kiosk_app.ui.main_window import KioskWindow
+from kiosk_app.ui.translator import tr
+from tests.ui.conftest import demo_settings, shown_window
+from tests.ui.test_maintenance import log_in
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> Iterator[KioskWindow]:  # type: ignore[no-untyped-def]
+    settings = demo_settings(
+        tmp_path, KIOSK_PRINTING__JOB_TIMEOUT="2", KIOSK_PRINTING__POLL_INTERVAL="0.05"
+    )
+    yield from shown_window(qtbot, settings)
+
+
+def paused_job(win: KioskWindow) -> int:
+    """A film job of an earlier patient (gone home), stopped on a jam."""
+    assert win.kiosk is not None
+    with win.kiosk.store.session() as session:
+        jobs = JobRepository(session)
+        job = jobs.create(
+            kind="film",
+            study_uid="1.2.3.4.5",
+            accession="A1",
+            patient_id="P1",
+            printer=win.kiosk.film_printer.name,
+            units_total=1,
+        )
+        jobs.set_state(job, JobState.PAUSED, "media-jam-error")
+        return job.id
+
+
+def job_buttons(win: KioskWindow, text: str) -> list[QPushButton]:
+    assert win.panel is not None
+    return [b for b in win.panel.jobs_box.findChildren(QPushButton) if b.text() == tr(text)]
+
+
+def test_maintenance_does_not_time_out_while_a_job_waits_for_the_nurse(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    assert window.panel is not None
+    paused_job(window)
+    log_in(qtbot, window)
+    qtbot.waitUntil(lambda: window.panel.overview is not None, timeout=10000)
+    window.worker.wait_idle()
+    qtbot.wait(50)
+    assert window.session.state.nurse_jobs
+    window.advance_clock(600)  # ten minutes at the printer, no touch on the screen
+    assert window.stack.currentWidget() is window.panel
+    # the nurse cancels the job: nothing waits any more, so the usual minute runs again
+    cancel = job_buttons(window, "mnt.cancel_job")
+    assert len(cancel) == 1
+    cancel[0].click()
+    qtbot.waitUntil(lambda: not window.session.state.nurse_jobs, timeout=10000)
+    window.advance_clock(59)
+    assert window.stack.currentWidget() is window.panel
+    window.advance_clock(1)
+    assert window.stack.currentWidget() is window.home
+
+
+def test_maintenance_with_nothing_waiting_still_times_out(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    assert window.panel is not None
+    log_in(qtbot, window)
+    qtbot.waitUntil(lambda: window.panel.overview is not None, timeout=10000)
+    window.worker.wait_idle()
+    qtbot.wait(50)
+    assert not window.session.state.nurse_jobs
+    window.advance_clock(60)
+    assert window.stack.currentWidget() is window.home
