@@ -653,8 +653,8 @@
     </message>
     <message>
         <source>mnt.resumed</source>
-        <extracomment>Job {job} resumed: {confirmed}/{units} confirmed</extracomment>
-        <translation>Job {job} resumed: {confirmed}/{units} confirmed</translation>
+        <extracomment>Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed</extracomment>
+        <translation>Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed</translation>
     </message>
     <message>
         <source>mnt.resumed_still_stopped</source>
@@ -665,6 +665,11 @@
         <source>mnt.resumed_waiting</source>
         <extracomment>Job {job} was sent again; waiting for the printer to print ({confirmed}/{units} confirmed)</extracomment>
         <translation>Job {job} was sent again; waiting for the printer to print ({confirmed}/{units} confirmed)</translation>
+    </message>
+    <message>
+        <source>mnt.resuming</source>
+        <extracomment>Sending job {job} again, please wait…</extracomment>
+        <translation>Sending job {job} again, please wait…</translation>
     </message>
     <message>
         <source>mnt.size</source>

@@ -653,8 +653,8 @@
     </message>
     <message>
         <source>mnt.resumed</source>
-        <extracomment>Job {job} resumed: {confirmed}/{units} confirmed</extracomment>
-        <translation>作业 {job} 已继续：已确认 {confirmed}/{units}</translation>
+        <extracomment>Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed</extracomment>
+        <translation>作业 {job} 已继续：打印机已恢复出片，已确认 {confirmed}/{units}</translation>
     </message>
     <message>
         <source>mnt.resumed_still_stopped</source>
@@ -665,6 +665,11 @@
         <source>mnt.resumed_waiting</source>
         <extracomment>Job {job} was sent again; waiting for the printer to print ({confirmed}/{units} confirmed)</extracomment>
         <translation>作业 {job} 已重新发送，正在等待打印机出片（已确认 {confirmed}/{units}）</translation>
+    </message>
+    <message>
+        <source>mnt.resuming</source>
+        <extracomment>Sending job {job} again, please wait…</extracomment>
+        <translation>正在重新发送作业 {job}，请稍候…</translation>
     </message>
     <message>
         <source>mnt.size</source>

@@ -416,8 +416,12 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}",
     },
     "mnt.resumed": {
-        "zh_CN": "作业 {job} 已继续：已确认 {confirmed}/{units}",
-        "en": "Job {job} resumed: {confirmed}/{units} confirmed",
+        "zh_CN": "作业 {job} 已继续：打印机已恢复出片，已确认 {confirmed}/{units}",
+        "en": "Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed",
+    },
+    "mnt.resuming": {
+        "zh_CN": "正在重新发送作业 {job}，请稍候…",
+        "en": "Sending job {job} again, please wait…",
     },
     "mnt.resumed_still_stopped": {
         "zh_CN": "作业 {job} 已重新发送，但打印机仍报告：{condition} 请再检查打印机。",

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QPushButton
 
+from drivers.printer.fake import FakeFault
 from kiosk_app.core.models import JobState
 from kiosk_app.store.repositories import JobRepository
 from kiosk_app.ui.main_window import KioskWindow
 from kiosk_app.ui.translator import tr
-from tests.ui.conftest import demo_settings, shown_window
+from tests.ui.conftest import demo_settings, find_and_list, shown_window
 from tests.ui.test_maintenance import log_in
 
 pytestmark = pytest.mark.ui
@@ -85,3 +86,36 @@ def test_maintenance_with_nothing_waiting_still_times_out(
     assert not window.session.state.nurse_jobs
     window.advance_clock(60)
     assert window.stack.currentWidget() is window.home
+
+
+def test_resumed_is_said_only_once_the_printer_prints_again(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    assert window.kiosk is not None and window.panel is not None
+    film_printer = window.kiosk.film_printer
+    film_printer.fail_next = FakeFault.JAM  # type: ignore[attr-defined]
+    find_and_list(qtbot, window, "DEMO0003")
+    with qtbot.waitSignal(window.bridge.print_finished, timeout=30000):
+        window.exams.print_button.click()
+    window.go_home()
+    log_in(qtbot, window)
+    panel = window.panel
+    qtbot.waitUntil(lambda: panel.overview is not None, timeout=10000)
+    # "resume" tapped while the film is still stuck: the panel says so, not "resumed"
+    resume = job_buttons(window, "mnt.cleared")
+    assert len(resume) == 1
+    resume[0].click()
+    qtbot.waitUntil(lambda: "仍报告" in panel.status.text(), timeout=30000)
+    assert "卡住" in panel.status.text() and "已继续" not in panel.status.text()
+    window.worker.wait_idle()
+    qtbot.wait(50)
+    assert film_printer.fault is FakeFault.JAM  # type: ignore[attr-defined]
+    assert window.session.state.nurse_jobs  # and the job still waits for her
+    # the film taken out, "resume" again: now the printer prints, and only now "resumed"
+    film_printer.clear_fault()  # type: ignore[attr-defined]
+    resume = job_buttons(window, "mnt.cleared")
+    assert len(resume) == 1
+    resume[0].click()
+    qtbot.waitUntil(lambda: "已继续" in panel.status.text(), timeout=30000)
+    assert "恢复出片" in panel.status.text() and "1/1" in panel.status.text()

@@ -21,8 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk_app.core.models import JobState
-from kiosk_app.services.device_status import DeviceCondition, Severity, reason_conditions
+from kiosk_app.core.models import ItemKind, JobState
+from kiosk_app.services.device_status import (
+    DeviceCondition,
+    Severity,
+    blocking,
+    printer_conditions,
+    reason_conditions,
+)
 from kiosk_app.services.fleet import ClaimView
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService, WaitingJob
@@ -104,6 +110,30 @@ AUDITED = {
     "reprint.authorised",
     "fleet.settled",
 }
+
+
+#: how long a resume waits for the printer to confirm a sheet
+RESUME_WAIT_S = 30
+
+
+@dataclass(frozen=True)
+class ResumeOutcome:
+    """What a resume came to: sheets confirmed, whether the printer printed again since, and
+    what still stops it."""
+
+    confirmed: int
+    units: int
+    printed: bool
+    stops: list[DeviceCondition]
+
+    def words(self, job_id: int) -> str:
+        if self.stops:
+            return tr(
+                "mnt.resumed_still_stopped", job=job_id, condition=condition_words(self.stops)
+            )
+        if self.printed:
+            return tr("mnt.resumed", job=job_id, confirmed=self.confirmed, units=self.units)
+        return tr("mnt.resumed_waiting", job=job_id, confirmed=self.confirmed, units=self.units)
 
 
 @dataclass
@@ -573,16 +603,35 @@ class MaintenancePanel(QWidget):
         self.worker.call(fn, done, self._failed, owner=self)
 
     def resume(self, job_id: int) -> None:
+        """Send the job on; "resumed" is said only once the printer prints again (a sheet
+        confirmed since): while it still reports the jam, the panel says so."""
         staff, m = self.staff, self.maintenance
-
-        def work() -> object:
-            m.resume(job_id, staff)
-            return m.printing.wait([job_id], 30)[job_id]
-
-        self._act(
-            work,
-            lambda r: tr("mnt.resumed", job=job_id, confirmed=r.confirmed, units=r.units),
+        before = next(
+            (
+                j.confirmed
+                for j in (self.overview.jobs if self.overview else [])
+                if j.job_id == job_id
+            ),
+            0,
         )
+        self.status.setText(tr("mnt.resuming", job=job_id))
+
+        def stops(kind: ItemKind) -> list[DeviceCondition]:
+            printer = m.printers.get(kind.value)
+            return blocking(printer_conditions(printer.status())) if printer else []
+
+        def work() -> ResumeOutcome:
+            m.resume(job_id, staff)
+            result = m.printing.check(job_id)  # the printer asked once: is it still stopped?
+            still = stops(result.kind)
+            if not still and result.state is not JobState.COMPLETED:
+                result = m.printing.wait([job_id], RESUME_WAIT_S)[job_id]
+                still = stops(result.kind)
+            done = result.state is JobState.COMPLETED
+            printed = done or result.confirmed > before
+            return ResumeOutcome(result.confirmed, result.units, printed, [] if done else still)
+
+        self._act(work, lambda r: r.words(job_id))
 
     def cancel(self, job_id: int) -> None:
         staff = self.staff
