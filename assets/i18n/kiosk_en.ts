@@ -479,6 +479,21 @@
         <translation>The fleet&apos;s shared print record cannot be read: {detail}</translation>
     </message>
     <message>
+        <source>mnt.jam_model_steps</source>
+        <extracomment>To clear a jam on {printer} ({model}):</extracomment>
+        <translation>To clear a jam on {printer} ({model}):</translation>
+    </message>
+    <message>
+        <source>mnt.jam_own_steps</source>
+        <extracomment>To clear a jam on {printer}:</extracomment>
+        <translation>To clear a jam on {printer}:</translation>
+    </message>
+    <message>
+        <source>mnt.jam_picture</source>
+        <extracomment>Picture of step {step}</extracomment>
+        <translation>Picture of step {step}</translation>
+    </message>
+    <message>
         <source>mnt.jam_steps</source>
         <extracomment>1. Open the front cover of {printer}
 2. Gently remove the stuck film or paper

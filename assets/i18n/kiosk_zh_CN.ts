@@ -479,6 +479,21 @@
         <translation>无法读取全院共享打印记录：{detail}</translation>
     </message>
     <message>
+        <source>mnt.jam_model_steps</source>
+        <extracomment>To clear a jam on {printer} ({model}):</extracomment>
+        <translation>{printer}（{model}）卡住时，请按以下步骤处理：</translation>
+    </message>
+    <message>
+        <source>mnt.jam_own_steps</source>
+        <extracomment>To clear a jam on {printer}:</extracomment>
+        <translation>{printer} 卡住时，请按以下步骤处理：</translation>
+    </message>
+    <message>
+        <source>mnt.jam_picture</source>
+        <extracomment>Picture of step {step}</extracomment>
+        <translation>第 {step} 步的图示</translation>
+    </message>
+    <message>
         <source>mnt.jam_steps</source>
         <extracomment>1. Open the front cover of {printer}
 2. Gently remove the stuck film or paper

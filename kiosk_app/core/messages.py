@@ -391,6 +391,15 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "1. Open the front cover of {printer}\n2. Gently remove the stuck film or paper\n"
         "3. Close the cover and check the light is steady",
     },
+    "mnt.jam_model_steps": {
+        "zh_CN": "{printer}（{model}）卡住时，请按以下步骤处理：",
+        "en": "To clear a jam on {printer} ({model}):",
+    },
+    "mnt.jam_own_steps": {
+        "zh_CN": "{printer} 卡住时，请按以下步骤处理：",
+        "en": "To clear a jam on {printer}:",
+    },
+    "mnt.jam_picture": {"zh_CN": "第 {step} 步的图示", "en": "Picture of step {step}"},
     "mnt.media_steps": {
         "zh_CN": "1. 打开 {printer} 的纸盒或胶片盒\n2. 装入新的胶片或纸张\n"
         "3. 合上并在下方记录装入数量",

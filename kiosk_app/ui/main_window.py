@@ -206,10 +206,21 @@ class KioskWindow(QMainWindow):
         self.panel: MaintenancePanel | None = None
         self.kiosk = kiosk
         if kiosk is not None and kiosk.maintenance is not None:
-            from kiosk_app.ui.maintenance.panel import MaintenancePanel
+            from kiosk_app.ui.maintenance.panel import JamGuide, MaintenancePanel
 
+            printers = kiosk.settings.printers
+            guides = {
+                role: JamGuide(section.model, section.jam_steps, section.jam_pictures)
+                for role, section in (("report", printers.report), ("film", printers.film))
+            }
             self.panel = MaintenancePanel(
-                kiosk.maintenance, kiosk.health, kiosk.store, kiosk.visit, self.worker, locale
+                kiosk.maintenance,
+                kiosk.health,
+                kiosk.store,
+                kiosk.visit,
+                self.worker,
+                locale,
+                jam_guides=guides,
             )
         #: the screens a patient (or a nurse logging in) may see, each speaking ``language``
         self.patient_screens = (

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton
 
 from drivers.printer.fake import FakeFault
 from kiosk_app.core.models import JobState
@@ -119,3 +120,46 @@ def test_resumed_is_said_only_once_the_printer_prints_again(
     resume[0].click()
     qtbot.waitUntil(lambda: "已继续" in panel.status.text(), timeout=30000)
     assert "恢复出片" in panel.status.text() and "1/1" in panel.status.text()
+
+
+def test_a_jam_shows_the_printer_models_own_numbered_steps_with_their_pictures(
+    qtbot,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    picture = tmp_path / "open-cover.png"
+    image = QImage(800, 600, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3060c0"))
+    assert image.save(str(picture))
+    settings = demo_settings(
+        tmp_path,
+        KIOSK_PRINTERS__FILM__MODEL="DRYPIX 6000",
+        KIOSK_PRINTERS__FILM__JAM_STEPS="拉开左侧舱门,取出卡住的胶片,关上舱门并等待指示灯变绿",
+        KIOSK_PRINTERS__FILM__JAM_PICTURES=f"{picture},{tmp_path / 'missing.png'}",
+    )
+    window = next(shown_window(qtbot, settings))
+    assert window.kiosk is not None and window.panel is not None
+    window.kiosk.film_printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+    log_in(qtbot, window)
+    panel = window.panel
+    qtbot.waitUntil(lambda: panel.overview is not None, timeout=10000)
+    assert "DRYPIX 6000" in panel.steps.text() and "前盖" not in panel.steps.text()
+    steps = [
+        child.text()
+        for row in panel.step_rows.findChildren(QFrame, "jam_step")
+        for child in row.findChildren(QLabel)
+        if child.objectName() != "jam_picture"
+    ]
+    assert steps == ["1. 拉开左侧舱门", "2. 取出卡住的胶片", "3. 关上舱门并等待指示灯变绿"]
+    pictures = panel.step_rows.findChildren(QLabel, "jam_picture")
+    assert len(pictures) == 1  # the second file is missing: that step shows without one
+    shown = pictures[0].pixmap()
+    assert (shown.width(), shown.height()) == (360, 270)
+    assert shown.toImage().pixelColor(180, 135) == QColor("#3060c0")
+    assert pictures[0].isVisible()
+    # the report printer (no steps of its own) keeps the general ones
+    report = next(t for t in panel.overview.tiles if t.role == "report")
+    report.conditions = [c for t in panel.overview.tiles if t.role == "film" for c in t.conditions]
+    panel.show_steps(report)
+    assert "前盖" in panel.steps.text() and not panel.step_rows.findChildren(QFrame, "jam_step")
+    window.bridge.wait_idle()
+    window.worker.wait_idle()

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTabWidget,
@@ -110,6 +114,31 @@ AUDITED = {
     "reprint.authorised",
     "fleet.settled",
 }
+
+
+#: the width of a jam step's picture
+STEP_PICTURE_PX = 360
+
+
+@dataclass(frozen=True)
+class JamGuide:
+    """What to do about a jam on one printer's model (``[printers.*] model, jam_steps,
+    jam_pictures``): empty steps, the kiosk's general ones."""
+
+    model: str = ""
+    steps: tuple[str, ...] = ()
+    pictures: tuple[str, ...] = ()
+
+    def picture(self, index: int) -> QPixmap | None:
+        """Step ``index``'s picture, or None (none given, or the file cannot be read)."""
+        path = self.pictures[index] if index < len(self.pictures) else ""
+        if not path:
+            return None
+        image = QPixmap(str(Path(path).expanduser()))
+        if image.isNull():
+            log.warning("jam step %d: picture %s cannot be read", index + 1, path)
+            return None
+        return image.scaledToWidth(STEP_PICTURE_PX, Qt.TransformationMode.SmoothTransformation)
 
 
 #: how long a resume waits for the printer to confirm a sheet
@@ -226,8 +255,11 @@ class MaintenancePanel(QWidget):
         visit: VisitService,
         worker: Worker,
         locale: str,
+        jam_guides: Mapping[str, JamGuide] | None = None,
     ) -> None:
         super().__init__()
+        #: each printer role's jam steps (``report``, ``film``)
+        self.jam_guides = dict(jam_guides or {})
         self.maintenance, self.health, self.store, self.visit = maintenance, health, store, visit
         self.worker = worker
         self.lang = locale
@@ -280,6 +312,10 @@ class MaintenancePanel(QWidget):
         column.addLayout(self.tiles_row)
         self.steps = label("", "", center=False)
         column.addWidget(self.steps)
+        self.step_rows = QWidget()  # a printer model's own numbered steps, with pictures
+        self.step_layout = QVBoxLayout(self.step_rows)
+        self.step_layout.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.step_rows)
         self.jobs_box = QWidget()
         self.jobs_layout = QVBoxLayout(self.jobs_box)
         column.addWidget(self.jobs_box)
@@ -471,6 +507,7 @@ class MaintenancePanel(QWidget):
         else:
             self.urgent.setText("")
             self.steps.clear()
+            clear_layout_widgets(self.step_rows, "jam_step")
         self._show_jobs(overview.jobs, others=bool(overview.fleet))
         self.jobs_waiting.emit(any(job.state is JobState.PAUSED for job in overview.jobs))
         self._show_fleet(overview.fleet, overview.fleet_error)
@@ -488,6 +525,13 @@ class MaintenancePanel(QWidget):
 
     def show_steps(self, tile: Tile) -> None:
         codes = {c.code for c in tile.conditions}
+        clear_layout_widgets(self.step_rows, "jam_step")
+        guide = self.jam_guides.get(tile.role)
+        if codes & JAM_CODES and guide is not None and guide.steps:
+            heading = "mnt.jam_model_steps" if guide.model else "mnt.jam_own_steps"
+            self.steps.setText(tr(heading, printer=tile.name, model=guide.model))
+            self._show_model_steps(guide)
+            return
         if codes & JAM_CODES:
             text = tr("mnt.jam_steps", printer=tile.name)
         elif codes & MEDIA_CODES:
@@ -497,6 +541,21 @@ class MaintenancePanel(QWidget):
             if tile.role == "cloud" and tile.level == "fault":
                 text = tr("mnt.cloud_unreachable")
         self.steps.setText(text)
+
+    def _show_model_steps(self, guide: JamGuide) -> None:
+        for index, step in enumerate(guide.steps):
+            row = QFrame()
+            row.setObjectName("jam_step")
+            line = QHBoxLayout(row)
+            line.addWidget(label(f"{index + 1}. {step}", "", center=False), 1)
+            image = guide.picture(index)
+            if image is not None:
+                picture = QLabel()
+                picture.setObjectName("jam_picture")
+                picture.setPixmap(image)
+                picture.setAccessibleName(tr("mnt.jam_picture", step=index + 1))
+                line.addWidget(picture)
+            self.step_layout.addWidget(row)
 
     def _show_jobs(self, jobs: list[WaitingJob], *, others: bool = False) -> None:
         """This kiosk's waiting jobs (``others``: other kiosks' items follow, so no "none")."""
