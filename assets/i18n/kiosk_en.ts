@@ -384,6 +384,16 @@
         <translation>Supplies loaded</translation>
     </message>
     <message>
+        <source>mnt.bad_count</source>
+        <extracomment>That count is not right: enter 0 to 10,000 sheets.</extracomment>
+        <translation>That count is not right: enter 0 to 10,000 sheets.</translation>
+    </message>
+    <message>
+        <source>mnt.bad_staff_id</source>
+        <extracomment>That staff id is not valid: 2 to 32 letters or digits.</extracomment>
+        <translation>That staff id is not valid: 2 to 32 letters or digits.</translation>
+    </message>
+    <message>
         <source>mnt.cancel_job</source>
         <extracomment>Cancel job</extracomment>
         <translation>Cancel job</translation>
@@ -607,9 +617,24 @@
 3. Close it and record the count below</translation>
     </message>
     <message>
+        <source>mnt.never_delivered</source>
+        <extracomment>This item was never printed: no reprint is needed, the patient can print it.</extracomment>
+        <translation>This item was never printed: no reprint is needed, the patient can print it.</translation>
+    </message>
+    <message>
         <source>mnt.no_jobs</source>
         <extracomment>No jobs are waiting</extracomment>
         <translation>No jobs are waiting</translation>
+    </message>
+    <message>
+        <source>mnt.no_reason</source>
+        <extracomment>A reprint needs a reason (3 characters or more).</extracomment>
+        <translation>A reprint needs a reason (3 characters or more).</translation>
+    </message>
+    <message>
+        <source>mnt.no_size</source>
+        <extracomment>Choose the size you loaded.</extracomment>
+        <translation>Choose the size you loaded.</translation>
     </message>
     <message>
         <source>mnt.pin</source>

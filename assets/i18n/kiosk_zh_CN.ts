@@ -384,6 +384,16 @@
         <translation>记录装入</translation>
     </message>
     <message>
+        <source>mnt.bad_count</source>
+        <extracomment>That count is not right: enter 0 to 10,000 sheets.</extracomment>
+        <translation>这个数量不对：请填 0 到 10000 之间的张数。</translation>
+    </message>
+    <message>
+        <source>mnt.bad_staff_id</source>
+        <extracomment>That staff id is not valid: 2 to 32 letters or digits.</extracomment>
+        <translation>工号不正确：2 到 32 位字母或数字。</translation>
+    </message>
+    <message>
         <source>mnt.cancel_job</source>
         <extracomment>Cancel job</extracomment>
         <translation>取消作业</translation>
@@ -607,9 +617,24 @@
 3. 合上并在下方记录装入数量</translation>
     </message>
     <message>
+        <source>mnt.never_delivered</source>
+        <extracomment>This item was never printed: no reprint is needed, the patient can print it.</extracomment>
+        <translation>这一项从未打印过，不需要补打，患者可直接打印。</translation>
+    </message>
+    <message>
         <source>mnt.no_jobs</source>
         <extracomment>No jobs are waiting</extracomment>
         <translation>没有等待处理的作业</translation>
+    </message>
+    <message>
+        <source>mnt.no_reason</source>
+        <extracomment>A reprint needs a reason (3 characters or more).</extracomment>
+        <translation>补打需要填写原因（至少 3 个字）。</translation>
+    </message>
+    <message>
+        <source>mnt.no_size</source>
+        <extracomment>Choose the size you loaded.</extracomment>
+        <translation>请选择装入的尺寸。</translation>
     </message>
     <message>
         <source>mnt.pin</source>

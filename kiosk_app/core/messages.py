@@ -450,6 +450,23 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "zh_CN": "操作没有完成，请再试一次；如仍不行，请联系信息科。",
         "en": "That did not work. Please try again; if it still fails, call IT support.",
     },
+    "mnt.bad_count": {
+        "zh_CN": "这个数量不对：请填 0 到 10000 之间的张数。",
+        "en": "That count is not right: enter 0 to 10,000 sheets.",
+    },
+    "mnt.no_size": {"zh_CN": "请选择装入的尺寸。", "en": "Choose the size you loaded."},
+    "mnt.no_reason": {
+        "zh_CN": "补打需要填写原因（至少 3 个字）。",
+        "en": "A reprint needs a reason (3 characters or more).",
+    },
+    "mnt.never_delivered": {
+        "zh_CN": "这一项从未打印过，不需要补打，患者可直接打印。",
+        "en": "This item was never printed: no reprint is needed, the patient can print it.",
+    },
+    "mnt.bad_staff_id": {
+        "zh_CN": "工号不正确：2 到 32 位字母或数字。",
+        "en": "That staff id is not valid: 2 to 32 letters or digits.",
+    },
     "mnt.fleet_error": {
         "zh_CN": "暂时无法连接全院共享打印记录",
         "en": "The fleet's shared print record cannot be reached just now",

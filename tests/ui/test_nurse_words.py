@@ -133,3 +133,19 @@ def test_every_maintenance_view_is_in_the_nurses_words(
         assert "jammed" in devices and "Out of paper" in devices and "Outcome unknown" in devices
         assert "14 x 17 in" in "\n".join(t for _v, t in views)
     assert devices.count(tr("mnt.cleared")) == 3  # three jobs wait
+
+
+def test_a_refused_request_is_told_in_the_nurses_language(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: KioskWindow,
+) -> None:
+    assert window.panel is not None
+    log_in(qtbot, window)
+    panel = window.panel
+    qtbot.waitUntil(lambda: panel.overview is not None, timeout=10000)
+    panel.tabs.setCurrentIndex(1)
+    panel.count.setText("99999")
+    panel.load_button.click()
+    qtbot.waitUntil(lambda: panel.status.text() != "", timeout=10000)
+    assert panel.status.text() == "这个数量不对：请填 0 到 10000 之间的张数。"
+    assert problems(panel.status.text(), "zh_CN", ALLOWED_ASCII) == []

@@ -811,7 +811,7 @@ class MaintenancePanel(QWidget):
     def _failed(self, exc: Exception) -> None:
         # the reason, in English and maybe with a path or a printer's term, is for the log
         log.warning("maintenance action failed: %s: %s", type(exc).__name__, exc)
-        self.status.setText(tr("mnt.action_failed"))
+        self.status.setText(tr(getattr(exc, "message_id", "mnt.action_failed")))
 
     # ------------------------------------------------------------------ language
     def retranslate(self, locale: str) -> None:
