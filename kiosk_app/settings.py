@@ -296,6 +296,30 @@ class PrinterSection:
             maximum=65535,
         ),
     )
+    model: str = field(
+        default="",
+        metadata=_doc(
+            "The printer's make and model as the nurses know it (`FUJIFILM DRYPIX SMART`), "
+            "named on the jam screen above its jam_steps."
+        ),
+    )
+    jam_steps: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "What to do about a jam on this printer's model, one step each, in order; the jam "
+            "screen numbers them. Empty: the kiosk's general steps (open the cover, take the "
+            "stuck sheet out, close it), in the kiosk's language. In the environment: "
+            "comma-separated."
+        ),
+    )
+    jam_pictures: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc(
+            "A picture (PNG or JPEG file) for each of jam_steps, in the same order, shown beside "
+            'the step; `""` for a step without one. A missing or unreadable file shows the step '
+            "without it."
+        ),
+    )
 
 
 @dataclass(frozen=True)

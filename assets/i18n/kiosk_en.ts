@@ -89,6 +89,91 @@
         <translation>This card is not recognised here. Please scan your exam slip or ask at the desk.</translation>
     </message>
     <message>
+        <source>device.door-open</source>
+        <extracomment>A door or cover is open: close it.</extracomment>
+        <translation>A door or cover is open: close it.</translation>
+    </message>
+    <message>
+        <source>device.marker-supply-empty</source>
+        <extracomment>A supply (toner, ink, chemicals) is empty.</extracomment>
+        <translation>A supply (toner, ink, chemicals) is empty.</translation>
+    </message>
+    <message>
+        <source>device.marker-supply-low</source>
+        <extracomment>A supply (toner, ink, chemicals) is low.</extracomment>
+        <translation>A supply (toner, ink, chemicals) is low.</translation>
+    </message>
+    <message>
+        <source>device.marker-waste-full</source>
+        <extracomment>The waste container is full: replace it.</extracomment>
+        <translation>The waste container is full: replace it.</translation>
+    </message>
+    <message>
+        <source>device.media-empty</source>
+        <extracomment>Out of paper or film: load a new box.</extracomment>
+        <translation>Out of paper or film: load a new box.</translation>
+    </message>
+    <message>
+        <source>device.media-jam</source>
+        <extracomment>Paper or film is jammed: open the printer and clear it.</extracomment>
+        <translation>Paper or film is jammed: open the printer and clear it.</translation>
+    </message>
+    <message>
+        <source>device.media-low</source>
+        <extracomment>Paper or film is running low: have a new box ready.</extracomment>
+        <translation>Paper or film is running low: have a new box ready.</translation>
+    </message>
+    <message>
+        <source>device.media-needed</source>
+        <extracomment>The printer needs a different paper or film size loaded.</extracomment>
+        <translation>The printer needs a different paper or film size loaded.</translation>
+    </message>
+    <message>
+        <source>device.offline</source>
+        <extracomment>The printer is offline: check its power and cable.</extracomment>
+        <translation>The printer is offline: check its power and cable.</translation>
+    </message>
+    <message>
+        <source>device.other</source>
+        <extracomment>The printer reports a condition: see its panel.</extracomment>
+        <translation>The printer reports a condition: see its panel.</translation>
+    </message>
+    <message>
+        <source>device.output-area-almost-full</source>
+        <extracomment>The output tray is almost full.</extracomment>
+        <translation>The output tray is almost full.</translation>
+    </message>
+    <message>
+        <source>device.output-area-full</source>
+        <extracomment>The output tray is full: empty it.</extracomment>
+        <translation>The output tray is full: empty it.</translation>
+    </message>
+    <message>
+        <source>device.printer-error</source>
+        <extracomment>The printer reports a fault: see its panel.</extracomment>
+        <translation>The printer reports a fault: see its panel.</translation>
+    </message>
+    <message>
+        <source>device.queue-stopped</source>
+        <extracomment>The printer stopped after an error; once it is sorted, tap resume.</extracomment>
+        <translation>The printer stopped after an error; once it is sorted, tap resume.</translation>
+    </message>
+    <message>
+        <source>device.toner-empty</source>
+        <extracomment>Toner is empty: replace the cartridge.</extracomment>
+        <translation>Toner is empty: replace the cartridge.</translation>
+    </message>
+    <message>
+        <source>device.toner-low</source>
+        <extracomment>Toner is low: order a cartridge.</extracomment>
+        <translation>Toner is low: order a cartridge.</translation>
+    </message>
+    <message>
+        <source>device.warming-up</source>
+        <extracomment>The printer is warming up or calibrating.</extracomment>
+        <translation>The printer is warming up or calibrating.</translation>
+    </message>
+    <message>
         <source>exam.none_found</source>
         <extracomment>No exams were found for this code. Please ask at the desk.</extracomment>
         <translation>No exams were found for this code. Please ask at the desk.</translation>
@@ -224,6 +309,91 @@
         <translation>Report</translation>
     </message>
     <message>
+        <source>mnt.action_failed</source>
+        <extracomment>That did not work. Please try again; if it still fails, call IT support.</extracomment>
+        <translation>That did not work. Please try again; if it still fails, call IT support.</translation>
+    </message>
+    <message>
+        <source>mnt.actor_kiosk</source>
+        <extracomment>Kiosk</extracomment>
+        <translation>Kiosk</translation>
+    </message>
+    <message>
+        <source>mnt.audit.fleet.settled</source>
+        <extracomment>Other kiosk&apos;s item settled</extracomment>
+        <translation>Other kiosk&apos;s item settled</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.canceled</source>
+        <extracomment>Job canceled</extracomment>
+        <translation>Job canceled</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.held</source>
+        <extracomment>Job waiting for a nurse</extracomment>
+        <translation>Job waiting for a nurse</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.paused</source>
+        <extracomment>Job stopped</extracomment>
+        <translation>Job stopped</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.resumed</source>
+        <extracomment>Job resumed</extracomment>
+        <translation>Job resumed</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.entered</source>
+        <extracomment>Entered maintenance</extracomment>
+        <translation>Entered maintenance</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.exited</source>
+        <extracomment>Left maintenance</extracomment>
+        <translation>Left maintenance</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.pin_failed</source>
+        <extracomment>Wrong PIN</extracomment>
+        <translation>Wrong PIN</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.quit</source>
+        <extracomment>Quit the kiosk</extracomment>
+        <translation>Quit the kiosk</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.test_print</source>
+        <extracomment>Test print</extracomment>
+        <translation>Test print</translation>
+    </message>
+    <message>
+        <source>mnt.audit.other</source>
+        <extracomment>Other action</extracomment>
+        <translation>Other action</translation>
+    </message>
+    <message>
+        <source>mnt.audit.reprint.authorised</source>
+        <extracomment>Reprint authorised</extracomment>
+        <translation>Reprint authorised</translation>
+    </message>
+    <message>
+        <source>mnt.audit.supply.loaded</source>
+        <extracomment>Supplies loaded</extracomment>
+        <translation>Supplies loaded</translation>
+    </message>
+    <message>
+        <source>mnt.bad_count</source>
+        <extracomment>That count is not right: enter 0 to 10,000 sheets.</extracomment>
+        <translation>That count is not right: enter 0 to 10,000 sheets.</translation>
+    </message>
+    <message>
+        <source>mnt.bad_staff_id</source>
+        <extracomment>That staff id is not valid: 2 to 32 letters or digits.</extracomment>
+        <translation>That staff id is not valid: 2 to 32 letters or digits.</translation>
+    </message>
+    <message>
         <source>mnt.cancel_job</source>
         <extracomment>Cancel job</extracomment>
         <translation>Cancel job</translation>
@@ -237,6 +407,11 @@
         <source>mnt.closed</source>
         <extracomment>No maintenance PIN is set on this kiosk (ui.staff_pin_hash).</extracomment>
         <translation>No maintenance PIN is set on this kiosk (ui.staff_pin_hash).</translation>
+    </message>
+    <message>
+        <source>mnt.cloud_unreachable</source>
+        <extracomment>The imaging cloud cannot be reached</extracomment>
+        <translation>The imaging cloud cannot be reached</translation>
     </message>
     <message>
         <source>mnt.code</source>
@@ -289,9 +464,14 @@
         <translation>Back to patient mode</translation>
     </message>
     <message>
+        <source>mnt.fleet_error</source>
+        <extracomment>The fleet&apos;s shared print record cannot be reached just now</extracomment>
+        <translation>The fleet&apos;s shared print record cannot be reached just now</translation>
+    </message>
+    <message>
         <source>mnt.fleet_line</source>
-        <extracomment>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
-        <translation>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</translation>
+        <extracomment>{kiosk} · {kind} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
+        <translation>{kiosk} · {kind} · unknown since {since}: look in that kiosk&apos;s tray</translation>
     </message>
     <message>
         <source>mnt.fleet_not_printed</source>
@@ -309,6 +489,21 @@
         <translation>The fleet&apos;s shared print record cannot be read: {detail}</translation>
     </message>
     <message>
+        <source>mnt.jam_model_steps</source>
+        <extracomment>To clear a jam on {printer} ({model}):</extracomment>
+        <translation>To clear a jam on {printer} ({model}):</translation>
+    </message>
+    <message>
+        <source>mnt.jam_own_steps</source>
+        <extracomment>To clear a jam on {printer}:</extracomment>
+        <translation>To clear a jam on {printer}:</translation>
+    </message>
+    <message>
+        <source>mnt.jam_picture</source>
+        <extracomment>Picture of step {step}</extracomment>
+        <translation>Picture of step {step}</translation>
+    </message>
+    <message>
         <source>mnt.jam_steps</source>
         <extracomment>1. Open the front cover of {printer}
 2. Gently remove the stuck film or paper
@@ -318,9 +513,49 @@
 3. Close the cover and check the light is steady</translation>
     </message>
     <message>
+        <source>mnt.job_attention</source>
+        <extracomment>This job is waiting for you.</extracomment>
+        <translation>This job is waiting for you.</translation>
+    </message>
+    <message>
         <source>mnt.job_line</source>
         <extracomment>Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}</extracomment>
         <translation>Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.canceled</source>
+        <extracomment>Canceled</extracomment>
+        <translation>Canceled</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.completed</source>
+        <extracomment>Completed</extracomment>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.failed</source>
+        <extracomment>Failed</extracomment>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.paused</source>
+        <extracomment>Stopped</extracomment>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.queued</source>
+        <extracomment>Queued</extracomment>
+        <translation>Queued</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.submitted</source>
+        <extracomment>Sent</extracomment>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.unknown</source>
+        <extracomment>Outcome unknown: look in the tray</extracomment>
+        <translation>Outcome unknown: look in the tray</translation>
     </message>
     <message>
         <source>mnt.level.fault</source>
@@ -358,6 +593,21 @@
         <translation>Enter your staff id and PIN</translation>
     </message>
     <message>
+        <source>mnt.media.cm</source>
+        <extracomment>{w} x {h} cm</extracomment>
+        <translation>{w} x {h} cm</translation>
+    </message>
+    <message>
+        <source>mnt.media.inch</source>
+        <extracomment>{w} x {h} in</extracomment>
+        <translation>{w} x {h} in</translation>
+    </message>
+    <message>
+        <source>mnt.media.mm</source>
+        <extracomment>{w} x {h} mm</extracomment>
+        <translation>{w} x {h} mm</translation>
+    </message>
+    <message>
         <source>mnt.media_steps</source>
         <extracomment>1. Open the tray of {printer}
 2. Load new film or paper
@@ -367,9 +617,24 @@
 3. Close it and record the count below</translation>
     </message>
     <message>
+        <source>mnt.never_delivered</source>
+        <extracomment>This item was never printed: no reprint is needed, the patient can print it.</extracomment>
+        <translation>This item was never printed: no reprint is needed, the patient can print it.</translation>
+    </message>
+    <message>
         <source>mnt.no_jobs</source>
         <extracomment>No jobs are waiting</extracomment>
         <translation>No jobs are waiting</translation>
+    </message>
+    <message>
+        <source>mnt.no_reason</source>
+        <extracomment>A reprint needs a reason (3 characters or more).</extracomment>
+        <translation>A reprint needs a reason (3 characters or more).</translation>
+    </message>
+    <message>
+        <source>mnt.no_size</source>
+        <extracomment>Choose the size you loaded.</extracomment>
+        <translation>Choose the size you loaded.</translation>
     </message>
     <message>
         <source>mnt.pin</source>
@@ -428,8 +693,23 @@
     </message>
     <message>
         <source>mnt.resumed</source>
-        <extracomment>Job {job} resumed: {confirmed}/{units} confirmed</extracomment>
-        <translation>Job {job} resumed: {confirmed}/{units} confirmed</translation>
+        <extracomment>Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed</extracomment>
+        <translation>Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed</translation>
+    </message>
+    <message>
+        <source>mnt.resumed_still_stopped</source>
+        <extracomment>Job {job} was sent again, but the printer still reports: {condition} Please check the printer again.</extracomment>
+        <translation>Job {job} was sent again, but the printer still reports: {condition} Please check the printer again.</translation>
+    </message>
+    <message>
+        <source>mnt.resumed_waiting</source>
+        <extracomment>Job {job} was sent again; waiting for the printer to print ({confirmed}/{units} confirmed)</extracomment>
+        <translation>Job {job} was sent again; waiting for the printer to print ({confirmed}/{units} confirmed)</translation>
+    </message>
+    <message>
+        <source>mnt.resuming</source>
+        <extracomment>Sending job {job} again, please wait…</extracomment>
+        <translation>Sending job {job} again, please wait…</translation>
     </message>
     <message>
         <source>mnt.size</source>

@@ -89,6 +89,91 @@
         <translation>无法识别这张卡，请扫描检查单条码或到服务台咨询。</translation>
     </message>
     <message>
+        <source>device.door-open</source>
+        <extracomment>A door or cover is open: close it.</extracomment>
+        <translation>有舱门或前盖开着：请合上。</translation>
+    </message>
+    <message>
+        <source>device.marker-supply-empty</source>
+        <extracomment>A supply (toner, ink, chemicals) is empty.</extracomment>
+        <translation>耗材（墨粉、墨水、药液）用完。</translation>
+    </message>
+    <message>
+        <source>device.marker-supply-low</source>
+        <extracomment>A supply (toner, ink, chemicals) is low.</extracomment>
+        <translation>耗材（墨粉、墨水、药液）不足。</translation>
+    </message>
+    <message>
+        <source>device.marker-waste-full</source>
+        <extracomment>The waste container is full: replace it.</extracomment>
+        <translation>废料盒已满：请更换。</translation>
+    </message>
+    <message>
+        <source>device.media-empty</source>
+        <extracomment>Out of paper or film: load a new box.</extracomment>
+        <translation>纸张或胶片用完：请装入新的一盒。</translation>
+    </message>
+    <message>
+        <source>device.media-jam</source>
+        <extracomment>Paper or film is jammed: open the printer and clear it.</extracomment>
+        <translation>纸张或胶片卡住了：请打开打印机取出。</translation>
+    </message>
+    <message>
+        <source>device.media-low</source>
+        <extracomment>Paper or film is running low: have a new box ready.</extracomment>
+        <translation>纸张或胶片快用完了：请准备新的一盒。</translation>
+    </message>
+    <message>
+        <source>device.media-needed</source>
+        <extracomment>The printer needs a different paper or film size loaded.</extracomment>
+        <translation>需要装入另一种尺寸的纸张或胶片。</translation>
+    </message>
+    <message>
+        <source>device.offline</source>
+        <extracomment>The printer is offline: check its power and cable.</extracomment>
+        <translation>打印机离线：请检查电源和连线。</translation>
+    </message>
+    <message>
+        <source>device.other</source>
+        <extracomment>The printer reports a condition: see its panel.</extracomment>
+        <translation>打印机报告了一个情况：请查看打印机面板。</translation>
+    </message>
+    <message>
+        <source>device.output-area-almost-full</source>
+        <extracomment>The output tray is almost full.</extracomment>
+        <translation>出片口快满了。</translation>
+    </message>
+    <message>
+        <source>device.output-area-full</source>
+        <extracomment>The output tray is full: empty it.</extracomment>
+        <translation>出片口已满：请取走。</translation>
+    </message>
+    <message>
+        <source>device.printer-error</source>
+        <extracomment>The printer reports a fault: see its panel.</extracomment>
+        <translation>打印机报告故障：请查看打印机面板。</translation>
+    </message>
+    <message>
+        <source>device.queue-stopped</source>
+        <extracomment>The printer stopped after an error; once it is sorted, tap resume.</extracomment>
+        <translation>打印机出错后已停止打印，处理好后按“继续打印”。</translation>
+    </message>
+    <message>
+        <source>device.toner-empty</source>
+        <extracomment>Toner is empty: replace the cartridge.</extracomment>
+        <translation>墨粉用完：请更换墨盒。</translation>
+    </message>
+    <message>
+        <source>device.toner-low</source>
+        <extracomment>Toner is low: order a cartridge.</extracomment>
+        <translation>墨粉不足：请订购墨盒。</translation>
+    </message>
+    <message>
+        <source>device.warming-up</source>
+        <extracomment>The printer is warming up or calibrating.</extracomment>
+        <translation>打印机正在预热或校准。</translation>
+    </message>
+    <message>
         <source>exam.none_found</source>
         <extracomment>No exams were found for this code. Please ask at the desk.</extracomment>
         <translation>没有找到与这个号码对应的检查。请到服务台咨询。</translation>
@@ -224,6 +309,91 @@
         <translation>报告</translation>
     </message>
     <message>
+        <source>mnt.action_failed</source>
+        <extracomment>That did not work. Please try again; if it still fails, call IT support.</extracomment>
+        <translation>操作没有完成，请再试一次；如仍不行，请联系信息科。</translation>
+    </message>
+    <message>
+        <source>mnt.actor_kiosk</source>
+        <extracomment>Kiosk</extracomment>
+        <translation>自助机</translation>
+    </message>
+    <message>
+        <source>mnt.audit.fleet.settled</source>
+        <extracomment>Other kiosk&apos;s item settled</extracomment>
+        <translation>确认其他自助机的作业</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.canceled</source>
+        <extracomment>Job canceled</extracomment>
+        <translation>作业取消</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.held</source>
+        <extracomment>Job waiting for a nurse</extracomment>
+        <translation>作业等待处理</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.paused</source>
+        <extracomment>Job stopped</extracomment>
+        <translation>作业暂停</translation>
+    </message>
+    <message>
+        <source>mnt.audit.job.resumed</source>
+        <extracomment>Job resumed</extracomment>
+        <translation>作业继续</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.entered</source>
+        <extracomment>Entered maintenance</extracomment>
+        <translation>进入维护</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.exited</source>
+        <extracomment>Left maintenance</extracomment>
+        <translation>离开维护</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.pin_failed</source>
+        <extracomment>Wrong PIN</extracomment>
+        <translation>密码错误</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.quit</source>
+        <extracomment>Quit the kiosk</extracomment>
+        <translation>关闭程序</translation>
+    </message>
+    <message>
+        <source>mnt.audit.maintenance.test_print</source>
+        <extracomment>Test print</extracomment>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <source>mnt.audit.other</source>
+        <extracomment>Other action</extracomment>
+        <translation>其他操作</translation>
+    </message>
+    <message>
+        <source>mnt.audit.reprint.authorised</source>
+        <extracomment>Reprint authorised</extracomment>
+        <translation>授权补打</translation>
+    </message>
+    <message>
+        <source>mnt.audit.supply.loaded</source>
+        <extracomment>Supplies loaded</extracomment>
+        <translation>记录装入</translation>
+    </message>
+    <message>
+        <source>mnt.bad_count</source>
+        <extracomment>That count is not right: enter 0 to 10,000 sheets.</extracomment>
+        <translation>这个数量不对：请填 0 到 10000 之间的张数。</translation>
+    </message>
+    <message>
+        <source>mnt.bad_staff_id</source>
+        <extracomment>That staff id is not valid: 2 to 32 letters or digits.</extracomment>
+        <translation>工号不正确：2 到 32 位字母或数字。</translation>
+    </message>
+    <message>
         <source>mnt.cancel_job</source>
         <extracomment>Cancel job</extracomment>
         <translation>取消作业</translation>
@@ -237,6 +407,11 @@
         <source>mnt.closed</source>
         <extracomment>No maintenance PIN is set on this kiosk (ui.staff_pin_hash).</extracomment>
         <translation>本机未设置维护密码，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>mnt.cloud_unreachable</source>
+        <extracomment>The imaging cloud cannot be reached</extracomment>
+        <translation>无法连接影像云</translation>
     </message>
     <message>
         <source>mnt.code</source>
@@ -289,9 +464,14 @@
         <translation>返回患者模式</translation>
     </message>
     <message>
+        <source>mnt.fleet_error</source>
+        <extracomment>The fleet&apos;s shared print record cannot be reached just now</extracomment>
+        <translation>暂时无法连接全院共享打印记录</translation>
+    </message>
+    <message>
         <source>mnt.fleet_line</source>
-        <extracomment>{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
-        <translation>{kiosk} · {kind} · 检查 …{study} · {since} 起不明：请查看那台自助机的出纸口</translation>
+        <extracomment>{kiosk} · {kind} · unknown since {since}: look in that kiosk&apos;s tray</extracomment>
+        <translation>{kiosk} · {kind} · {since} 起不明：请查看那台自助机的出纸口</translation>
     </message>
     <message>
         <source>mnt.fleet_not_printed</source>
@@ -309,6 +489,21 @@
         <translation>无法读取全院共享打印记录：{detail}</translation>
     </message>
     <message>
+        <source>mnt.jam_model_steps</source>
+        <extracomment>To clear a jam on {printer} ({model}):</extracomment>
+        <translation>{printer}（{model}）卡住时，请按以下步骤处理：</translation>
+    </message>
+    <message>
+        <source>mnt.jam_own_steps</source>
+        <extracomment>To clear a jam on {printer}:</extracomment>
+        <translation>{printer} 卡住时，请按以下步骤处理：</translation>
+    </message>
+    <message>
+        <source>mnt.jam_picture</source>
+        <extracomment>Picture of step {step}</extracomment>
+        <translation>第 {step} 步的图示</translation>
+    </message>
+    <message>
         <source>mnt.jam_steps</source>
         <extracomment>1. Open the front cover of {printer}
 2. Gently remove the stuck film or paper
@@ -318,9 +513,49 @@
 3. 合上前盖，确认指示灯正常</translation>
     </message>
     <message>
+        <source>mnt.job_attention</source>
+        <extracomment>This job is waiting for you.</extracomment>
+        <translation>这个作业在等您处理。</translation>
+    </message>
+    <message>
         <source>mnt.job_line</source>
         <extracomment>Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}</extracomment>
         <translation>作业 {job} · {kind} · {printer} · {state} · 已确认 {confirmed}/{units}</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.canceled</source>
+        <extracomment>Canceled</extracomment>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.completed</source>
+        <extracomment>Completed</extracomment>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.failed</source>
+        <extracomment>Failed</extracomment>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.paused</source>
+        <extracomment>Stopped</extracomment>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.queued</source>
+        <extracomment>Queued</extracomment>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.submitted</source>
+        <extracomment>Sent</extracomment>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>mnt.job_state.unknown</source>
+        <extracomment>Outcome unknown: look in the tray</extracomment>
+        <translation>结果不明，请查看出片口</translation>
     </message>
     <message>
         <source>mnt.level.fault</source>
@@ -358,6 +593,21 @@
         <translation>请输入工号和维护密码</translation>
     </message>
     <message>
+        <source>mnt.media.cm</source>
+        <extracomment>{w} x {h} cm</extracomment>
+        <translation>{w}x{h} 厘米</translation>
+    </message>
+    <message>
+        <source>mnt.media.inch</source>
+        <extracomment>{w} x {h} in</extracomment>
+        <translation>{w}x{h} 英寸</translation>
+    </message>
+    <message>
+        <source>mnt.media.mm</source>
+        <extracomment>{w} x {h} mm</extracomment>
+        <translation>{w}x{h} 毫米</translation>
+    </message>
+    <message>
         <source>mnt.media_steps</source>
         <extracomment>1. Open the tray of {printer}
 2. Load new film or paper
@@ -367,9 +617,24 @@
 3. 合上并在下方记录装入数量</translation>
     </message>
     <message>
+        <source>mnt.never_delivered</source>
+        <extracomment>This item was never printed: no reprint is needed, the patient can print it.</extracomment>
+        <translation>这一项从未打印过，不需要补打，患者可直接打印。</translation>
+    </message>
+    <message>
         <source>mnt.no_jobs</source>
         <extracomment>No jobs are waiting</extracomment>
         <translation>没有等待处理的作业</translation>
+    </message>
+    <message>
+        <source>mnt.no_reason</source>
+        <extracomment>A reprint needs a reason (3 characters or more).</extracomment>
+        <translation>补打需要填写原因（至少 3 个字）。</translation>
+    </message>
+    <message>
+        <source>mnt.no_size</source>
+        <extracomment>Choose the size you loaded.</extracomment>
+        <translation>请选择装入的尺寸。</translation>
     </message>
     <message>
         <source>mnt.pin</source>
@@ -428,8 +693,23 @@
     </message>
     <message>
         <source>mnt.resumed</source>
-        <extracomment>Job {job} resumed: {confirmed}/{units} confirmed</extracomment>
-        <translation>作业 {job} 已继续：已确认 {confirmed}/{units}</translation>
+        <extracomment>Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed</extracomment>
+        <translation>作业 {job} 已继续：打印机已恢复出片，已确认 {confirmed}/{units}</translation>
+    </message>
+    <message>
+        <source>mnt.resumed_still_stopped</source>
+        <extracomment>Job {job} was sent again, but the printer still reports: {condition} Please check the printer again.</extracomment>
+        <translation>作业 {job} 已重新发送，但打印机仍报告：{condition} 请再检查打印机。</translation>
+    </message>
+    <message>
+        <source>mnt.resumed_waiting</source>
+        <extracomment>Job {job} was sent again; waiting for the printer to print ({confirmed}/{units} confirmed)</extracomment>
+        <translation>作业 {job} 已重新发送，正在等待打印机出片（已确认 {confirmed}/{units}）</translation>
+    </message>
+    <message>
+        <source>mnt.resuming</source>
+        <extracomment>Sending job {job} again, please wait…</extracomment>
+        <translation>正在重新发送作业 {job}，请稍候…</translation>
     </message>
     <message>
         <source>mnt.size</source>

@@ -396,6 +396,15 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "1. Open the front cover of {printer}\n2. Gently remove the stuck film or paper\n"
         "3. Close the cover and check the light is steady",
     },
+    "mnt.jam_model_steps": {
+        "zh_CN": "{printer}（{model}）卡住时，请按以下步骤处理：",
+        "en": "To clear a jam on {printer} ({model}):",
+    },
+    "mnt.jam_own_steps": {
+        "zh_CN": "{printer} 卡住时，请按以下步骤处理：",
+        "en": "To clear a jam on {printer}:",
+    },
+    "mnt.jam_picture": {"zh_CN": "第 {step} 步的图示", "en": "Picture of step {step}"},
     "mnt.media_steps": {
         "zh_CN": "1. 打开 {printer} 的纸盒或胶片盒\n2. 装入新的胶片或纸张\n"
         "3. 合上并在下方记录装入数量",
@@ -407,9 +416,8 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "mnt.confirm_printed": {"zh_CN": "已打印出来", "en": "It did print"},
     "mnt.no_jobs": {"zh_CN": "没有等待处理的作业", "en": "No jobs are waiting"},
     "mnt.fleet_line": {
-        "zh_CN": "{kiosk} · {kind} · 检查 …{study} · {since} 起不明：请查看那台自助机的出纸口",
-        "en": "{kiosk} · {kind} · study …{study} · unknown since {since}: look in that kiosk's "
-        "tray",
+        "zh_CN": "{kiosk} · {kind} · {since} 起不明：请查看那台自助机的出纸口",
+        "en": "{kiosk} · {kind} · unknown since {since}: look in that kiosk's tray",
     },
     "mnt.fleet_printed": {"zh_CN": "在那台机器上已打印", "en": "It printed there"},
     "mnt.fleet_not_printed": {"zh_CN": "那台机器上没有", "en": "Not in its tray"},
@@ -422,9 +430,86 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Job {job} · {kind} · {printer} · {state} · confirmed {confirmed}/{units}",
     },
     "mnt.resumed": {
-        "zh_CN": "作业 {job} 已继续：已确认 {confirmed}/{units}",
-        "en": "Job {job} resumed: {confirmed}/{units} confirmed",
+        "zh_CN": "作业 {job} 已继续：打印机已恢复出片，已确认 {confirmed}/{units}",
+        "en": "Job {job} resumed: the printer prints again, {confirmed}/{units} confirmed",
     },
+    "mnt.resuming": {
+        "zh_CN": "正在重新发送作业 {job}，请稍候…",
+        "en": "Sending job {job} again, please wait…",
+    },
+    "mnt.resumed_still_stopped": {
+        "zh_CN": "作业 {job} 已重新发送，但打印机仍报告：{condition} 请再检查打印机。",
+        "en": "Job {job} was sent again, but the printer still reports: {condition} "
+        "Please check the printer again.",
+    },
+    "mnt.resumed_waiting": {
+        "zh_CN": "作业 {job} 已重新发送，正在等待打印机出片（已确认 {confirmed}/{units}）",
+        "en": "Job {job} was sent again; waiting for the printer to print "
+        "({confirmed}/{units} confirmed)",
+    },
+    "mnt.job_attention": {
+        "zh_CN": "这个作业在等您处理。",
+        "en": "This job is waiting for you.",
+    },
+    "mnt.action_failed": {
+        "zh_CN": "操作没有完成，请再试一次；如仍不行，请联系信息科。",
+        "en": "That did not work. Please try again; if it still fails, call IT support.",
+    },
+    "mnt.bad_count": {
+        "zh_CN": "这个数量不对：请填 0 到 10000 之间的张数。",
+        "en": "That count is not right: enter 0 to 10,000 sheets.",
+    },
+    "mnt.no_size": {"zh_CN": "请选择装入的尺寸。", "en": "Choose the size you loaded."},
+    "mnt.no_reason": {
+        "zh_CN": "补打需要填写原因（至少 3 个字）。",
+        "en": "A reprint needs a reason (3 characters or more).",
+    },
+    "mnt.never_delivered": {
+        "zh_CN": "这一项从未打印过，不需要补打，患者可直接打印。",
+        "en": "This item was never printed: no reprint is needed, the patient can print it.",
+    },
+    "mnt.bad_staff_id": {
+        "zh_CN": "工号不正确：2 到 32 位字母或数字。",
+        "en": "That staff id is not valid: 2 to 32 letters or digits.",
+    },
+    "mnt.fleet_error": {
+        "zh_CN": "暂时无法连接全院共享打印记录",
+        "en": "The fleet's shared print record cannot be reached just now",
+    },
+    "mnt.cloud_unreachable": {
+        "zh_CN": "无法连接影像云",
+        "en": "The imaging cloud cannot be reached",
+    },
+    "mnt.job_state.queued": {"zh_CN": "排队中", "en": "Queued"},
+    "mnt.job_state.submitted": {"zh_CN": "已发送", "en": "Sent"},
+    "mnt.job_state.paused": {"zh_CN": "已暂停", "en": "Stopped"},
+    "mnt.job_state.completed": {"zh_CN": "已完成", "en": "Completed"},
+    "mnt.job_state.failed": {"zh_CN": "失败", "en": "Failed"},
+    "mnt.job_state.canceled": {"zh_CN": "已取消", "en": "Canceled"},
+    "mnt.job_state.unknown": {
+        "zh_CN": "结果不明，请查看出片口",
+        "en": "Outcome unknown: look in the tray",
+    },
+    "mnt.actor_kiosk": {"zh_CN": "自助机", "en": "Kiosk"},
+    "mnt.audit.other": {"zh_CN": "其他操作", "en": "Other action"},
+    "mnt.audit.maintenance.entered": {"zh_CN": "进入维护", "en": "Entered maintenance"},
+    "mnt.audit.maintenance.exited": {"zh_CN": "离开维护", "en": "Left maintenance"},
+    "mnt.audit.maintenance.quit": {"zh_CN": "关闭程序", "en": "Quit the kiosk"},
+    "mnt.audit.maintenance.pin_failed": {"zh_CN": "密码错误", "en": "Wrong PIN"},
+    "mnt.audit.maintenance.test_print": {"zh_CN": "测试打印", "en": "Test print"},
+    "mnt.audit.job.paused": {"zh_CN": "作业暂停", "en": "Job stopped"},
+    "mnt.audit.job.held": {"zh_CN": "作业等待处理", "en": "Job waiting for a nurse"},
+    "mnt.audit.job.resumed": {"zh_CN": "作业继续", "en": "Job resumed"},
+    "mnt.audit.job.canceled": {"zh_CN": "作业取消", "en": "Job canceled"},
+    "mnt.audit.supply.loaded": {"zh_CN": "记录装入", "en": "Supplies loaded"},
+    "mnt.audit.reprint.authorised": {"zh_CN": "授权补打", "en": "Reprint authorised"},
+    "mnt.audit.fleet.settled": {
+        "zh_CN": "确认其他自助机的作业",
+        "en": "Other kiosk's item settled",
+    },
+    "mnt.media.inch": {"zh_CN": "{w}x{h} 英寸", "en": "{w} x {h} in"},
+    "mnt.media.cm": {"zh_CN": "{w}x{h} 厘米", "en": "{w} x {h} cm"},
+    "mnt.media.mm": {"zh_CN": "{w}x{h} 毫米", "en": "{w} x {h} mm"},
     "mnt.load": {"zh_CN": "记录装入", "en": "Record loaded"},
     "mnt.size": {"zh_CN": "尺寸", "en": "Size"},
     "mnt.count": {"zh_CN": "数量", "en": "Count"},
@@ -450,6 +535,74 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "mnt.test_sent": {
         "zh_CN": "测试打印已发送到 {printer}（作业 {job}）",
         "en": "Test print sent to {printer} (job {job})",
+    },
+    "device.media-jam": {
+        "zh_CN": "纸张或胶片卡住了：请打开打印机取出。",
+        "en": "Paper or film is jammed: open the printer and clear it.",
+    },
+    "device.media-empty": {
+        "zh_CN": "纸张或胶片用完：请装入新的一盒。",
+        "en": "Out of paper or film: load a new box.",
+    },
+    "device.media-needed": {
+        "zh_CN": "需要装入另一种尺寸的纸张或胶片。",
+        "en": "The printer needs a different paper or film size loaded.",
+    },
+    "device.media-low": {
+        "zh_CN": "纸张或胶片快用完了：请准备新的一盒。",
+        "en": "Paper or film is running low: have a new box ready.",
+    },
+    "device.door-open": {
+        "zh_CN": "有舱门或前盖开着：请合上。",
+        "en": "A door or cover is open: close it.",
+    },
+    "device.output-area-full": {
+        "zh_CN": "出片口已满：请取走。",
+        "en": "The output tray is full: empty it.",
+    },
+    "device.output-area-almost-full": {
+        "zh_CN": "出片口快满了。",
+        "en": "The output tray is almost full.",
+    },
+    "device.toner-low": {
+        "zh_CN": "墨粉不足：请订购墨盒。",
+        "en": "Toner is low: order a cartridge.",
+    },
+    "device.toner-empty": {
+        "zh_CN": "墨粉用完：请更换墨盒。",
+        "en": "Toner is empty: replace the cartridge.",
+    },
+    "device.marker-supply-low": {
+        "zh_CN": "耗材（墨粉、墨水、药液）不足。",
+        "en": "A supply (toner, ink, chemicals) is low.",
+    },
+    "device.marker-supply-empty": {
+        "zh_CN": "耗材（墨粉、墨水、药液）用完。",
+        "en": "A supply (toner, ink, chemicals) is empty.",
+    },
+    "device.marker-waste-full": {
+        "zh_CN": "废料盒已满：请更换。",
+        "en": "The waste container is full: replace it.",
+    },
+    "device.offline": {
+        "zh_CN": "打印机离线：请检查电源和连线。",
+        "en": "The printer is offline: check its power and cable.",
+    },
+    "device.queue-stopped": {
+        "zh_CN": "打印机出错后已停止打印，处理好后按“继续打印”。",
+        "en": "The printer stopped after an error; once it is sorted, tap resume.",
+    },
+    "device.warming-up": {
+        "zh_CN": "打印机正在预热或校准。",
+        "en": "The printer is warming up or calibrating.",
+    },
+    "device.printer-error": {
+        "zh_CN": "打印机报告故障：请查看打印机面板。",
+        "en": "The printer reports a fault: see its panel.",
+    },
+    "device.other": {
+        "zh_CN": "打印机报告了一个情况：请查看打印机面板。",
+        "en": "The printer reports a condition: see its panel.",
     },
     "state.delivered": {"zh_CN": "已打印", "en": "Printed"},
     "state.skipped": {"zh_CN": "未打印", "en": "Not printed"},

@@ -19,7 +19,8 @@ The rules, in one place:
   :data:`COUNTDOWN_S` seconds before; "more time" starts the wait again. Home, left alone, puts
   language and contrast back. Identifying and printing never time out: the cloud or the printer
   is working for this patient. Done and error show a countdown and return home at its end.
-  Maintenance does not time out while a printer fault waits for the nurse.
+  Maintenance does not time out while a printer fault waits for the nurse: this visit's, or
+  any job the panel finds stopped on a printer's condition (:class:`NurseJobs`).
 - **The nurse first.** A staff card (its check answered) opens maintenance from every state,
   printing and paused included; a locked gate shows the login with the lockout. The nurses'
   corner opens the login from every state. A print in progress is kept (suspended) while the
@@ -226,6 +227,14 @@ class NurseDone:
 
 
 @dataclass(frozen=True)
+class NurseJobs:
+    """What the maintenance panel found: ``waiting``, a job stopped on a printer's condition
+    waits for the nurse (a jam being cleared), so maintenance does not time out meanwhile."""
+
+    waiting: bool
+
+
+@dataclass(frozen=True)
 class Reset:
     """Home now, from whatever state: the visit and any print kept for the nurse dropped (the
     window's ``go_home``; its answers are stale from here on)."""
@@ -249,7 +258,7 @@ Event = (
     Scan | Card | CardRefused | StaffCheck | StaffCheckFailed | VisitFound | LookupFailed
     | PrintRequested | PrintProgress | PrinterFault | PrintFinished | PrintFailed | Tick
     | Activity | MoreTime | OpenKeypad | PatientLeaves | CornerTap | PinAnswered | NurseDone
-    | Reset | ChooseLanguage | ChooseContrast
+    | NurseJobs | Reset | ChooseLanguage | ChooseContrast
 )  # fmt: skip
 
 
@@ -346,6 +355,9 @@ class SessionState:
     """A print going on while a nurse works; shown again when the nurse leaves."""
     fault_visit: int = 0
     """The visit whose job waits for a nurse (0: none): maintenance does not time out."""
+    nurse_jobs: bool = False
+    """In maintenance: a job stopped on a printer's condition waits for the nurse (any visit's,
+    this kiosk's earlier ones too): maintenance does not time out."""
     language: str = "zh_CN"
     high_contrast: bool = False
 
@@ -417,6 +429,11 @@ class SessionModel:
                 return self._print_event(s, event)
             case Tick():
                 return self._tick(s)
+            case NurseJobs(waiting):
+                if s.state is not State.MAINTENANCE or s.nurse_jobs == waiting:
+                    return Transition(s)
+                # waiting: the idle deadline goes; none left: 60 s from now, as after a touch
+                return Transition(self._rearm(replace(s, nurse_jobs=waiting)))
             case Activity():
                 return Transition(self._touched(s))
             case MoreTime():
@@ -623,7 +640,7 @@ class SessionModel:
 
     def _rearm(self, s: SessionState) -> SessionState:
         timeout = self._timeout(s.state)
-        if timeout is None or (s.state is State.MAINTENANCE and s.fault_visit):
+        if timeout is None or (s.state is State.MAINTENANCE and (s.fault_visit or s.nurse_jobs)):
             return replace(s, deadline=None, warn_from=None)
         deadline = self.clock() + timeout
         warn = None if s.state is State.HOME else deadline - min(COUNTDOWN_S, timeout)

@@ -16,6 +16,7 @@ an error in IPP's terms and keeps its own severity too.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -238,6 +239,28 @@ def printer_conditions(status: PrinterStatus) -> list[DeviceCondition]:
 def job_conditions(status: JobStatus) -> list[DeviceCondition]:
     """What a job's reasons mean."""
     return conditions_of(status.reasons, status.protocol)
+
+
+def reason_conditions(reason: str) -> list[DeviceCondition]:
+    """The conditions a job's stored reason names (IPP keywords or DICOM terms, joined by
+    ``;`` or ``,``), worst first; free text that names none gives none."""
+    found: dict[str, DeviceCondition] = {}
+    for part in re.split(r"[;,]", reason):
+        part = part.strip()
+        if not part:
+            continue
+        base = re.sub(r"-(error|warning|report)$", "", part)
+        if base in _IPP:
+            condition = ipp_condition(part)
+        elif part.upper() in _DICOM or part.upper().startswith(("EMPTY ", "LOW ")):
+            condition = dicom_condition(part)
+        else:
+            continue
+        if condition is not None and (
+            condition.code not in found or condition.severity > found[condition.code].severity
+        ):
+            found[condition.code] = condition
+    return sorted(found.values(), key=lambda c: -c.severity)
 
 
 def blocking(conditions: Iterable[DeviceCondition]) -> list[DeviceCondition]:

@@ -41,7 +41,12 @@ _STAFF_ID = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
 
 
 class MaintenanceError(ValueError):
-    """A nurse's request that cannot be done as asked; ``str()`` says why, for the screen."""
+    """A nurse's request that cannot be done as asked: ``str()`` says why (English, for the
+    log), ``message_id`` what the nurse reads (kiosk_app/core/messages.py)."""
+
+    def __init__(self, text: str, message_id: str = "mnt.action_failed") -> None:
+        super().__init__(text)
+        self.message_id = message_id
 
 
 @dataclass(frozen=True)
@@ -145,9 +150,9 @@ class MaintenanceService:
         """The nurse loaded a box: ``count`` sheets of ``media`` are now in ``printer``."""
         staff = _staff(staff_id)
         if count < 0 or count > 10_000:
-            raise MaintenanceError(f"a count of {count} sheets is not plausible")
+            raise MaintenanceError(f"a count of {count} sheets is not plausible", "mnt.bad_count")
         if not media.strip():
-            raise MaintenanceError("say which size was loaded")
+            raise MaintenanceError("say which size was loaded", "mnt.no_size")
         with self.store.session() as session:
             row = ConsumableRepository(session).set_loaded(printer, media.strip(), count, staff)
             AuditRepository(session).record(
@@ -170,13 +175,15 @@ class MaintenanceService:
         staff = _staff(staff_id)
         reason = reason.strip()
         if len(reason) < 3:
-            raise MaintenanceError("a reprint needs a reason")
+            raise MaintenanceError("a reprint needs a reason", "mnt.no_reason")
         key = item_key(study_uid, kind.value)
         if self.fleet is not None:
             return self._authorise_fleet_reprint(key, kind, staff, reason)
         with self.store.session() as session:
             if LedgerRepository(session).last_delivery(key) is None:
-                raise MaintenanceError("this item was never delivered: it needs no reprint")
+                raise MaintenanceError(
+                    "this item was never delivered: it needs no reprint", "mnt.never_delivered"
+                )
             row = ReprintRepository(session).authorise(key, staff, reason)
             events.reprint_authorised(session, key, row.id, staff)  # outbox (issue 5)
             AuditRepository(session).record(
@@ -239,5 +246,7 @@ class MaintenanceService:
 def _staff(staff_id: str) -> str:
     staff = staff_id.strip()
     if not _STAFF_ID.match(staff):
-        raise MaintenanceError("a staff id is 2-32 letters, digits, '.', '_' or '-'")
+        raise MaintenanceError(
+            "a staff id is 2-32 letters, digits, '.', '_' or '-'", "mnt.bad_staff_id"
+        )
     return staff

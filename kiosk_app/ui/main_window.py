@@ -48,6 +48,7 @@ from kiosk_app.core.session import (
     LookupFailed,
     MoreTime,
     NurseDone,
+    NurseJobs,
     OpenKeypad,
     PatientLeaves,
     PinAnswered,
@@ -205,10 +206,21 @@ class KioskWindow(QMainWindow):
         self.panel: MaintenancePanel | None = None
         self.kiosk = kiosk
         if kiosk is not None and kiosk.maintenance is not None:
-            from kiosk_app.ui.maintenance.panel import MaintenancePanel
+            from kiosk_app.ui.maintenance.panel import JamGuide, MaintenancePanel
 
+            printers = kiosk.settings.printers
+            guides = {
+                role: JamGuide(section.model, section.jam_steps, section.jam_pictures)
+                for role, section in (("report", printers.report), ("film", printers.film))
+            }
             self.panel = MaintenancePanel(
-                kiosk.maintenance, kiosk.health, kiosk.store, kiosk.visit, self.worker, locale
+                kiosk.maintenance,
+                kiosk.health,
+                kiosk.store,
+                kiosk.visit,
+                self.worker,
+                locale,
+                jam_guides=guides,
             )
         #: the screens a patient (or a nurse logging in) may see, each speaking ``language``
         self.patient_screens = (
@@ -278,6 +290,7 @@ class KioskWindow(QMainWindow):
         self.login.card_failed.connect(self._card_failed)
         if self.panel is not None:
             self.panel.exited.connect(lambda: self._send(NurseDone()))
+            self.panel.jobs_waiting.connect(lambda waiting: self._send(NurseJobs(waiting)))
             self.panel.quit_requested.connect(self.allow_close)
         bridge.found.connect(self._found)
         bridge.find_failed.connect(self._find_failed)

@@ -5,14 +5,19 @@ staff id the nurse logged in with (the services write the audit rows)."""
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTabWidget,
@@ -20,11 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk_app.core.models import JobState
-from kiosk_app.services.device_status import DeviceCondition, Severity
+from kiosk_app.core.models import ItemKind, JobState
+from kiosk_app.services.device_status import (
+    DeviceCondition,
+    Severity,
+    blocking,
+    printer_conditions,
+    reason_conditions,
+)
 from kiosk_app.services.fleet import ClaimView
 from kiosk_app.services.health import HealthService
 from kiosk_app.services.maintenance import MaintenanceError, MaintenanceService, WaitingJob
+from kiosk_app.services.printing import ACTOR
 from kiosk_app.services.testpage import send_test_print
 from kiosk_app.services.visit import PlannedItem, VisitService
 from kiosk_app.store import Store
@@ -51,6 +63,106 @@ MEDIA_SIZES = {"film": ("14INX17IN", "11INX14IN", "8INX10IN"), "report": ("A4",)
 COUNTS = (100, 125, 500)
 #: the reprint reasons a nurse picks with one touch (message ids)
 REASONS = ("mnt.reason_smudged", "mnt.reason_unclear", "mnt.reason_lost")
+
+
+_FILM_SIZE = re.compile(r"^(\d+(?:\.\d+)?)(IN|CM)X(\d+(?:\.\d+)?)(IN|CM)$", re.IGNORECASE)
+_PWG_SIZE = re.compile(r"^[a-z]+_([a-z0-9.-]+)_(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(mm|in)$")
+
+
+def media_words(media: str) -> str:
+    """A film or paper size as a nurse says it: ``14INX17IN`` (DICOM Film Size ID) is
+    14x17 英寸 / 14 x 17 in, ``iso_a4_210x297mm`` (PWG) is A4; anything else as given."""
+    media = media.strip()
+    found = _FILM_SIZE.match(media)
+    if found:
+        w, wu, h, _hu = found.groups()
+        unit = "mnt.media.inch" if wu.upper() == "IN" else "mnt.media.cm"
+        return tr(unit, w=w, h=h)
+    found = _PWG_SIZE.match(media.lower())
+    if found:
+        name, w, h, unit = found.groups()
+        if media.lower().startswith("iso_") and re.fullmatch(r"[abc]\d+", name):
+            return name.upper()
+        return tr("mnt.media.inch" if unit == "in" else "mnt.media.mm", w=w, h=h)
+    return media
+
+
+def media_value(words: str, role: str) -> str:
+    """The size to record for what the size field shows (a preset's words, or as typed)."""
+    for size in MEDIA_SIZES.get(role, ()):
+        if words.strip() in (size, media_words(size)):
+            return size
+    return words.strip()
+
+
+def condition_words(conditions: list[DeviceCondition]) -> str:
+    return "\n".join(tr(c.message_id) for c in conditions)
+
+
+#: audit actions the recent tab names in words (others: "other action")
+AUDITED = {
+    "maintenance.entered",
+    "maintenance.exited",
+    "maintenance.quit",
+    "maintenance.pin_failed",
+    "maintenance.test_print",
+    "job.paused",
+    "job.held",
+    "job.resumed",
+    "job.canceled",
+    "supply.loaded",
+    "reprint.authorised",
+    "fleet.settled",
+}
+
+
+#: the width of a jam step's picture
+STEP_PICTURE_PX = 360
+
+
+@dataclass(frozen=True)
+class JamGuide:
+    """What to do about a jam on one printer's model (``[printers.*] model, jam_steps,
+    jam_pictures``): empty steps, the kiosk's general ones."""
+
+    model: str = ""
+    steps: tuple[str, ...] = ()
+    pictures: tuple[str, ...] = ()
+
+    def picture(self, index: int) -> QPixmap | None:
+        """Step ``index``'s picture, or None (none given, or the file cannot be read)."""
+        path = self.pictures[index] if index < len(self.pictures) else ""
+        if not path:
+            return None
+        image = QPixmap(str(Path(path).expanduser()))
+        if image.isNull():
+            log.warning("jam step %d: picture %s cannot be read", index + 1, path)
+            return None
+        return image.scaledToWidth(STEP_PICTURE_PX, Qt.TransformationMode.SmoothTransformation)
+
+
+#: how long a resume waits for the printer to confirm a sheet
+RESUME_WAIT_S = 30
+
+
+@dataclass(frozen=True)
+class ResumeOutcome:
+    """What a resume came to: sheets confirmed, whether the printer printed again since, and
+    what still stops it."""
+
+    confirmed: int
+    units: int
+    printed: bool
+    stops: list[DeviceCondition]
+
+    def words(self, job_id: int) -> str:
+        if self.stops:
+            return tr(
+                "mnt.resumed_still_stopped", job=job_id, condition=condition_words(self.stops)
+            )
+        if self.printed:
+            return tr("mnt.resumed", job=job_id, confirmed=self.confirmed, units=self.units)
+        return tr("mnt.resumed_waiting", job=job_id, confirmed=self.confirmed, units=self.units)
 
 
 @dataclass
@@ -94,14 +206,9 @@ def gather(maintenance: MaintenanceService, health: HealthService, store: Store)
             level = "ok"
         tiles.append(Tile(role, printer.name, level, found, str(component.get("message", ""))))
     cloud = snapshot.components.get("cloud", {})
-    tiles.append(
-        Tile(
-            "cloud",
-            str(cloud.get("url", "")),
-            "ok" if cloud.get("reachable") else "fault",
-            detail=str(cloud.get("detail", "")),
-        )
-    )
+    reachable = bool(cloud.get("reachable"))
+    # the cloud's address and its error are for the log, not for the nurse's screen
+    tiles.append(Tile("cloud", "", "ok" if reachable else "fault"))
     with store.session() as session:
         recent = [(a.at, a.actor, a.action, a.subject) for a in AuditRepository(session).recent(12)]
     supplies = [(s.printer, s.media, s.remaining) for s in maintenance.supplies()]
@@ -118,7 +225,8 @@ def gather(maintenance: MaintenanceService, health: HealthService, store: Store)
                 if c.kiosk_id != here or c.job_id not in mine  # this kiosk's own: its job row
             ]
         except MaintenanceError as exc:
-            fleet_error = str(exc)
+            log.warning("the fleet's ledger: %s", exc)
+            fleet_error = "unreachable"
     return Overview(tiles, jobs, supplies, recent, fleet, fleet_error)
 
 
@@ -136,6 +244,8 @@ def audit(
 class MaintenancePanel(QWidget):
     exited = Signal()
     quit_requested = Signal()
+    #: after each overview: whether a job stopped on a printer's condition waits for the nurse
+    jobs_waiting = Signal(bool)
 
     def __init__(
         self,
@@ -145,8 +255,11 @@ class MaintenancePanel(QWidget):
         visit: VisitService,
         worker: Worker,
         locale: str,
+        jam_guides: Mapping[str, JamGuide] | None = None,
     ) -> None:
         super().__init__()
+        #: each printer role's jam steps (``report``, ``film``)
+        self.jam_guides = dict(jam_guides or {})
         self.maintenance, self.health, self.store, self.visit = maintenance, health, store, visit
         self.worker = worker
         self.lang = locale
@@ -199,6 +312,10 @@ class MaintenancePanel(QWidget):
         column.addLayout(self.tiles_row)
         self.steps = label("", "", center=False)
         column.addWidget(self.steps)
+        self.step_rows = QWidget()  # a printer model's own numbered steps, with pictures
+        self.step_layout = QVBoxLayout(self.step_rows)
+        self.step_layout.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.step_rows)
         self.jobs_box = QWidget()
         self.jobs_layout = QVBoxLayout(self.jobs_box)
         column.addWidget(self.jobs_box)
@@ -368,7 +485,9 @@ class MaintenancePanel(QWidget):
             state.setStyleSheet(f"color: #ffffff; background: {colour}; border-radius: 8px;")
             box.addWidget(title)
             box.addWidget(state)
-            words = "\n".join(c.text for c in tile.conditions) or tile.detail
+            words = condition_words(tile.conditions)
+            if tile.role == "cloud" and tile.level == "fault":
+                words = tr("mnt.cloud_unreachable")
             box.addWidget(label(f"{tile.name}\n{words}".strip(), "small"))
             actions = WrappingRow(spacing=8)
             open_steps = button(tr("mnt.steps"))
@@ -388,25 +507,55 @@ class MaintenancePanel(QWidget):
         else:
             self.urgent.setText("")
             self.steps.clear()
+            clear_layout_widgets(self.step_rows, "jam_step")
         self._show_jobs(overview.jobs, others=bool(overview.fleet))
+        self.jobs_waiting.emit(any(job.state is JobState.PAUSED for job in overview.jobs))
         self._show_fleet(overview.fleet, overview.fleet_error)
-        self.supplies_text.setText("\n".join(f"{p} · {m}: {n}" for p, m, n in overview.supplies))
+        self.supplies_text.setText(
+            "\n".join(f"{p} · {media_words(m)}: {n}" for p, m, n in overview.supplies)
+        )
+        # what was done, in words; the subject (a job, an item's study) stays in the log
         self.recent_text.setText(
             "\n".join(
-                f"{at:%m-%d %H:%M:%S}  {actor}  {action}  {subject}"
-                for at, actor, action, subject in overview.recent
+                f"{at:%m-%d %H:%M:%S}  {tr('mnt.actor_kiosk') if actor == ACTOR else actor}  "
+                + tr(f"mnt.audit.{action}" if action in AUDITED else "mnt.audit.other")
+                for at, actor, action, _subject in overview.recent
             )
         )
 
     def show_steps(self, tile: Tile) -> None:
         codes = {c.code for c in tile.conditions}
+        clear_layout_widgets(self.step_rows, "jam_step")
+        guide = self.jam_guides.get(tile.role)
+        if codes & JAM_CODES and guide is not None and guide.steps:
+            heading = "mnt.jam_model_steps" if guide.model else "mnt.jam_own_steps"
+            self.steps.setText(tr(heading, printer=tile.name, model=guide.model))
+            self._show_model_steps(guide)
+            return
         if codes & JAM_CODES:
             text = tr("mnt.jam_steps", printer=tile.name)
         elif codes & MEDIA_CODES:
             text = tr("mnt.media_steps", printer=tile.name)
         else:
-            text = "\n".join(c.text for c in tile.conditions) or tile.detail
+            text = condition_words(tile.conditions)
+            if tile.role == "cloud" and tile.level == "fault":
+                text = tr("mnt.cloud_unreachable")
         self.steps.setText(text)
+
+    def _show_model_steps(self, guide: JamGuide) -> None:
+        for index, step in enumerate(guide.steps):
+            row = QFrame()
+            row.setObjectName("jam_step")
+            line = QHBoxLayout(row)
+            line.addWidget(label(f"{index + 1}. {step}", "", center=False), 1)
+            image = guide.picture(index)
+            if image is not None:
+                picture = QLabel()
+                picture.setObjectName("jam_picture")
+                picture.setPixmap(image)
+                picture.setAccessibleName(tr("mnt.jam_picture", step=index + 1))
+                line.addWidget(picture)
+            self.step_layout.addWidget(row)
 
     def _show_jobs(self, jobs: list[WaitingJob], *, others: bool = False) -> None:
         """This kiosk's waiting jobs (``others``: other kiosks' items follow, so no "none")."""
@@ -429,11 +578,11 @@ class MaintenancePanel(QWidget):
                         job=job.job_id,
                         kind=tr(f"kind.{job.kind.value}"),
                         printer=job.printer,
-                        state=job.state.value,
+                        state=tr(f"mnt.job_state.{job.state.value}"),
                         confirmed=job.confirmed,
                         units=job.units,
                     )
-                    + (f"\n{job.attention or job.reason}" if job.attention or job.reason else ""),
+                    + self._job_why(job),
                     "",
                     center=False,
                 )
@@ -453,12 +602,21 @@ class MaintenancePanel(QWidget):
             row.addWidget(cancel)
             self.jobs_layout.addWidget(frame)
 
+    @staticmethod
+    def _job_why(job: WaitingJob) -> str:
+        """Why a job waits, in words: the printer's conditions its reason names, else that it
+        waits for the nurse (the printer's own terms and the service's detail: in the log)."""
+        words = condition_words(reason_conditions(job.reason))
+        if not words and (job.attention or job.reason) and job.state is JobState.PAUSED:
+            words = tr("mnt.job_attention")
+        return f"\n{words}" if words else ""
+
     def _show_fleet(self, claims: list[ClaimView], error: str) -> None:
         """Other kiosks' items that wait for a nurse: she checks that kiosk's tray."""
         if error:
             frame = QFrame()
             frame.setObjectName("row")
-            QVBoxLayout(frame).addWidget(label(tr("mnt.fleet_unreachable", detail=error), ""))
+            QVBoxLayout(frame).addWidget(label(tr("mnt.fleet_error"), ""))
             self.jobs_layout.addWidget(frame)
         for claim in claims:
             frame = QFrame()
@@ -470,10 +628,8 @@ class MaintenancePanel(QWidget):
                         "mnt.fleet_line",
                         kiosk=claim.kiosk_id,
                         kind=tr(f"kind.{claim.kind}"),
-                        study=claim.study_uid[-12:],
                         since=f"{claim.lease_until:%m-%d %H:%M}",
-                    )
-                    + (f"\n{claim.reason}" if claim.reason else ""),
+                    ),
                     "",
                     center=False,
                 )
@@ -506,16 +662,35 @@ class MaintenancePanel(QWidget):
         self.worker.call(fn, done, self._failed, owner=self)
 
     def resume(self, job_id: int) -> None:
+        """Send the job on; "resumed" is said only once the printer prints again (a sheet
+        confirmed since): while it still reports the jam, the panel says so."""
         staff, m = self.staff, self.maintenance
-
-        def work() -> object:
-            m.resume(job_id, staff)
-            return m.printing.wait([job_id], 30)[job_id]
-
-        self._act(
-            work,
-            lambda r: tr("mnt.resumed", job=job_id, confirmed=r.confirmed, units=r.units),
+        before = next(
+            (
+                j.confirmed
+                for j in (self.overview.jobs if self.overview else [])
+                if j.job_id == job_id
+            ),
+            0,
         )
+        self.status.setText(tr("mnt.resuming", job=job_id))
+
+        def stops(kind: ItemKind) -> list[DeviceCondition]:
+            printer = m.printers.get(kind.value)
+            return blocking(printer_conditions(printer.status())) if printer else []
+
+        def work() -> ResumeOutcome:
+            m.resume(job_id, staff)
+            result = m.printing.check(job_id)  # the printer asked once: is it still stopped?
+            still = stops(result.kind)
+            if not still and result.state is not JobState.COMPLETED:
+                result = m.printing.wait([job_id], RESUME_WAIT_S)[job_id]
+                still = stops(result.kind)
+            done = result.state is JobState.COMPLETED
+            printed = done or result.confirmed > before
+            return ResumeOutcome(result.confirmed, result.units, printed, [] if done else still)
+
+        self._act(work, lambda r: r.words(job_id))
 
     def cancel(self, job_id: int) -> None:
         staff = self.staff
@@ -558,17 +733,19 @@ class MaintenancePanel(QWidget):
             choice.setChecked(name == role)
         clear_layout_widgets(self, "size")
         for size in MEDIA_SIZES[role]:
-            preset = button(size)
+            words = media_words(size)
+            preset = button(words)
             preset.setObjectName("size")
-            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=size))
-            preset.clicked.connect(lambda _=False, s=size: self.media_size.setText(s))
+            preset.setProperty("media", size)
+            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=words))
+            preset.clicked.connect(lambda _=False, w=words: self.media_size.setText(w))
             self.size_buttons.addWidget(preset)
-        self.media_size.setText(MEDIA_SIZES[role][0])
+        self.media_size.setText(media_words(MEDIA_SIZES[role][0]))
 
     def record_loaded(self) -> None:
         staff, role = self.staff, self.load_role
         printer = self.maintenance.printers[role].name
-        media = self.media_size.text()
+        media = media_value(self.media_size.text(), role)
         try:
             count = int(self.count.text())
         except ValueError:
@@ -576,7 +753,7 @@ class MaintenancePanel(QWidget):
             return
         self._act(
             lambda: self.maintenance.record_loaded(printer, media, count, staff),
-            lambda s: f"{tr('mnt.done')}: {s.printer} · {s.media} · {s.remaining}",
+            lambda s: f"{tr('mnt.done')}: {s.printer} · {media_words(s.media)} · {s.remaining}",
         )
 
     def find_for_reprint(self) -> None:
@@ -632,11 +809,9 @@ class MaintenancePanel(QWidget):
         self._act(lambda: self.maintenance.authorise_reprint(uid, kind, staff, reason), done_text)
 
     def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, MaintenanceError):
-            self.status.setText(str(exc))
-        else:
-            log.warning("maintenance action failed: %s", exc)
-            self.status.setText(f"{type(exc).__name__}: {exc}")
+        # the reason, in English and maybe with a path or a printer's term, is for the log
+        log.warning("maintenance action failed: %s: %s", type(exc).__name__, exc)
+        self.status.setText(tr(getattr(exc, "message_id", "mnt.action_failed")))
 
     # ------------------------------------------------------------------ language
     def retranslate(self, locale: str) -> None:
@@ -661,7 +836,9 @@ class MaintenancePanel(QWidget):
                 tr("ui.a11y_preset", what=tr("mnt.count"), value=preset.text())
             )
         for preset in self.findChildren(QPushButton, "size"):
-            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=preset.text()))
+            words = media_words(str(preset.property("media")))
+            preset.setText(words)
+            preset.setAccessibleName(tr("ui.a11y_preset", what=tr("mnt.size"), value=words))
         self.reprint_find.setText(tr("ui.find"))
         self.reason.setPlaceholderText(tr("mnt.reason"))
         self.reason.setAccessibleName(tr("mnt.reason"))

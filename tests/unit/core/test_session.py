@@ -28,6 +28,7 @@ from kiosk_app.core.session import (
     LookupFailed,
     MoreTime,
     NurseDone,
+    NurseJobs,
     OpenKeypad,
     PatientLeaves,
     PinAnswered,
@@ -748,3 +749,35 @@ def test_an_unknown_event_is_refused() -> None:
     model, _ = new()
     with pytest.raises(TypeError):
         model.handle("scan")  # type: ignore[arg-type]
+
+
+def test_maintenance_waits_while_the_panel_finds_a_job_waiting_for_the_nurse() -> None:
+    model, clock = new(idle_timeout_s=60)
+    drive(model, State.MAINTENANCE)
+    waiting = model.handle(NurseJobs(True))
+    assert waiting.state.deadline is None and waiting.effects == ()
+    clock.now += 600
+    assert model.handle(Tick()).state.state is State.MAINTENANCE
+    assert model.handle(Activity()).state.deadline is None  # a touch does not start it again
+    cleared = model.handle(NurseJobs(False))  # the jam is cleared: 60 s from now
+    assert cleared.state.deadline == clock.now + 60
+    clock.now += 59
+    assert model.handle(Tick()).state.state is State.MAINTENANCE
+    clock.now += 1
+    assert model.handle(Tick()).state.state is State.HOME
+
+
+def test_jobs_waiting_is_forgotten_when_the_nurse_leaves_and_means_nothing_elsewhere() -> None:
+    model, clock = new(idle_timeout_s=60)
+    drive(model, State.MAINTENANCE)
+    model.handle(NurseJobs(True))
+    model.handle(NurseDone())
+    assert model.state.state is State.HOME and not model.state.nurse_jobs
+    drive(model, State.MAINTENANCE)  # the next time, the panel says again what waits
+    assert model.state.deadline == clock.now + 60
+    model.handle(NurseDone())
+    for state in (State.HOME, State.CHOOSING, State.LOGIN):
+        drive(model, state)
+        before = model.state
+        assert model.handle(NurseJobs(True)).state == before
+        model.handle(Reset())

@@ -12,6 +12,7 @@ from kiosk_app.services.device_status import (
     job_conditions,
     patient_problem,
     printer_conditions,
+    reason_conditions,
 )
 from kiosk_app.services.health import Level, reason_level
 
@@ -134,3 +135,15 @@ def test_job_conditions_and_health_levels() -> None:
 )  # fmt: skip
 def test_what_stops_a_patients_item_now(status: PrinterStatus, film: bool, problem: str) -> None:
     assert patient_problem(status, film) == problem
+
+
+def test_a_jobs_stored_reason_is_read_as_conditions_and_free_text_as_none() -> None:
+    """The maintenance screen words a waiting job's reason (the printer's own terms)."""
+    assert [c.code for c in reason_conditions("media-jam-error")] == ["media-jam"]
+    assert [c.code for c in reason_conditions("paused")] == ["queue-stopped"]
+    assert [c.code for c in reason_conditions("FILM JAM; toner-low-report")] == [
+        "media-jam",
+        "toner-low",
+    ]
+    assert reason_conditions("lost track of /var/spool/kiosk/job-1") == []
+    assert reason_conditions("") == []
