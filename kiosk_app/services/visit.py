@@ -5,13 +5,18 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from drivers.base import PrinterStatus
 from kiosk_app.core import messages
 from kiosk_app.core.credentials import parse_code
 from kiosk_app.core.errors import BadStudyDataError, KioskError
@@ -67,6 +72,9 @@ def _no_progress(_event: str, _data: dict[str, object]) -> None:
 
 class VisitService:
     """The patient flow without a screen; the UI and ``kiosk print`` both drive it."""
+
+    #: seconds the exam list waits for the printers to say whether they can print now
+    STATUS_WAIT = 3.0
 
     def __init__(
         self,
@@ -188,9 +196,18 @@ class VisitService:
         printer out of film or jammed, or offline, is not offered to the patient as
         printable (the job would only wait for a nurse)."""
         problems = {}
-        for kind in ItemKind:
+        # Both printers are asked at once, and for at most STATUS_WAIT seconds: a DICOM
+        # printer that took the connection and froze would otherwise hold the patient's exam
+        # list for its whole association timeout. One that is silent that long is offered
+        # (reachable; printing has its own timeouts and holds the job for a nurse).
+        asked = {kind: _in_daemon(self.printing.printer_for(kind).status) for kind in ItemKind}
+        deadline = time.monotonic() + self.STATUS_WAIT
+        for kind, future in asked.items():
             try:
-                status = self.printing.printer_for(kind).status()
+                status = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except FutureTimeout:
+                log.warning("%s printer status: no answer in %g s", kind.value, self.STATUS_WAIT)
+                continue
             except Exception as exc:  # a driver that cannot even say: not to be counted on
                 log.warning("%s printer status unavailable (%s)", kind.value, type(exc).__name__)
                 problems[kind] = "item.printer_offline"
@@ -362,6 +379,21 @@ class VisitService:
             message_id=message_id,
             params=params,
         )
+
+
+def _in_daemon(call: Callable[[], PrinterStatus]) -> Future[PrinterStatus]:
+    """``call()`` in a daemon thread: one that hangs neither holds its caller past a timeout
+    nor keeps the process from exiting (as a pool's worker would, joined at exit)."""
+    future: Future[PrinterStatus] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call())
+        except BaseException as exc:  # handed to whoever waits
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="printer-status", daemon=True).start()
+    return future
 
 
 def count_pages(pdf: bytes) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -239,3 +241,37 @@ def test_an_item_whose_printer_cannot_print_now_is_not_offered(store: Store, off
     states = {i.kind: i.state for i in summary.items}
     assert states == {ItemKind.REPORT: ItemState.DELIVERED, ItemKind.FILM: ItemState.SKIPPED}
     assert film.sent == [] and len(paper.sent) == 1
+
+
+class _Frozen(ScriptedPrinter):
+    """A printer that took the connection and never answers its status (until released)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.release = threading.Event()
+
+    def status(self) -> PrinterStatus:
+        self.release.wait(30)
+        return super().status()
+
+
+def test_a_printer_that_does_not_answer_its_status_holds_the_exam_list_seconds_only(
+    store: Store,
+) -> None:
+    """A frozen DICOM printer would hold the list for its whole association timeout (two
+    minutes on some sites); the list waits STATUS_WAIT and offers its item (it is reachable;
+    printing has its own timeouts and holds the job for a nurse)."""
+    source = MemorySource([pdf_instance("P1", "ACC1", STUDY), *ct_images("P1", "ACC1", STUDY, n=2)])
+    visit, _paper, _film = make_visit(store, source)
+    frozen = _Frozen("Film")
+    visit.printing.film_printer = frozen
+    visit.STATUS_WAIT = 0.3
+    _credential, exams = visit.find("ACC1")
+    started = time.monotonic()
+    try:
+        planned = {p.kind: p.decision for p in visit.plan(exams)}
+        waited = time.monotonic() - started
+    finally:
+        frozen.release.set()
+    assert waited < 5  # not the printer's 30 s
+    assert planned[ItemKind.FILM].printable and planned[ItemKind.REPORT].printable
