@@ -631,7 +631,10 @@ def unmount_disk(kiosk: Kiosk, keep: bool) -> None:
         return
     if keep:  # the data dies with the tmpfs: a copy for whoever reads the failed run
         shutil.copytree(kiosk.data, kiosk.home / "data-kept", dirs_exist_ok=True)
-    subprocess.run(["umount", str(kiosk.data)], check=False)
+    if subprocess.run(["umount", str(kiosk.data)], capture_output=True, check=False).returncode:
+        # busy (a killed kiosk's file still open): detached now, freed once the last file
+        # closes, so no mount outlives the run (the fresh machine found two left behind)
+        subprocess.run(["umount", "-l", str(kiosk.data)], capture_output=True, check=False)
 
 
 def fill_disk(path: Path) -> Path:
