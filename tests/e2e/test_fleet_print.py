@@ -351,10 +351,11 @@ def test_postgres_stopped_mid_visit_follows_the_offline_rule_and_reconciles(
     # Mid-visit: kiosk-01 has claimed DEMO0001's items and is printing when PostgreSQL stops.
     settings = load(lenient, env={})
     kiosk = build(settings)
-    # both folder printers jammed: the jobs are sent and wait, their claims taken
+    # both folder printers jam on their next job: the jobs are sent and wait, their claims
+    # taken (a printer jammed before the visit would not be offered at all)
     printers = (kiosk.report_printer, kiosk.film_printer)
     for printer in printers:
-        printer.fault = FakeFault.JAM  # type: ignore[attr-defined]
+        printer.fail_next = FakeFault.JAM  # type: ignore[attr-defined]
     visit: dict[str, object] = {}
     thread = threading.Thread(
         target=lambda: visit.update(summary=kiosk.visit.print_code(CODE)), daemon=True
