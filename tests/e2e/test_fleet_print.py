@@ -42,6 +42,7 @@ from kiosk_app.services.fleet import DOUBLE_PRINT, ClaimState
 from kiosk_app.settings import load
 from tests.helpers.postgres import FleetDatabase, PostgresServer, PrivatePostgres
 from tests.helpers.services import OrthancClient, parse_env_file
+from tests.helpers.silent import silent_port
 
 pytestmark = pytest.mark.e2e
 
@@ -215,28 +216,8 @@ def test_kiosks_racing_for_one_patient_print_each_item_exactly_once(
 def silent_film_printer() -> Iterator[int]:
     """A DICOM film printer that accepts the connection and never answers: the kiosk hangs
     handing over the film, as it would with a printer that froze."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
+    with silent_port() as port:
+        yield port
 
 
 def free_port() -> int:

@@ -14,7 +14,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from reportlab.pdfgen import canvas
 from kiosk_app.services import film
 from kiosk_app.settings import load
 from tests.helpers.dicom_builders import image_series, make_encapsulated_pdf
+from tests.helpers.silent import silent_port
 
 pytestmark = pytest.mark.e2e
 
@@ -300,28 +300,8 @@ def test_cloud_stopped_exits_non_zero_naming_the_cloud(  # type: ignore[no-untyp
 @pytest.fixture
 def silent_server() -> Iterator[str]:
     """A cloud that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/dicom-web"
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
+    with silent_port() as port:
+        yield f"http://127.0.0.1:{port}/dicom-web"
 
 
 def test_a_silent_cloud_times_out_within_the_configured_time(  # type: ignore[no-untyped-def]

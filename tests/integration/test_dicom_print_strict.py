@@ -11,9 +11,7 @@ syntax only, and the bytes on the wire themselves.
 from __future__ import annotations
 
 import os
-import socket
 import struct
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from kiosk_app.services.printing import PrintingService
 from kiosk_app.store import Store
 from tests.helpers.print_scp import FaultyPrintScp
 from tests.helpers.services import PrintScpOutput
+from tests.helpers.silent import silent_port as _silent_port
 
 pytestmark = pytest.mark.integration
 
@@ -338,26 +337,8 @@ def test_the_old_printer_with_the_default_syntaxes_prints() -> None:
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A TCP port that accepts connections and never says a word (a hung printer)."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
+    with _silent_port() as port:
+        yield port
 
 
 def test_a_silent_printer_is_no_answer_within_the_timeout_in_selftest_and_print(
