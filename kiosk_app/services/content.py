@@ -133,10 +133,9 @@ class ItemContent:
             objects = self.catalog.film_objects(exam)
             sheets = film.compose_exam([*self.catalog.image_datasets(exam), *objects], config)
             return FilmStream.of(sheets)
-        capacity = plan.layout.capacity
-        chunks = [plan.frames[i : i + capacity] for i in range(0, len(plan.frames), capacity)]
         return FilmStream.start(
-            len(chunks), lambda emit, cancelled: self._compose(exam, plan, emit, cancelled)
+            len(_sheet_chunks(plan)),
+            lambda emit, cancelled: self._compose(exam, plan, emit, cancelled),
         )
 
     def _compose(
@@ -155,8 +154,7 @@ class ItemContent:
         image starts no print. Later sheets follow as they are composed."""
         config = self.film_config
         by_uid = {ref.sop_uid: ref for ref in exam.images}
-        capacity = plan.layout.capacity
-        chunks = [plan.frames[i : i + capacity] for i in range(0, len(plan.frames), capacity)]
+        chunks = _sheet_chunks(plan)
 
         def fetch(uids: Sequence[str]) -> dict[str, Dataset]:
             if cancelled():
@@ -179,7 +177,8 @@ class ItemContent:
                 for number, chunk in enumerate(chunks):
                     if cancelled():
                         return
-                    fetched.update(ahead[number].result())
+                    if number == 0:  # the first sheet's images; the rest join once it is composed
+                        fetched.update(ahead[0].result())
                     part = dataclasses.replace(plan, frames=tuple(chunk))
                     (sheet,) = film.compose_plan(part.with_datasets(fetched), config)
                     if number == 0:
@@ -223,6 +222,12 @@ def _drop(future: Future[FilmStream]) -> None:
     """Stop a film prepared ahead, whether or not its composing has started."""
     if not future.cancel() and future.done() and future.exception() is None:
         future.result().cancel()
+
+
+def _sheet_chunks(plan: film.FilmPlan) -> list[tuple[tuple[Dataset, int], ...]]:
+    """The plan's frames a sheet at a time, in print order."""
+    capacity = plan.layout.capacity
+    return [plan.frames[i : i + capacity] for i in range(0, len(plan.frames), capacity)]
 
 
 def _check_in_hand(plan: film.FilmPlan, fetched: dict[str, Dataset]) -> None:
